@@ -1,0 +1,419 @@
+package dev.callosum.perf.peer;
+
+import dev.callosum.perf.protocol.ErrorInfo;
+import dev.callosum.perf.protocol.Frames;
+import dev.callosum.perf.protocol.MessageCodec;
+import dev.callosum.perf.protocol.MessageType;
+import dev.callosum.perf.protocol.OrderKey;
+import dev.callosum.perf.protocol.RpcMessage;
+import dev.callosum.perf.protocol.WireFormatException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apiguardian.api.API;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZEvent;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor.Event;
+
+/**
+ * One client connection to a Callosum server, used by the one thread that opened it: a DEALER
+ * socket that has completed the PING/PONG handshake.
+ *
+ * <p>It is the cheapest way to drive a server, with no hand-over between threads, and what load
+ * generators use: each load thread opens its connections and calls, or sends several requests and
+ * then reads their replies. For a thread-safe client with futures, use {@link RpcClient}.
+ *
+ * <pre>{@code
+ * try (Connection connection = Connection.open(ClientConfig.builder(endpoint).build())) {
+ *   byte[] reply = connection.call("echo", OrderKey.NONE, payload);
+ * }
+ * }</pre>
+ *
+ * <p>It answers PINGs from the server and drops messages that are not replies, as Python's peer
+ * does. Not thread-safe.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.STABLE, since = "0.1")
+public final class Connection implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+  private static final AtomicLong MONITORS = new AtomicLong();
+  private static final byte[] EMPTY = new byte[0];
+  private static final int HANDSHAKE_EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
+      | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+      | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+
+  private final ZContext context;
+  private final boolean ownsContext;
+  private final ClientConfig config;
+  private final MessageCodec codec;
+  private final ZMQ.Socket socket;
+  private final Thread owner;
+  private final List<byte[]> frames = new ArrayList<>(4);
+  private final Duration handshakeLatency;
+  private long nextSeq;
+  private long dropped;
+  private int receiveTimeout = Integer.MIN_VALUE;
+  private boolean closed;
+
+  private Connection(ZContext context, boolean ownsContext, ClientConfig config) {
+    this.context = context;
+    this.ownsContext = ownsContext;
+    this.config = config;
+    this.codec = new MessageCodec(config.maxBodySize());
+    this.owner = Thread.currentThread();
+    this.socket = context.createSocket(SocketType.DEALER);
+    try {
+      socket.setLinger(0);
+      socket.setSndHWM(100_000);
+      socket.setRcvHWM(100_000);
+      if (config.serverPublicKey() != null) {
+        socket.setCurveServerKey(new CurveKeyPair(config.serverPublicKey(), null).publicKeyBytes());
+        socket.setCurvePublicKey(config.clientKeys().publicKeyBytes());
+        socket.setCurveSecretKey(config.clientKeys().secretKeyBytes());
+      }
+      this.handshakeLatency = handshake();
+    } catch (RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects and completes the handshake on the calling thread, which then owns the connection.
+   *
+   * @throws HandshakeException if no PONG arrives within the handshake timeout, saying why
+   */
+  public static Connection open(ClientConfig config) {
+    ZContext shared = SharedContext.acquire();
+    try {
+      return new Connection(shared, true, config);
+    } catch (RuntimeException e) {
+      SharedContext.release(shared);
+      throw e;
+    }
+  }
+
+  /** Opens a connection in a context the caller manages. */
+  static Connection open(ZContext context, ClientConfig config) {
+    return new Connection(context, false, config);
+  }
+
+  public ClientConfig config() {
+    return config;
+  }
+
+  /** How long the PING/PONG handshake took, from connect to PONG. */
+  public Duration handshakeLatency() {
+    return handshakeLatency;
+  }
+
+  /** Replies and other messages dropped because they could not be decoded or matched. */
+  public long dropped() {
+    return dropped;
+  }
+
+  ZMQ.Socket socket() {
+    return socket;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** Calls a method with no order key and waits for the result. */
+  public byte[] call(String method, byte[] body) {
+    return call(method, OrderKey.NONE, body, config.invokeTimeout());
+  }
+
+  /** Calls a method and waits for the result. */
+  public byte[] call(String method, OrderKey key, byte[] body) {
+    return call(method, key, body, config.invokeTimeout());
+  }
+
+  /**
+   * Calls a method and waits at most {@code timeout} for its reply; on timeout it sends CANCEL, as
+   * Python's client does.
+   *
+   * @throws RpcException for every outcome but RESULT, its {@link RpcException#kind() kind} saying
+   *     which
+   */
+  public byte[] call(String method, OrderKey key, byte[] body, Duration timeout) {
+    RpcMessage request = send(method, key, body);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      RpcMessage reply = left > 0 ? receive(left) : null;
+      if (reply == null) {
+        sendCancel(request);
+        throw new RpcException(RpcException.Kind.TIMEOUT, "no reply to '" + method + "' (seq "
+            + request.seq() + ") from " + config.endpoint() + " within " + timeout
+            + "; sent CANCEL");
+      }
+      if (reply.answers(request)) {
+        return outcome(reply);
+      }
+      dropped++; // a late reply to an earlier call that timed out
+    }
+  }
+
+  /** Sends a request and returns it, with the seq it was given. */
+  public RpcMessage send(String method, OrderKey key, byte[] body) {
+    RpcMessage request = RpcMessage.function(method, key, nextSeq(), body)
+        .withCompression(config.compress());
+    sendEncoded(codec.encodeHeader(request), codec.encodeBody(request), true);
+    return request;
+  }
+
+  /** Sends CANCEL for a request, as Python's client does when it gives up on it. */
+  public void sendCancel(RpcMessage request) {
+    RpcMessage cancel = request.cancel();
+    sendEncoded(codec.encodeHeader(cancel), codec.encodeBody(cancel), false);
+  }
+
+  long nextSeq() {
+    long seq = nextSeq;
+    nextSeq = (nextSeq + 1) & 0xFFFF_FFFFL;
+    return seq;
+  }
+
+  MessageCodec codec() {
+    return codec;
+  }
+
+  /**
+   * Sends encoded frames. Blocking sends wait for room at most the invoke timeout; non-blocking
+   * ones report a full queue.
+   */
+  boolean sendEncoded(byte[] header, byte[] body, boolean block) {
+    checkOwner();
+    int flags = block ? 0 : ZMQ.DONTWAIT;
+    if (block) {
+      socket.setSendTimeOut((int) Math.min(Integer.MAX_VALUE, config.invokeTimeout().toMillis()));
+    }
+    boolean sent = socket.send(Frames.UPPER, flags | ZMQ.SNDMORE)
+        && socket.send(header, flags | ZMQ.SNDMORE)
+        && socket.send(body, flags);
+    if (!sent && block) {
+      throw new RpcException(RpcException.Kind.TRANSPORT, "could not send to "
+          + config.endpoint() + " within " + config.invokeTimeout() + ": its queue stays full");
+    }
+    return sent;
+  }
+
+  /**
+   * Waits up to {@code timeoutNanos} for the next reply; answers PINGs and drops what is not a
+   * reply on the way.
+   *
+   * @return the reply, or {@code null} if none came in time
+   */
+  public RpcMessage receive(long timeoutNanos) {
+    checkOwner();
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      int millis = left <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+          TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
+      if (millis != receiveTimeout) {
+        socket.setReceiveTimeOut(millis);
+        receiveTimeout = millis;
+      }
+      if (!readMessage(0)) {
+        return null;
+      }
+      RpcMessage reply = interpret();
+      if (reply != null) {
+        return reply;
+      }
+    }
+  }
+
+  /** The next reply if one is already here, else {@code null}; never blocks. */
+  public RpcMessage receiveNow() {
+    checkOwner();
+    while (readMessage(ZMQ.DONTWAIT)) {
+      RpcMessage reply = interpret();
+      if (reply != null) {
+        return reply;
+      }
+    }
+    return null;
+  }
+
+  /** Reads one multipart message into {@link #frames}. */
+  private boolean readMessage(int flags) {
+    frames.clear();
+    byte[] frame = socket.recv(flags);
+    if (frame == null) {
+      return false;
+    }
+    frames.add(frame);
+    while (socket.hasReceiveMore()) {
+      frames.add(socket.recv(0));
+    }
+    return true;
+  }
+
+  /** Turns the frames just read into a reply, or handles them and returns {@code null}. */
+  private RpcMessage interpret() {
+    int n = frames.size();
+    if (n < 3) {
+      dropped++;
+      return null;
+    }
+    byte[] type = frames.get(n - 3);
+    if (Frames.isPing(type)) {
+      socket.send(Frames.PONG, ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      socket.send(frames.get(n - 2), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      socket.send(frames.get(n - 1), ZMQ.DONTWAIT);
+      return null;
+    }
+    if (!Frames.isUpper(type)) {
+      dropped++;
+      return null;
+    }
+    try {
+      RpcMessage message = codec.decode(frames.get(n - 2), frames.get(n - 1));
+      if (message.type().isReply()) {
+        return message;
+      }
+    } catch (WireFormatException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> "dropped a malformed reply: " + e.getMessage());
+    }
+    dropped++;
+    return null;
+  }
+
+  /** The result of a reply, or the exception that stands for its outcome. */
+  static byte[] outcome(RpcMessage reply) {
+    switch (reply.type()) {
+      case RESULT:
+        return reply.body() == null ? EMPTY : reply.body();
+      case FAILURE:
+      case ERROR:
+        ErrorInfo info = reply.errorInfo();
+        if (info == null) {
+          info = new ErrorInfo("UnknownError", "UnknownError()", "");
+        }
+        return throwRemote(reply.type() == MessageType.FAILURE ? RpcException.Kind.FAILURE
+            : RpcException.Kind.ERROR, reply.method(), info);
+      case CANCELLED:
+        throw new RpcException(RpcException.Kind.CANCELLED, "the server cancelled '"
+            + reply.method() + "' (seq " + reply.seq() + ")");
+      default:
+        throw new IllegalArgumentException("not a reply: " + reply);
+    }
+  }
+
+  private static byte[] throwRemote(RpcException.Kind kind, String method, ErrorInfo info) {
+    throw new RemoteException(kind, method, info);
+  }
+
+  // ---------------------------------------------------------------- handshake
+
+  private Duration handshake() {
+    String monitorAddress = "inproc://callosum-monitor-" + MONITORS.incrementAndGet();
+    socket.monitor(monitorAddress, HANDSHAKE_EVENTS);
+    ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+    List<Event> events = new ArrayList<>();
+    try {
+      monitor.setLinger(0);
+      monitor.connect(monitorAddress);
+      long start = System.nanoTime();
+      socket.connect(config.endpoint());
+      socket.send(Frames.PING, ZMQ.SNDMORE);
+      socket.send(EMPTY, ZMQ.SNDMORE);
+      socket.send(EMPTY, 0);
+      long deadline = start + config.handshakeTimeout().toNanos();
+      try (ZMQ.Poller poller = context.createPoller(2)) {
+        poller.register(socket, ZMQ.Poller.POLLIN);
+        poller.register(monitor, ZMQ.Poller.POLLIN);
+        while (true) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          poller.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          if (poller.pollin(1)) {
+            ZEvent event;
+            while ((event = ZEvent.recv(monitor, ZMQ.DONTWAIT)) != null) {
+              events.add(event.getEvent());
+            }
+          }
+          if (poller.pollin(0) && readMessage(ZMQ.DONTWAIT)) {
+            if (frames.size() == 3 && Frames.isPong(frames.get(0))) {
+              return Duration.ofNanos(System.nanoTime() - start);
+            }
+            interpret(); // a PING from the server, or something to drop
+          }
+        }
+      }
+      throw diagnose(events);
+    } finally {
+      socket.monitor(null, 0);
+      monitor.close();
+    }
+  }
+
+  private HandshakeException diagnose(List<Event> events) {
+    String where = config.endpoint();
+    String within = " within " + config.handshakeTimeout();
+    if (events.contains(Event.HANDSHAKE_FAILED_AUTH)) {
+      return new HandshakeException(HandshakeException.Reason.CLIENT_KEY_REFUSED,
+          "the server at " + where + " refused this client's CURVE public key "
+              + config.clientKeys().publicKey() + " (ZAP said 400): add it to the server's"
+              + " allowed keys");
+    }
+    if (events.contains(Event.HANDSHAKE_FAILED_PROTOCOL)) {
+      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
+          "the server at " + where + " and this client disagree on security: "
+              + (config.serverPublicKey() == null
+                  ? "the server requires CURVE, and this client has no CURVE keys"
+                  : "this client uses CURVE, and the server does not"));
+    }
+    if (events.contains(Event.HANDSHAKE_FAILED_NO_DETAIL)) {
+      return new HandshakeException(HandshakeException.Reason.WRONG_SERVER_KEY,
+          "the CURVE handshake with " + where + " failed: most likely this client has the wrong"
+              + " server public key (" + config.serverPublicKey() + ")");
+    }
+    if (!events.contains(Event.CONNECTED)) {
+      return new HandshakeException(HandshakeException.Reason.NO_SERVER,
+          "nothing accepted a connection at " + where + within
+              + ": is the server running, and is this its address?");
+    }
+    if (config.serverPublicKey() == null
+        && !events.contains(Event.HANDSHAKE_SUCCEEDED)) {
+      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
+          "connected to " + where + " but the ZeroMQ handshake did not complete" + within
+              + ": the server most likely requires CURVE, and this client has no CURVE keys");
+    }
+    return new HandshakeException(HandshakeException.Reason.NO_PONG,
+        "connected to " + where + " but no PONG answered PING" + within
+            + ": not a Callosum server, or its receive loop is dead");
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  private void checkOwner() {
+    if (Thread.currentThread() != owner) {
+      throw new IllegalStateException("this Connection belongs to thread " + owner.getName()
+          + " but was used from " + Thread.currentThread().getName()
+          + "; use RpcClient to call from several threads");
+    }
+  }
+
+  /** Closes the socket; idempotent. Call it from the owning thread. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    socket.close();
+    if (ownsContext) {
+      SharedContext.release(context);
+    }
+  }
+}

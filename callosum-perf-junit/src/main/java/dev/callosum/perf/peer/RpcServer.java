@@ -1,0 +1,540 @@
+package dev.callosum.perf.peer;
+
+import dev.callosum.perf.protocol.ErrorInfo;
+import dev.callosum.perf.protocol.Frames;
+import dev.callosum.perf.protocol.MessageCodec;
+import dev.callosum.perf.protocol.OrderKey;
+import dev.callosum.perf.protocol.RpcMessage;
+import dev.callosum.perf.protocol.WireFormatException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apiguardian.api.API;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A Callosum server: a bound ROUTER that answers PING with PONG and requests with the replies of
+ * its handlers, ordered by its {@link Scheduler}, wire-compatible with Python's callosum 1.0.3.
+ *
+ * <p>Unlike the Python server, it survives malformed input (WIRE.md §8): it answers ERROR where it
+ * knows whom to answer (unknown method, undecodable body, too large, overloaded) and drops, counts
+ * and logs what it cannot parse, and keeps serving everyone else. Every queue is bounded by
+ * {@link ServerConfig#maxPendingRequests()}.
+ *
+ * <p>One thread owns the sockets; handlers that complete at once run on it, others complete on
+ * timers or worker threads and hand their replies back.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.STABLE, since = "0.1")
+public final class RpcServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
+  private static final AtomicInteger SERVERS = new AtomicInteger();
+  private static final int BATCH = 256;
+
+  private final ServerConfig config;
+  private final MessageCodec codec;
+  private final ZContext context;
+  private final EventLoop loop;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final Dispatch dispatch;
+  private final List<byte[]> frames = new ArrayList<>(6);
+  private ZMQ.Socket router;
+  private ZapHandler zap;
+  private String endpoint;
+  private volatile boolean closed;
+
+  // Counters: written on the loop thread only.
+  private long requests;
+  private long replies;
+  private long malformed;
+  private long ignored;
+  private long cancels;
+  private int pending;
+  private String lastMalformed;
+
+  private RpcServer(ServerConfig config) {
+    this.config = config;
+    this.codec = new MessageCodec(config.maxBodySize());
+    this.context = SharedContext.newContext();
+    int id = SERVERS.incrementAndGet();
+    this.loop = new EventLoop("callosum-server-" + id, context);
+    this.workers = Executors.newFixedThreadPool(config.workerThreads(),
+        daemon("callosum-server-" + id + "-worker-"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id
+        + "-timer-"));
+    this.dispatch = config.scheduler() == Scheduler.KEY_SERIALIZED
+        ? new KeySerialized() : new ExitOrdered();
+  }
+
+  /**
+   * Binds and starts a server; returns once it accepts connections.
+   *
+   * @throws IllegalStateException if it cannot bind, saying where
+   */
+  public static RpcServer start(ServerConfig config) {
+    RpcServer server = new RpcServer(config);
+    try {
+      server.loop.start(server::open);
+    } catch (RuntimeException e) {
+      server.shutdownExecutors();
+      server.context.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void open() {
+    if (config.curveKeys() != null) {
+      zap = new ZapHandler(context, config.authenticator());
+      loop.register(zap.socket(), zap::onReadable);
+    }
+    router = context.createSocket(SocketType.ROUTER);
+    router.setLinger(0);
+    router.setSndHWM(100_000);
+    router.setRcvHWM(100_000);
+    // Frames a little over the limit are read and answered with ERROR; absurd ones are cut off.
+    router.setMaxMsgSize(4L * config.maxBodySize() + (1 << 20));
+    if (config.curveKeys() != null) {
+      router.setCurveServer(true);
+      router.setCurvePublicKey(config.curveKeys().publicKeyBytes());
+      router.setCurveSecretKey(config.curveKeys().secretKeyBytes());
+      router.setZapDomain(config.zapDomain());
+    }
+    try {
+      if (!router.bind(config.bindAddress())) {
+        throw new IllegalStateException("cannot bind " + config.bindAddress());
+      }
+    } catch (RuntimeException e) {
+      router.close();
+      if (zap != null) {
+        zap.close();
+      }
+      throw new IllegalStateException("cannot bind a Callosum server at " + config.bindAddress()
+          + ": " + e.getMessage(), e);
+    }
+    endpoint = router.getLastEndpoint();
+    loop.register(router, this::onReadable);
+  }
+
+  /** The address clients connect to, such as {@code tcp://127.0.0.1:41234}. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** The TCP port the server is bound to. */
+  public int port() {
+    return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** The server's CURVE public key (Z85), or {@code null} without security. */
+  public String publicKey() {
+    return config.curveKeys() == null ? null : config.curveKeys().publicKey();
+  }
+
+  /** A consistent snapshot of the server's counters, taken on its thread. */
+  public ServerStats stats() {
+    CompletableFuture<ServerStats> snapshot = new CompletableFuture<>();
+    loop.execute(() -> snapshot.complete(new ServerStats(requests, replies, malformed, ignored,
+        cancels, pending, dispatch.keyQueues(), zap == null ? 0 : zap.denied(), lastMalformed)));
+    try {
+      return snapshot.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading server stats", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("server " + endpoint + " did not report its stats within"
+          + " 10 s: its thread is stuck or gone", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private void onReadable() {
+    for (int i = 0; i < BATCH && readMessage(); i++) {
+      handleMessage();
+    }
+    if (router.hasReceiveMore()) {
+      LOG.log(System.Logger.Level.WARNING, "unexpected partial message");
+    }
+    // More may be waiting: ZeroMQ polling is edge-like, so look again after other work.
+    if ((router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+      loop.execute(this::onReadable);
+    }
+  }
+
+  private boolean readMessage() {
+    frames.clear();
+    byte[] frame = router.recv(ZMQ.DONTWAIT);
+    if (frame == null) {
+      return false;
+    }
+    frames.add(frame);
+    while (router.hasReceiveMore()) {
+      frames.add(router.recv(0));
+    }
+    return true;
+  }
+
+  private void handleMessage() {
+    int n = frames.size();
+    if (n < 4) {
+      ignored++; // the ROUTER's peer id plus fewer than 3 frames cannot be split (WIRE.md §1)
+      return;
+    }
+    byte[] type = frames.get(n - 3);
+    if (Frames.isPing(type)) {
+      for (int i = 0; i < n - 3; i++) {
+        router.send(frames.get(i), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      }
+      router.send(Frames.PONG, ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      router.send(frames.get(n - 2), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      router.send(frames.get(n - 1), ZMQ.DONTWAIT);
+      return;
+    }
+    if (!Frames.isUpper(type)) {
+      ignored++;
+      return;
+    }
+    byte[] peer = frames.get(0);
+    RpcMessage header;
+    try {
+      header = codec.decodeHeader(frames.get(n - 2));
+    } catch (WireFormatException e) {
+      dropMalformed("header", e);
+      return;
+    }
+    switch (header.type()) {
+      case FUNCTION -> onFunction(peer, header, frames.get(n - 1));
+      case CANCEL -> {
+        cancels++;
+        dispatch.cancel(new CallId(peer, header));
+      }
+      default -> ignored++;
+    }
+  }
+
+  private void dropMalformed(String part, WireFormatException e) {
+    malformed++;
+    lastMalformed = part + ": " + e.getMessage();
+    LOG.log(System.Logger.Level.DEBUG, () -> "dropped a message with a malformed " + lastMalformed);
+  }
+
+  private void onFunction(byte[] peer, RpcMessage header, byte[] bodyFrame) {
+    requests++;
+    RpcMessage request;
+    try {
+      request = codec.decodeBody(header, bodyFrame);
+    } catch (WireFormatException e) {
+      malformed++;
+      lastMalformed = "body: " + e.getMessage();
+      reply(peer, header.error(peerError("WireFormatError", e.getMessage())));
+      return;
+    }
+    Handler handler = config.handlers().get(request.method());
+    if (handler == null) {
+      reply(peer, request.error(peerError("UnknownMethodError", "no handler for method '"
+          + request.method() + "'; this server serves " + config.handlers().keySet())));
+      return;
+    }
+    if (pending >= config.maxPendingRequests()) {
+      reply(peer, request.error(peerError("OverloadedError", "the server already holds "
+          + pending + " requests (maxPendingRequests); try again later")));
+      return;
+    }
+    pending++;
+    dispatch.submit(new Call(peer, request, handler));
+  }
+
+  private static ErrorInfo peerError(String name, String message) {
+    return new ErrorInfo(name, name + "('" + message.replace("'", "\\'") + "')",
+        "callosum-perf Java server: " + message + "\n");
+  }
+
+  private void reply(byte[] peer, RpcMessage reply) {
+    RpcMessage message = reply.withCompression(config.compress());
+    send(peer, codec.encodeHeader(message), codec.encodeBody(message));
+  }
+
+  private void send(byte[] peer, byte[] header, byte[] body) {
+    // No ROUTER_MANDATORY: a reply to a peer that has gone is dropped, as in Python.
+    boolean sent = router.send(peer, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+        && router.send(Frames.UPPER, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+        && router.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+        && router.send(body, ZMQ.DONTWAIT);
+    if (sent) {
+      replies++;
+    }
+  }
+
+  // ---------------------------------------------------------------- running handlers
+
+  /** A request in the server, from arrival until its reply leaves. */
+  private final class Call implements Request {
+    final byte[] peer;
+    final RpcMessage request;
+    final Handler handler;
+    CompletableFuture<byte[]> running;
+    boolean done;
+
+    Call(byte[] peer, RpcMessage request, Handler handler) {
+      this.peer = peer;
+      this.request = request;
+      this.handler = handler;
+    }
+
+    @Override
+    public String method() {
+      return request.method();
+    }
+
+    @Override
+    public OrderKey orderKey() {
+      return request.orderKey();
+    }
+
+    @Override
+    public long seq() {
+      return request.seq();
+    }
+
+    @Override
+    public byte[] body() {
+      return request.body();
+    }
+
+    @Override
+    public ExecutorService workers() {
+      return workers;
+    }
+
+    @Override
+    public ScheduledExecutorService timer() {
+      return timer;
+    }
+
+    boolean is(CallId id) {
+      return Arrays.equals(peer, id.peer) && request.answers(id.header);
+    }
+  }
+
+  /** What a CANCEL names: the peer and the request's method, order key and seq. */
+  private record CallId(byte[] peer, RpcMessage header) {}
+
+  /**
+   * Starts a call's handler; returns whether it finished at once. Otherwise its completion comes
+   * back to the loop thread and ends in {@link #finish}.
+   */
+  private boolean run(Call call) {
+    CompletableFuture<byte[]> stage;
+    try {
+      stage = call.handler.handle(call).toCompletableFuture();
+    } catch (Throwable t) {
+      stage = CompletableFuture.failedFuture(t);
+    }
+    call.running = stage;
+    if (stage.isDone()) {
+      complete(call, stage);
+      return true;
+    }
+    stage.whenComplete((v, t) -> loop.execute(() -> {
+      if (!call.done) {
+        complete(call, call.running);
+        dispatch.finished(call);
+      }
+    }));
+    return false;
+  }
+
+  private void complete(Call call, CompletableFuture<byte[]> stage) {
+    RpcMessage reply;
+    try {
+      byte[] result = stage.getNow(null);
+      reply = result != null ? call.request.result(result)
+          : call.request.error(peerError("NoResultError", "handler of '" + call.method()
+              + "' returned null; return an empty array for an empty result"));
+    } catch (CancellationException e) {
+      reply = call.request.cancelled();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+          ? c.getCause() : e.getCause();
+      reply = cause instanceof CancellationException ? call.request.cancelled()
+          : call.request.failure(ErrorInfo.of(cause));
+    }
+    finish(call, reply);
+  }
+
+  private void finish(Call call, RpcMessage reply) {
+    call.done = true;
+    pending--;
+    reply(call.peer, reply);
+  }
+
+  /** The scheduler's part: when to start calls, and what CANCEL does. */
+  private interface Dispatch {
+    void submit(Call call);
+
+    /** A call that did not finish at once has finished. */
+    void finished(Call call);
+
+    void cancel(CallId id);
+
+    int keyQueues();
+  }
+
+  /** Start at once; reply when done; CANCEL has no effect (WIRE.md §6). */
+  private final class ExitOrdered implements Dispatch {
+    @Override
+    public void submit(Call call) {
+      run(call);
+    }
+
+    @Override
+    public void finished(Call call) {}
+
+    @Override
+    public void cancel(CallId id) {}
+
+    @Override
+    public int keyQueues() {
+      return 0;
+    }
+  }
+
+  /** One call at a time per order key, in arrival order across all clients. */
+  private final class KeySerialized implements Dispatch {
+    private final Map<OrderKey, ArrayDeque<Call>> queues = new HashMap<>();
+
+    @Override
+    public void submit(Call call) {
+      ArrayDeque<Call> queue = queues.computeIfAbsent(call.orderKey(), k -> new ArrayDeque<>());
+      queue.addLast(call);
+      if (queue.size() == 1) {
+        drain(call.orderKey(), queue);
+      }
+    }
+
+    @Override
+    public void finished(Call call) {
+      ArrayDeque<Call> queue = queues.get(call.orderKey());
+      if (queue != null && queue.peekFirst() == call) {
+        queue.pollFirst();
+        drain(call.orderKey(), queue);
+      }
+    }
+
+    /** Runs the queue's head; as long as heads finish at once, the next one. No recursion. */
+    private void drain(OrderKey key, ArrayDeque<Call> queue) {
+      Call head;
+      while ((head = queue.peekFirst()) != null) {
+        if (head.running != null || !run(head)) {
+          return;
+        }
+        queue.pollFirst();
+      }
+      queues.remove(key);
+    }
+
+    @Override
+    public void cancel(CallId id) {
+      ArrayDeque<Call> queue = queues.get(id.header.orderKey());
+      if (queue == null) {
+        return;
+      }
+      for (Iterator<Call> it = queue.iterator(); it.hasNext(); ) {
+        Call call = it.next();
+        if (call.is(id) && !call.done) {
+          boolean wasHead = call == queue.peekFirst();
+          it.remove();
+          if (call.running != null) {
+            call.running.cancel(true);
+          }
+          finish(call, call.request.cancelled());
+          if (wasHead) {
+            drain(id.header.orderKey(), queue);
+          } else if (queue.isEmpty()) {
+            queues.remove(id.header.orderKey());
+          }
+          return;
+        }
+      }
+    }
+
+    @Override
+    public int keyQueues() {
+      return queues.size();
+    }
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Stops serving: cancels running handlers, closes the sockets and stops every thread the server
+   * started. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.execute(() -> {
+      router.close();
+      if (zap != null) {
+        zap.close();
+      }
+    });
+    loop.close();
+    shutdownExecutors();
+    context.close();
+  }
+
+  private void shutdownExecutors() {
+    workers.shutdownNow();
+    timer.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "RpcServer[" + endpoint + ", " + config.scheduler()
+        + (config.compress() ? ", snappy" : "") + (config.curveKeys() != null ? ", CURVE" : "")
+        + "]";
+  }
+}

@@ -1,0 +1,203 @@
+package dev.callosum.perf.peer;
+
+import dev.callosum.perf.protocol.MessageCodec;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apiguardian.api.API;
+
+/**
+ * How to run an {@link RpcServer}: where to bind, the handlers, the scheduler, compression, CURVE
+ * and the limits that keep it bounded.
+ *
+ * <pre>{@code
+ * try (RpcServer server = ServerConfig.builder()
+ *     .handler("echo", Handlers.echo())
+ *     .scheduler(Scheduler.KEY_SERIALIZED)
+ *     .start()) {
+ *   String endpoint = server.endpoint();   // tcp://127.0.0.1:<ephemeral port>
+ * }
+ * }</pre>
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.STABLE, since = "0.1")
+public final class ServerConfig {
+
+  /** Loopback, on a port the system picks. */
+  public static final String DEFAULT_BIND = "tcp://127.0.0.1:*";
+
+  private final String bindAddress;
+  private final Map<String, Handler> handlers;
+  private final Scheduler scheduler;
+  private final boolean compress;
+  private final int maxBodySize;
+  private final int maxPendingRequests;
+  private final int workerThreads;
+  private final CurveKeyPair curveKeys;
+  private final ClientAuthenticator authenticator;
+  private final String zapDomain;
+
+  private ServerConfig(Builder b) {
+    this.bindAddress = b.bindAddress;
+    this.handlers = Map.copyOf(b.handlers);
+    this.scheduler = b.scheduler;
+    this.compress = b.compress;
+    this.maxBodySize = b.maxBodySize;
+    this.maxPendingRequests = b.maxPendingRequests;
+    this.workerThreads = b.workerThreads;
+    this.curveKeys = b.curveKeys;
+    this.authenticator = b.authenticator;
+    this.zapDomain = b.zapDomain;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public String bindAddress() {
+    return bindAddress;
+  }
+
+  public Map<String, Handler> handlers() {
+    return handlers;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Whether replies are snappy-compressed. Requests are decoded either way. */
+  public boolean compress() {
+    return compress;
+  }
+
+  public int maxBodySize() {
+    return maxBodySize;
+  }
+
+  /** How many requests may wait or run at once before new ones are refused with ERROR. */
+  public int maxPendingRequests() {
+    return maxPendingRequests;
+  }
+
+  /** Threads for {@link Handler#blocking} handlers. */
+  public int workerThreads() {
+    return workerThreads;
+  }
+
+  /** The server's CURVE key pair, or {@code null} when the server runs without security. */
+  public CurveKeyPair curveKeys() {
+    return curveKeys;
+  }
+
+  public ClientAuthenticator authenticator() {
+    return authenticator;
+  }
+
+  public String zapDomain() {
+    return zapDomain;
+  }
+
+  /** Builds a {@link ServerConfig}. */
+  public static final class Builder {
+    private String bindAddress = DEFAULT_BIND;
+    private final Map<String, Handler> handlers = new LinkedHashMap<>();
+    private Scheduler scheduler = Scheduler.EXIT_ORDERED;
+    private boolean compress;
+    private int maxBodySize = MessageCodec.DEFAULT_MAX_BODY_SIZE;
+    private int maxPendingRequests = 100_000;
+    private int workerThreads = 16;
+    private CurveKeyPair curveKeys;
+    private ClientAuthenticator authenticator;
+    private String zapDomain = "callosum";
+
+    private Builder() {}
+
+    /** A ZeroMQ endpoint such as {@code tcp://127.0.0.1:*} or {@code tcp://127.0.0.1:5020}. */
+    public Builder bind(String address) {
+      this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Serves {@code method} with {@code handler}. */
+    public Builder handler(String method, Handler handler) {
+      handlers.put(Objects.requireNonNull(method, "method"), Objects.requireNonNull(handler));
+      return this;
+    }
+
+    /** Registers {@code echo}, {@code sized}, {@code delay} and {@code fail} (see {@link Handlers}). */
+    public Builder testHandlers() {
+      handler("echo", Handlers.echo());
+      handler("sized", Handlers.sizedByRequest());
+      handler("delay", Handlers.delayByRequest());
+      return handler("fail", Handlers.failing("failing on purpose"));
+    }
+
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    public Builder compress(boolean compress) {
+      this.compress = compress;
+      return this;
+    }
+
+    public Builder maxBodySize(int bytes) {
+      this.maxBodySize = positive(bytes, "maxBodySize");
+      return this;
+    }
+
+    public Builder maxPendingRequests(int count) {
+      this.maxPendingRequests = positive(count, "maxPendingRequests");
+      return this;
+    }
+
+    public Builder workerThreads(int count) {
+      this.workerThreads = positive(count, "workerThreads");
+      return this;
+    }
+
+    /** Requires CURVE with these server keys, admitting the listed client public keys. */
+    public Builder curve(CurveKeyPair serverKeys, String... allowedClientKeys) {
+      return curve(serverKeys, ClientAuthenticator.allowing(
+          Stream.of(allowedClientKeys).collect(Collectors.toSet())));
+    }
+
+    /** Requires CURVE with these server keys, admitting whom the authenticator admits. */
+    public Builder curve(CurveKeyPair serverKeys, ClientAuthenticator authenticator) {
+      Objects.requireNonNull(serverKeys, "serverKeys").secretKeyBytes();
+      this.curveKeys = serverKeys;
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /** The ZAP domain handed to the authenticator; {@code callosum} unless set. */
+    public Builder zapDomain(String domain) {
+      this.zapDomain = Objects.requireNonNull(domain, "domain");
+      return this;
+    }
+
+    public ServerConfig build() {
+      if (handlers.isEmpty()) {
+        throw new IllegalStateException("a server needs at least one handler");
+      }
+      return new ServerConfig(this);
+    }
+
+    /** Builds the configuration and starts a server with it. */
+    public RpcServer start() {
+      return RpcServer.start(build());
+    }
+
+    private static int positive(int value, String name) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}
