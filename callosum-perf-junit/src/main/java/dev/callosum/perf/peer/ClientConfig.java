@@ -22,6 +22,7 @@ public final class ClientConfig {
   private final Duration invokeTimeout;
   private final int maxBodySize;
   private final int maxInFlight;
+  private final Duration zmtpHandshakeInterval;
   private final String serverPublicKey;
   private final CurveKeyPair clientKeys;
 
@@ -32,6 +33,7 @@ public final class ClientConfig {
     this.invokeTimeout = b.invokeTimeout;
     this.maxBodySize = b.maxBodySize;
     this.maxInFlight = b.maxInFlight;
+    this.zmtpHandshakeInterval = b.zmtpHandshakeInterval;
     this.serverPublicKey = b.serverPublicKey;
     this.clientKeys = b.clientKeys;
   }
@@ -69,6 +71,15 @@ public final class ClientConfig {
     return maxInFlight;
   }
 
+  /**
+   * How long ZeroMQ's own handshake (greeting, security) may take before ZeroMQ drops the TCP
+   * connection and dials again; 500 ms unless set. Short, because jeromq sometimes stalls a fresh
+   * connection until then (see the README's troubleshooting).
+   */
+  public Duration zmtpHandshakeInterval() {
+    return zmtpHandshakeInterval;
+  }
+
   /** The server's CURVE public key (Z85), or {@code null} without security. */
   public String serverPublicKey() {
     return serverPublicKey;
@@ -93,6 +104,7 @@ public final class ClientConfig {
     b.invokeTimeout = invokeTimeout;
     b.maxBodySize = maxBodySize;
     b.maxInFlight = maxInFlight;
+    b.zmtpHandshakeInterval = zmtpHandshakeInterval;
     b.serverPublicKey = serverPublicKey;
     b.clientKeys = clientKeys;
     return b;
@@ -106,6 +118,7 @@ public final class ClientConfig {
     private Duration invokeTimeout = Duration.ofSeconds(30);
     private int maxBodySize = MessageCodec.DEFAULT_MAX_BODY_SIZE;
     private int maxInFlight = 65_536;
+    private Duration zmtpHandshakeInterval = Duration.ofMillis(500);
     private String serverPublicKey;
     private CurveKeyPair clientKeys;
 
@@ -141,6 +154,11 @@ public final class ClientConfig {
         throw new IllegalArgumentException("maxInFlight must be positive, was " + calls);
       }
       this.maxInFlight = calls;
+      return this;
+    }
+
+    public Builder zmtpHandshakeInterval(Duration interval) {
+      this.zmtpHandshakeInterval = positive(interval, "zmtpHandshakeInterval");
       return this;
     }
 

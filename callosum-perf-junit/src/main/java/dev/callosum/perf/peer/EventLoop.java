@@ -144,14 +144,12 @@ final class EventLoop implements AutoCloseable {
         }
         long timeout = pollTimeoutMillis();
         sleeping.set(true);
-        if (!tasks.isEmpty()) {
+        if (!tasks.isEmpty() || anyReadable()) {
           timeout = 0;
         }
-        int ready = poller.poll(timeout);
+        poller.poll(timeout);
         sleeping.set(false);
-        if (ready > 0) {
-          dispatch();
-        }
+        dispatch();
       }
     } catch (Throwable t) {
       if (running) {
@@ -179,7 +177,9 @@ final class EventLoop implements AutoCloseable {
     int n = readers.size();
     Readable[] snapshot = readers.toArray(new Readable[0]);
     for (int i = 0; i < n; i++) {
-      if (poller.pollin(i + 1) || poller.pollerr(i + 1)) {
+      // A socket's file descriptor signals edges, not levels, and any send on the socket may
+      // consume the signal of messages that arrived meanwhile: ask the socket itself as well.
+      if (poller.pollin(i + 1) || readable(sockets.get(i))) {
         try {
           snapshot[i].onReadable();
         } catch (Throwable t) {
@@ -187,6 +187,19 @@ final class EventLoop implements AutoCloseable {
         }
       }
     }
+  }
+
+  private boolean anyReadable() {
+    for (ZMQ.Socket socket : sockets) {
+      if (readable(socket)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean readable(ZMQ.Socket socket) {
+    return (socket.getEvents() & ZMQ.Poller.POLLIN) != 0;
   }
 
   private void runTasks() {

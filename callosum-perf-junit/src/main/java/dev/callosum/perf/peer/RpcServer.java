@@ -176,13 +176,6 @@ public final class RpcServer implements AutoCloseable {
     for (int i = 0; i < BATCH && readMessage(); i++) {
       handleMessage();
     }
-    if (router.hasReceiveMore()) {
-      LOG.log(System.Logger.Level.WARNING, "unexpected partial message");
-    }
-    // More may be waiting: ZeroMQ polling is edge-like, so look again after other work.
-    if ((router.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-      loop.execute(this::onReadable);
-    }
   }
 
   private boolean readMessage() {
@@ -269,8 +262,7 @@ public final class RpcServer implements AutoCloseable {
   }
 
   private static ErrorInfo peerError(String name, String message) {
-    return new ErrorInfo(name, name + "('" + message.replace("'", "\\'") + "')",
-        "callosum-perf Java server: " + message + "\n");
+    return ErrorInfo.of(name, message, "callosum-perf Java server");
   }
 
   private void reply(byte[] peer, RpcMessage reply) {

@@ -34,6 +34,15 @@ public record ErrorInfo(String name, String repr, String traceback) {
     return new ErrorInfo(name, repr, trace.toString());
   }
 
+  /**
+   * An error that has no Java exception behind it: a name and a message, with the repr Python would
+   * write, and the message for traceback.
+   */
+  public static ErrorInfo of(String name, String message, String where) {
+    return new ErrorInfo(name, name + "(" + pythonQuote(message) + ")", where + ": " + message
+        + "\n");
+  }
+
   /** The metadata array as it travels. */
   public List<String> toMetadata() {
     return List.of(name, repr, traceback);
@@ -47,7 +56,12 @@ public record ErrorInfo(String name, String repr, String traceback) {
     return new ErrorInfo(metadata.get(0), metadata.get(1), metadata.get(2));
   }
 
+  /** Python's repr of a str: single quotes, or double quotes when the text has single ones. */
   private static String pythonQuote(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    String escaped = s.replace("\\", "\\\\").replace("\n", "\\n");
+    if (s.indexOf('\'') >= 0 && s.indexOf('"') < 0) {
+      return '"' + escaped + '"';
+    }
+    return "'" + escaped.replace("'", "\\'") + "'";
   }
 }
