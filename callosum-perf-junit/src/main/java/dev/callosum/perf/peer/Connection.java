@@ -360,48 +360,71 @@ public final class Connection implements AutoCloseable {
           }
         }
       }
-      throw diagnose(events);
+      HandshakeException failure = diagnose(events);
+      throw new HandshakeException(failure.reason(), failure.getMessage() + " [socket events: "
+          + (events.isEmpty() ? "none" : events.stream().map(Enum::name).distinct()
+              .collect(java.util.stream.Collectors.joining(", "))) + "]");
     } finally {
       socket.monitor(null, 0);
       monitor.close();
     }
   }
 
+  /**
+   * Names the likely cause from what the socket saw. jeromq reports a refused key
+   * (HANDSHAKE_FAILED_AUTH), but a security mismatch or a wrong server key only as the server
+   * hanging up (DISCONNECTED); a CURVE client then tells those two apart by trying the server
+   * without CURVE.
+   */
   private HandshakeException diagnose(List<Event> events) {
     String where = config.endpoint();
     String within = " within " + config.handshakeTimeout();
+    boolean curve = config.serverPublicKey() != null;
     if (events.contains(Event.HANDSHAKE_FAILED_AUTH)) {
       return new HandshakeException(HandshakeException.Reason.CLIENT_KEY_REFUSED,
           "the server at " + where + " refused this client's CURVE public key "
               + config.clientKeys().publicKey() + " (ZAP said 400): add it to the server's"
               + " allowed keys");
     }
-    if (events.contains(Event.HANDSHAKE_FAILED_PROTOCOL)) {
-      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
-          "the server at " + where + " and this client disagree on security: "
-              + (config.serverPublicKey() == null
-                  ? "the server requires CURVE, and this client has no CURVE keys"
-                  : "this client uses CURVE, and the server does not"));
-    }
-    if (events.contains(Event.HANDSHAKE_FAILED_NO_DETAIL)) {
-      return new HandshakeException(HandshakeException.Reason.WRONG_SERVER_KEY,
-          "the CURVE handshake with " + where + " failed: most likely this client has the wrong"
-              + " server public key (" + config.serverPublicKey() + ")");
-    }
     if (!events.contains(Event.CONNECTED)) {
       return new HandshakeException(HandshakeException.Reason.NO_SERVER,
           "nothing accepted a connection at " + where + within
               + ": is the server running, and is this its address?");
     }
-    if (config.serverPublicKey() == null
-        && !events.contains(Event.HANDSHAKE_SUCCEEDED)) {
+    boolean hungUp = events.contains(Event.DISCONNECTED)
+        || events.contains(Event.HANDSHAKE_FAILED_PROTOCOL)
+        || events.contains(Event.HANDSHAKE_FAILED_NO_DETAIL);
+    if (hungUp && !curve) {
       return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
-          "connected to " + where + " but the ZeroMQ handshake did not complete" + within
-              + ": the server most likely requires CURVE, and this client has no CURVE keys");
+          "the server at " + where + " hung up during the ZeroMQ handshake: it most likely"
+              + " requires CURVE, and this client has no CURVE keys");
+    }
+    if (hungUp && answersWithoutCurve()) {
+      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
+          "the server at " + where + " does not use CURVE, but this client does: connect"
+              + " without CURVE keys, or start the server with CURVE");
+    }
+    if (hungUp) {
+      return new HandshakeException(HandshakeException.Reason.WRONG_SERVER_KEY,
+          "the CURVE handshake with " + where + " failed: most likely this client has the wrong"
+              + " server public key (" + config.serverPublicKey() + ")");
     }
     return new HandshakeException(HandshakeException.Reason.NO_PONG,
         "connected to " + where + " but no PONG answered PING" + within
             + ": not a Callosum server, or its receive loop is dead");
+  }
+
+  /** Whether the server answers PING over a plain connection: the probe behind a diagnosis. */
+  private boolean answersWithoutCurve() {
+    ClientConfig plain = ClientConfig.builder(config.endpoint())
+        .handshakeTimeout(Duration.ofMillis(Math.min(1000, config.handshakeTimeout().toMillis())))
+        .zmtpHandshakeInterval(config.zmtpHandshakeInterval())
+        .build();
+    try (Connection probe = new Connection(context, false, plain)) {
+      return probe.handshakeLatency() != null;
+    } catch (HandshakeException e) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- closing
