@@ -174,7 +174,13 @@ public final class RpcServer implements AutoCloseable {
 
   private void onReadable() {
     for (int i = 0; i < BATCH && readMessage(); i++) {
-      handleMessage();
+      try {
+        handleMessage();
+      } catch (RuntimeException e) {
+        // Whatever a message does, it does not end the receive loop (WIRE.md §8).
+        dropMalformed("message", new WireFormatException(String.valueOf(e), e));
+        LOG.log(System.Logger.Level.WARNING, "a message could not be handled; dropped it", e);
+      }
     }
   }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apiguardian.api.API;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
 import org.xerial.snappy.Snappy;
@@ -190,7 +189,7 @@ public final class MessageCodec {
             + "; a Callosum header has type, meth, okey, seq and zip");
       }
       return new RpcMessage(type, method, okey, seq, null, null, zip);
-    } catch (IOException | MessagePackException e) {
+    } catch (IOException | RuntimeException e) {
       throw new WireFormatException("header is not valid msgpack: " + describe(e), e);
     }
   }
@@ -223,7 +222,7 @@ public final class MessageCodec {
       }
       return new RpcMessage(header.type(), header.method(), header.orderKey(), header.seq(),
           metadata, body, header.compressed());
-    } catch (IOException | MessagePackException e) {
+    } catch (IOException | RuntimeException e) {
       throw new WireFormatException("body is not valid msgpack: " + describe(e), e);
     }
   }
@@ -308,7 +307,7 @@ public final class MessageCodec {
     }
     try {
       return in.unpackLong();
-    } catch (MessagePackException e) {
+    } catch (RuntimeException e) {
       throw new WireFormatException(what + " does not fit in 64 bits", e);
     }
   }
