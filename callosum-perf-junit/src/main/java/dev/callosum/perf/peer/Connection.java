@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import dev.callosum.perf.protocol.BodyView;
 import dev.callosum.perf.protocol.ErrorInfo;
 import dev.callosum.perf.protocol.Frames;
 import dev.callosum.perf.protocol.MessageCodec;
@@ -58,6 +59,9 @@ public final class Connection implements AutoCloseable {
   private long nextSeq;
   private long dropped;
   private int receiveTimeout = Integer.MIN_VALUE;
+  private int sendTimeout = Integer.MIN_VALUE;
+  private RpcMessage replyHeader;
+  private BodyView replyBody;
   private boolean closed;
 
   private Connection(ZContext context, boolean ownsContext, ClientConfig config) {
@@ -147,18 +151,49 @@ public final class Connection implements AutoCloseable {
    */
   public byte[] call(String method, OrderKey key, byte[] body, Duration timeout) {
     RpcMessage request = send(method, key, body);
+    awaitReply(request, timeout);
+    return outcome(replyHeader, replyBody).copy();
+  }
+
+  /**
+   * Calls a method with a body encoded beforehand and returns the length of the result, without
+   * copying the result out of its frame: the cheapest call, for load generators that send the same
+   * body again and again.
+   *
+   * @throws RpcException for every outcome but RESULT
+   */
+  public int call(String method, OrderKey key, PreparedBody body, Duration timeout) {
+    if (body.compressed() != config.compress()) {
+      throw new IllegalArgumentException("the body was prepared " + (body.compressed()
+          ? "with" : "without") + " compression, but this connection sends "
+          + (config.compress() ? "compressed" : "uncompressed") + " requests");
+    }
+    RpcMessage request = new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null,
+        null, config.compress());
+    sendEncoded(codec.encodeHeader(request), body.frame(), true);
+    awaitReply(request, timeout);
+    return outcome(replyHeader, replyBody).length();
+  }
+
+  /** Encodes a request body once, for {@link #call(String, OrderKey, PreparedBody, Duration)}. */
+  public PreparedBody prepare(byte[] body) {
+    return new PreparedBody(codec.encodeBody(null, body, 0, body.length, config.compress()),
+        body.length, config.compress());
+  }
+
+  /** Waits for the reply to {@code request} into {@link #replyHeader}; on timeout, cancels. */
+  private void awaitReply(RpcMessage request, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      RpcMessage reply = left > 0 ? receive(left) : null;
-      if (reply == null) {
+      if (left <= 0 || !receiveInto(left)) {
         sendCancel(request);
-        throw new RpcException(RpcException.Kind.TIMEOUT, "no reply to '" + method + "' (seq "
-            + request.seq() + ") from " + config.endpoint() + " within " + timeout
+        throw new RpcException(RpcException.Kind.TIMEOUT, "no reply to '" + request.method()
+            + "' (seq " + request.seq() + ") from " + config.endpoint() + " within " + timeout
             + "; sent CANCEL");
       }
-      if (reply.answers(request)) {
-        return outcome(reply);
+      if (replyHeader.answers(request)) {
+        return;
       }
       dropped++; // a late reply to an earlier call that timed out
     }
@@ -200,8 +235,10 @@ public final class Connection implements AutoCloseable {
   boolean sendEncoded(byte[] header, byte[] body, boolean block) {
     checkOwner();
     int flags = block ? 0 : ZMQ.DONTWAIT;
-    if (block) {
-      socket.setSendTimeOut((int) Math.min(Integer.MAX_VALUE, config.invokeTimeout().toMillis()));
+    if (block && sendTimeout != (int) Math.min(Integer.MAX_VALUE,
+        config.invokeTimeout().toMillis())) {
+      sendTimeout = (int) Math.min(Integer.MAX_VALUE, config.invokeTimeout().toMillis());
+      socket.setSendTimeOut(sendTimeout);
     }
     boolean sent = socket.send(Frames.UPPER, flags | ZMQ.SNDMORE)
         && socket.send(header, flags | ZMQ.SNDMORE)
@@ -220,36 +257,45 @@ public final class Connection implements AutoCloseable {
    * @return the reply, or {@code null} if none came in time
    */
   public RpcMessage receive(long timeoutNanos) {
-    checkOwner();
-    long deadline = System.nanoTime() + timeoutNanos;
-    while (true) {
-      long left = deadline - System.nanoTime();
-      int millis = left <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-          TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
-      if (millis != receiveTimeout) {
-        socket.setReceiveTimeOut(millis);
-        receiveTimeout = millis;
-      }
-      if (!readMessage(0)) {
-        return null;
-      }
-      RpcMessage reply = interpret();
-      if (reply != null) {
-        return reply;
-      }
-    }
+    return receiveInto(timeoutNanos) ? replyMessage() : null;
   }
 
   /** The next reply if one is already here, else {@code null}; never blocks. */
   public RpcMessage receiveNow() {
     checkOwner();
     while (readMessage(ZMQ.DONTWAIT)) {
-      RpcMessage reply = interpret();
-      if (reply != null) {
-        return reply;
+      if (interpret()) {
+        return replyMessage();
       }
     }
     return null;
+  }
+
+  private RpcMessage replyMessage() {
+    return new RpcMessage(replyHeader.type(), replyHeader.method(), replyHeader.orderKey(),
+        replyHeader.seq(), replyBody.metadata(), replyBody.copy(), replyHeader.compressed());
+  }
+
+  /** Waits for the next reply into {@link #replyHeader} and {@link #replyBody}. */
+  private boolean receiveInto(long timeoutNanos) {
+    checkOwner();
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      // Whole milliseconds, rounded up, changed only when they change: ZeroMQ's timeout unit.
+      int millis = left <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+          (left + 999_999) / 1_000_000));
+      if (millis != receiveTimeout) {
+        socket.setReceiveTimeOut(millis);
+        receiveTimeout = millis;
+      }
+      if (!readMessage(0)) {
+        return false;
+      }
+      if (interpret()) {
+        return true;
+      }
+    }
   }
 
   /** Reads one multipart message into {@link #frames}. */
@@ -266,59 +312,68 @@ public final class Connection implements AutoCloseable {
     return true;
   }
 
-  /** Turns the frames just read into a reply, or handles them and returns {@code null}. */
-  private RpcMessage interpret() {
+  /**
+   * Decodes the frames just read into {@link #replyHeader} and {@link #replyBody} and returns
+   * true, or handles them (PING) or drops them and returns false.
+   */
+  private boolean interpret() {
     int n = frames.size();
     if (n < 3) {
       dropped++;
-      return null;
+      return false;
     }
     byte[] type = frames.get(n - 3);
     if (Frames.isPing(type)) {
       socket.send(Frames.PONG, ZMQ.SNDMORE | ZMQ.DONTWAIT);
       socket.send(frames.get(n - 2), ZMQ.SNDMORE | ZMQ.DONTWAIT);
       socket.send(frames.get(n - 1), ZMQ.DONTWAIT);
-      return null;
+      return false;
     }
     if (!Frames.isUpper(type)) {
-      dropped++;
-      return null;
+      if (!Frames.isPong(type)) { // a PONG to a repeated PING is no news
+        dropped++;
+      }
+      return false;
     }
     try {
-      RpcMessage message = codec.decode(frames.get(n - 2), frames.get(n - 1));
-      if (message.type().isReply()) {
-        return message;
+      RpcMessage header = codec.decodeHeader(frames.get(n - 2));
+      if (header.type().isReply()) {
+        replyBody = codec.decodeBodyView(header, frames.get(n - 1));
+        replyHeader = header;
+        return true;
       }
     } catch (WireFormatException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "dropped a malformed reply: " + e.getMessage());
     }
     dropped++;
-    return null;
+    return false;
   }
 
   /** The result of a reply, or the exception that stands for its outcome. */
   static byte[] outcome(RpcMessage reply) {
-    switch (reply.type()) {
+    byte[] body = reply.body();
+    return outcome(reply, new BodyView(reply.metadata(), body, 0, body == null ? 0
+        : body.length)).copy();
+  }
+
+  private static BodyView outcome(RpcMessage header, BodyView body) {
+    switch (header.type()) {
       case RESULT:
-        return reply.body() == null ? EMPTY : reply.body();
+        return body.isNil() ? new BodyView(body.metadata(), EMPTY, 0, 0) : body;
       case FAILURE:
       case ERROR:
-        ErrorInfo info = reply.errorInfo();
+        ErrorInfo info = ErrorInfo.fromMetadata(body.metadata());
         if (info == null) {
           info = new ErrorInfo("UnknownError", "UnknownError()", "");
         }
-        return throwRemote(reply.type() == MessageType.FAILURE ? RpcException.Kind.FAILURE
-            : RpcException.Kind.ERROR, reply.method(), info);
+        throw new RemoteException(header.type() == MessageType.FAILURE
+            ? RpcException.Kind.FAILURE : RpcException.Kind.ERROR, header.method(), info);
       case CANCELLED:
         throw new RpcException(RpcException.Kind.CANCELLED, "the server cancelled '"
-            + reply.method() + "' (seq " + reply.seq() + ")");
+            + header.method() + "' (seq " + header.seq() + ")");
       default:
-        throw new IllegalArgumentException("not a reply: " + reply);
+        throw new IllegalArgumentException("not a reply: " + header);
     }
-  }
-
-  private static byte[] throwRemote(RpcException.Kind kind, String method, ErrorInfo info) {
-    throw new RemoteException(kind, method, info);
   }
 
   // ---------------------------------------------------------------- handshake

@@ -2,7 +2,10 @@ package dev.callosum.perf.peer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -13,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
@@ -33,7 +35,6 @@ final class EventLoop implements AutoCloseable {
   }
 
   private final String name;
-  private final ZContext context;
   private final Thread thread;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sleeping = new AtomicBoolean();
@@ -45,13 +46,11 @@ final class EventLoop implements AutoCloseable {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean running = true;
   private Pipe wakeup;
-  private ZMQ.Poller poller;
-  private boolean pollerStale = true;
+  private Selector selector;
   private long timerSeq;
 
-  EventLoop(String name, ZContext context) {
+  EventLoop(String name) {
     this.name = name;
-    this.context = context;
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
   }
@@ -97,18 +96,27 @@ final class EventLoop implements AutoCloseable {
   /** Watches a socket created on this thread. */
   void register(ZMQ.Socket socket, Readable reader) {
     assertInLoop();
+    try {
+      // ZeroMQ's descriptor signals that the socket has news, not that a message waits: on it,
+      // the loop asks the socket itself (getEvents), as libzmq's ZMQ_FD protocol requires.
+      socket.getFD().register(selector, SelectionKey.OP_READ);
+    } catch (ClosedChannelException e) {
+      throw new IllegalStateException(name + ": socket already closed", e);
+    }
     sockets.add(socket);
     readers.add(reader);
-    pollerStale = true;
   }
 
   void unregister(ZMQ.Socket socket) {
     assertInLoop();
     int i = sockets.indexOf(socket);
     if (i >= 0) {
+      SelectionKey key = socket.getFD().keyFor(selector);
+      if (key != null) {
+        key.cancel();
+      }
       sockets.remove(i);
       readers.remove(i);
-      pollerStale = true;
     }
   }
 
@@ -130,26 +138,31 @@ final class EventLoop implements AutoCloseable {
 
   private void run() {
     try {
+      selector = Selector.open();
       wakeup = Pipe.open();
       wakeup.source().configureBlocking(false);
-      wakeup.sink().configureBlocking(true);
+      wakeup.source().register(selector, SelectionKey.OP_READ);
       while (running) {
         runTasks();
         runTimers();
         if (!running) {
           break;
         }
-        if (pollerStale) {
-          rebuildPoller();
-        }
+        dispatch();
         long timeout = pollTimeoutMillis();
         sleeping.set(true);
         if (!tasks.isEmpty() || anyReadable()) {
-          timeout = 0;
+          selector.selectNow();
+        } else if (timeout < 0) {
+          selector.select();
+        } else if (timeout == 0) {
+          selector.selectNow();
+        } else {
+          selector.select(timeout);
         }
-        poller.poll(timeout);
         sleeping.set(false);
-        dispatch();
+        selector.selectedKeys().clear();
+        drainWakeups();
       }
     } catch (Throwable t) {
       if (running) {
@@ -163,25 +176,20 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
-  private void dispatch() {
-    if (poller.pollin(0)) {
-      try {
-        while (wakeup.source().read(drain.clear()) > 0) {
-          // drained
-        }
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.WARNING, name + ": wake-up pipe failed", e);
-      }
+  private void drainWakeups() throws IOException {
+    while (wakeup.source().read(drain.clear()) > 0) {
+      // drained
     }
-    // Copy: a reader may register or unregister sockets.
-    int n = readers.size();
-    Readable[] snapshot = readers.toArray(new Readable[0]);
-    for (int i = 0; i < n; i++) {
-      // A socket's file descriptor signals edges, not levels, and any send on the socket may
-      // consume the signal of messages that arrived meanwhile: ask the socket itself as well.
-      if (poller.pollin(i + 1) || readable(sockets.get(i))) {
+  }
+
+  /** Lets every socket with a message waiting read it. */
+  private void dispatch() {
+    // By index, and re-checked: a reader may register or unregister sockets.
+    for (int i = 0; i < sockets.size(); i++) {
+      ZMQ.Socket socket = sockets.get(i);
+      if (readable(socket)) {
         try {
-          snapshot[i].onReadable();
+          readers.get(i).onReadable();
         } catch (Throwable t) {
           LOG.log(System.Logger.Level.ERROR, name + ": socket handler failed; going on", t);
         }
@@ -243,18 +251,6 @@ final class EventLoop implements AutoCloseable {
     return nanos <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
   }
 
-  private void rebuildPoller() {
-    if (poller != null) {
-      poller.close();
-    }
-    poller = context.createPoller(sockets.size() + 1);
-    poller.register(wakeup.source(), ZMQ.Poller.POLLIN);
-    for (ZMQ.Socket socket : sockets) {
-      poller.register(socket, ZMQ.Poller.POLLIN);
-    }
-    pollerStale = false;
-  }
-
   private void wake() {
     Pipe pipe = wakeup;
     if (pipe == null) {
@@ -278,8 +274,8 @@ final class EventLoop implements AutoCloseable {
 
   private void closeQuietly() {
     try {
-      if (poller != null) {
-        poller.close();
+      if (selector != null) {
+        selector.close();
       }
       if (wakeup != null) {
         wakeup.source().close();

@@ -50,7 +50,7 @@ public final class RpcClient implements AutoCloseable {
   private RpcClient(ClientConfig config) {
     this.config = config;
     this.context = SharedContext.acquire();
-    this.loop = new EventLoop("callosum-client-" + CLIENTS.incrementAndGet(), context);
+    this.loop = new EventLoop("callosum-client-" + CLIENTS.incrementAndGet());
   }
 
   /** Connects to the server at {@code endpoint} with default settings. */

@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import dev.callosum.perf.protocol.BodyView;
 import dev.callosum.perf.protocol.ErrorInfo;
 import dev.callosum.perf.protocol.Frames;
 import dev.callosum.perf.protocol.MessageCodec;
@@ -48,6 +49,8 @@ public final class RpcServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
   private static final AtomicInteger SERVERS = new AtomicInteger();
   private static final int BATCH = 256;
+  private static final byte[] NO_BYTES = new byte[0];
+  private static final List<String> EMPTY_METADATA = List.of();
 
   private final ServerConfig config;
   private final MessageCodec codec;
@@ -76,7 +79,7 @@ public final class RpcServer implements AutoCloseable {
     this.codec = new MessageCodec(config.maxBodySize());
     this.context = SharedContext.newContext();
     int id = SERVERS.incrementAndGet();
-    this.loop = new EventLoop("callosum-server-" + id, context);
+    this.loop = new EventLoop("callosum-server-" + id);
     this.workers = Executors.newFixedThreadPool(config.workerThreads(),
         daemon("callosum-server-" + id + "-worker-"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id
@@ -243,26 +246,36 @@ public final class RpcServer implements AutoCloseable {
 
   private void onFunction(byte[] peer, RpcMessage header, byte[] bodyFrame) {
     requests++;
-    RpcMessage request;
+    BodyView body;
     try {
-      request = codec.decodeBody(header, bodyFrame);
+      body = codec.decodeBodyView(header, bodyFrame);
     } catch (WireFormatException e) {
       malformed++;
       lastMalformed = "body: " + e.getMessage();
       reply(peer, header.error(peerError("WireFormatError", e.getMessage())));
       return;
     }
-    Handler handler = config.handlers().get(request.method());
+    Handler handler = config.handlers().get(header.method());
     if (handler == null) {
-      reply(peer, request.error(peerError("UnknownMethodError", "no handler for method '"
-          + request.method() + "'; this server serves " + config.handlers().keySet())));
+      reply(peer, header.error(peerError("UnknownMethodError", "no handler for method '"
+          + header.method() + "'; this server serves " + config.handlers().keySet())));
+      return;
+    }
+    if (handler == Handlers.Echo.INSTANCE && !body.isNil()
+        && dispatch.idle(header.orderKey())) {
+      // Echo from the request's own frame: the body is copied once, into the reply.
+      RpcMessage reply = header.result(NO_BYTES).withCompression(config.compress());
+      send(peer, codec.encodeHeader(reply), codec.encodeBody(EMPTY_METADATA, body.array(),
+          body.offset(), body.length(), config.compress()));
       return;
     }
     if (pending >= config.maxPendingRequests()) {
-      reply(peer, request.error(peerError("OverloadedError", "the server already holds "
+      reply(peer, header.error(peerError("OverloadedError", "the server already holds "
           + pending + " requests (maxPendingRequests); try again later")));
       return;
     }
+    RpcMessage request = new RpcMessage(header.type(), header.method(), header.orderKey(),
+        header.seq(), body.metadata(), body.copy(), header.compressed());
     pending++;
     dispatch.submit(new Call(peer, request, handler));
   }
@@ -400,6 +413,9 @@ public final class RpcServer implements AutoCloseable {
     void cancel(CallId id);
 
     int keyQueues();
+
+    /** Whether a request with this key may run at once, ahead of nothing. */
+    boolean idle(OrderKey key);
   }
 
   /** Start at once; reply when done; CANCEL has no effect (WIRE.md §6). */
@@ -418,6 +434,11 @@ public final class RpcServer implements AutoCloseable {
     @Override
     public int keyQueues() {
       return 0;
+    }
+
+    @Override
+    public boolean idle(OrderKey key) {
+      return true;
     }
   }
 
@@ -483,6 +504,11 @@ public final class RpcServer implements AutoCloseable {
     @Override
     public int keyQueues() {
       return queues.size();
+    }
+
+    @Override
+    public boolean idle(OrderKey key) {
+      return !queues.containsKey(key);
     }
   }
 

@@ -100,8 +100,19 @@ public final class MessageCodec {
 
   /** The body frame, snappy-compressed if the message says so. */
   public byte[] encodeBody(RpcMessage message) {
-    byte[] packed = packBody(message);
-    if (!message.compressed()) {
+    byte[] body = message.body();
+    return encodeBody(message.metadata(), body, 0, body == null ? 0 : body.length,
+        message.compressed());
+  }
+
+  /**
+   * A body frame from its parts, the body taken from {@code array[offset, offset + length)}, or nil
+   * when {@code array} is {@code null}.
+   */
+  public byte[] encodeBody(List<String> metadata, byte[] array, int offset, int length,
+      boolean compress) {
+    byte[] packed = packBody(metadata, array, offset, length);
+    if (!compress) {
       return packed;
     }
     try {
@@ -113,19 +124,23 @@ public final class MessageCodec {
 
   /** The body map before compression. */
   public byte[] packBody(RpcMessage message) {
-    byte[] meta = packMetadata(message.metadata());
     byte[] body = message.body();
+    return packBody(message.metadata(), body, 0, body == null ? 0 : body.length);
+  }
+
+  private static byte[] packBody(List<String> metadata, byte[] array, int offset, int length) {
+    byte[] meta = packMetadata(metadata);
     int size = 1 + 5 + MsgpackWriter.binSize(meta.length) + 5
-        + (body == null ? 1 : MsgpackWriter.binSize(body.length));
+        + (array == null ? 1 : MsgpackWriter.binSize(length));
     MsgpackWriter w = new MsgpackWriter(size);
     w.mapHeader(2);
     w.str(META);
     w.bin(meta, 0, meta.length);
     w.str(BODY);
-    if (body == null) {
+    if (array == null) {
       w.nil();
     } else {
-      w.bin(body, 0, body.length);
+      w.bin(array, offset, length);
     }
     return w.finish();
   }
@@ -196,13 +211,24 @@ public final class MessageCodec {
 
   /** Decodes the body frame of a message whose header is already decoded. */
   public RpcMessage decodeBody(RpcMessage header, byte[] frame) throws WireFormatException {
+    BodyView view = decodeBodyView(header, frame);
+    return new RpcMessage(header.type(), header.method(), header.orderKey(), header.seq(),
+        view.metadata(), view.copy(), header.compressed());
+  }
+
+  /**
+   * Decodes a body frame without copying the body out of it (out of the decompressed frame, when
+   * compressed).
+   */
+  public BodyView decodeBodyView(RpcMessage header, byte[] frame) throws WireFormatException {
     byte[] packed = header.compressed() ? uncompress(frame) : checkSize(frame.length, frame);
     try (Reader in = new Reader(packed)) {
       int entries = mapHeader(in, "body");
       boolean sawMeta = false;
       boolean sawBody = false;
       List<String> metadata = null;
-      byte[] body = null;
+      int offset = 0;
+      int length = -1;
       for (int i = 0; i < entries; i++) {
         String key = readKey(in);
         if ("meta".equals(key)) {
@@ -210,7 +236,8 @@ public final class MessageCodec {
           metadata = readMetadata(in);
         } else if ("body".equals(key)) {
           sawBody = true;
-          body = readBody(in);
+          length = readBody(in);
+          offset = (int) in.getTotalReadBytes() - Math.max(0, length);
         } else {
           in.skipValue();
         }
@@ -220,8 +247,8 @@ public final class MessageCodec {
         throw new WireFormatException("body map lacks '" + (sawMeta ? "body" : "meta")
             + "'; a Callosum body is {meta, body}");
       }
-      return new RpcMessage(header.type(), header.method(), header.orderKey(), header.seq(),
-          metadata, body, header.compressed());
+      return length < 0 ? new BodyView(metadata, null, 0, 0)
+          : new BodyView(metadata, packed, offset, length);
     } catch (IOException | RuntimeException e) {
       throw new WireFormatException("body is not valid msgpack: " + describe(e), e);
     }
@@ -391,14 +418,22 @@ public final class MessageCodec {
     }
   }
 
-  private static byte[] readBody(Reader in) throws IOException, WireFormatException {
+  /** Skips over the body, returning its length, or -1 for nil. */
+  private static int readBody(Reader in) throws IOException, WireFormatException {
     ValueType type = in.getNextFormat().getValueType();
     switch (type) {
       case BINARY:
-        return payload(in, in.unpackBinaryHeader());
+        int length = in.unpackBinaryHeader();
+        long left = in.length - in.getTotalReadBytes();
+        if (length < 0 || length > left) {
+          throw new WireFormatException("body 'body' declares " + Integer.toUnsignedString(length)
+              + " bytes but only " + left + " are left in the frame");
+        }
+        in.skipPayload(length);
+        return length;
       case NIL:
         in.unpackNil();
-        return null;
+        return -1;
       default:
         throw new WireFormatException("body 'body' is a msgpack " + name(type)
             + ", expected bin or nil");
@@ -493,6 +528,10 @@ public final class MessageCodec {
 
     byte[] readPayload(int n) throws IOException {
       return u.readPayload(n);
+    }
+
+    void skipPayload(int n) throws IOException {
+      u.readPayloadAsReference(n);
     }
 
     @Override

@@ -1,0 +1,137 @@
+package dev.callosum.perf.cli;
+
+import dev.callosum.perf.peer.CurveKeyPair;
+import dev.callosum.perf.peer.RpcServer;
+import dev.callosum.perf.peer.Scheduler;
+import dev.callosum.perf.peer.ServerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * {@code server}: starts a Callosum server with the test handlers and prints, once it accepts
+ * connections, exactly one line: {@code CALLOSUM-PERF READY tcp://127.0.0.1:PORT} (followed by
+ * {@code curve-public-key=KEY} with CURVE). It runs until stopped (SIGTERM, Ctrl-C), or until its
+ * standard input closes with {@code --stop-on-eof}.
+ */
+final class ServerCommand {
+  static final String READY = "CALLOSUM-PERF READY";
+
+  private ServerCommand() {}
+
+  static int run(String[] argv, PrintStream out) {
+    Args args = new Args("server", argv, 1, Set.of("compress", "stop-on-eof"));
+    ServerConfig config = config(args);
+    boolean stopOnEof = args.flag("stop-on-eof");
+    args.rejectUnknown();
+
+    RpcServer server = RpcServer.start(config);
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      server.close();
+    }, "callosum-server-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println(READY + " " + server.endpoint()
+        + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey()));
+    out.flush();
+    if (stopOnEof) {
+      Thread watcher = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // ignore input; wait for the end of it
+          }
+        } catch (IOException e) {
+          // stdin gone: stop as well
+        }
+        stop.countDown();
+      }, "callosum-server-stdin");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    return 0;
+  }
+
+  static ServerConfig config(Args args) {
+    ServerConfig.Builder builder = ServerConfig.builder().testHandlers();
+    String port = args.string("port", null);
+    String bind = args.string("bind", null);
+    if (port != null && bind != null) {
+      throw new Args.UsageException("give --port or --bind, not both");
+    }
+    if (port != null) {
+      builder.bind("tcp://127.0.0.1:" + args.positiveInt("port", 0));
+    } else if (bind != null) {
+      builder.bind(bind);
+    }
+    String scheduler = args.string("scheduler", "exit-ordered");
+    try {
+      builder.scheduler(Scheduler.parse(scheduler));
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("--scheduler: " + e.getMessage());
+    }
+    builder.compress(args.flag("compress"));
+    builder.maxBodySize(args.size("max-body-size", "10MiB").bytes());
+    String keys = args.string("curve-keys", null);
+    List<String> allow = args.all("curve-allow");
+    if (keys == null && !allow.isEmpty()) {
+      throw new Args.UsageException("--curve-allow needs --curve-keys (the server's key pair)");
+    }
+    if (keys != null) {
+      CurveKeyPair serverKeys = readKeys(Path.of(keys), "--curve-keys");
+      if (serverKeys.secretKey() == null) {
+        throw new Args.UsageException("--curve-keys " + keys + " holds no secret key; give the"
+            + " .key_secret file");
+      }
+      builder.curve(serverKeys, allowedKeys(allow).toArray(new String[0]));
+    }
+    return builder.build();
+  }
+
+  /** Public keys from certificate files, or from every {@code .key} file in a directory. */
+  static Set<String> allowedKeys(List<String> paths) {
+    Set<String> keys = new HashSet<>();
+    for (String p : paths) {
+      Path path = Path.of(p);
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> files = Files.list(path)) {
+          files.filter(f -> f.toString().endsWith(".key"))
+              .forEach(f -> keys.add(readKeys(f, "--curve-allow").publicKey()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);
+        }
+      } else {
+        keys.add(readKeys(path, "--curve-allow").publicKey());
+      }
+    }
+    return keys;
+  }
+
+  static CurveKeyPair readKeys(Path path, String option) {
+    try {
+      return CurveKeyPair.read(path);
+    } catch (IOException e) {
+      throw new Args.UsageException(option + ": cannot read " + path + " (" + e.getMessage() + ")");
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException(option + ": " + e.getMessage());
+    }
+  }
+}

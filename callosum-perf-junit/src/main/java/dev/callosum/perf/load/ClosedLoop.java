@@ -1,0 +1,345 @@
+package dev.callosum.perf.load;
+
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.Connection;
+import dev.callosum.perf.peer.PreparedBody;
+import dev.callosum.perf.peer.RawZeroMq;
+import dev.callosum.perf.peer.RpcException;
+import dev.callosum.perf.protocol.OrderKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apiguardian.api.API;
+
+/**
+ * Closed-loop load: N clients, each on its own thread and connection, each sending its next request
+ * as soon as the previous reply arrives, until R requests in all have been made.
+ *
+ * <pre>{@code
+ * LoadResult result = ClosedLoop.against(ClientConfig.builder(endpoint).build())
+ *     .clients(10).payload(Payload.parse("1KiB")).requests(10_000).run();
+ * }</pre>
+ *
+ * <p>A closed loop measures service time as each client sees it and how much one set of clients can
+ * push; it cannot show the queueing a fixed arrival rate would meet (coordinated omission), and its
+ * results say {@link LoadResult#closedLoop() closed loop}. Recording a latency allocates nothing:
+ * each client records into its own histogram, merged at the end.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class ClosedLoop {
+  private static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+  private final ClientConfig client;
+  private final boolean rawZeroMq;
+  private int clients = 1;
+  private Payload payload = Payload.parse("1KiB");
+  private long requests = 10_000;
+  private long warmupRequests;
+  private String method = "echo";
+  private OrderKeys orderKeys = OrderKeys.NONE;
+  private Duration deadline = Duration.ofMinutes(10);
+
+  private ClosedLoop(ClientConfig client, boolean rawZeroMq) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.rawZeroMq = rawZeroMq;
+  }
+
+  /** A closed loop against the Callosum server that {@code client} describes. */
+  public static ClosedLoop against(ClientConfig client) {
+    return new ClosedLoop(client, false);
+  }
+
+  /**
+   * A closed loop of bare ZeroMQ round trips against a {@link RawZeroMq.EchoServer}: the baseline
+   * that shows what Callosum costs on top of ZeroMQ.
+   */
+  public static ClosedLoop rawZeroMq(String endpoint) {
+    return new ClosedLoop(ClientConfig.builder(endpoint).build(), true);
+  }
+
+  /** How requests are keyed: no key, one key shared by all, or one key per client. */
+  public enum OrderKeys {
+    NONE,
+    SHARED,
+    PER_CLIENT
+  }
+
+  public ClosedLoop clients(int count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("clients must be positive, was " + count);
+    }
+    this.clients = count;
+    return this;
+  }
+
+  public ClosedLoop payload(Payload size) {
+    this.payload = Objects.requireNonNull(size, "payload");
+    return this;
+  }
+
+  /** Measured requests, over all clients. */
+  public ClosedLoop requests(long count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("requests must be positive, was " + count);
+    }
+    this.requests = count;
+    return this;
+  }
+
+  /** Requests made first and not measured, over all clients. */
+  public ClosedLoop warmup(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("warm-up requests must be >= 0, was " + count);
+    }
+    this.warmupRequests = count;
+    return this;
+  }
+
+  public ClosedLoop method(String name) {
+    this.method = Objects.requireNonNull(name, "method");
+    return this;
+  }
+
+  public ClosedLoop orderKeys(OrderKeys keys) {
+    this.orderKeys = Objects.requireNonNull(keys, "orderKeys");
+    return this;
+  }
+
+  /** How long the whole run may take before it stops and reports what it has. */
+  public ClosedLoop deadline(Duration limit) {
+    this.deadline = Objects.requireNonNull(limit, "deadline");
+    return this;
+  }
+
+  /**
+   * Connects the clients, runs the warm-up, then the measured requests.
+   *
+   * @throws RpcException if a client cannot connect (its handshake fails)
+   */
+  public LoadResult run() {
+    byte[] body = payload.randomBytes();
+    AtomicLong warmupTickets = new AtomicLong(warmupRequests);
+    AtomicLong tickets = new AtomicLong(requests);
+    CyclicBarrier connected = new CyclicBarrier(clients + 1);
+    CyclicBarrier warmedUp = new CyclicBarrier(clients + 1);
+    CountDownLatch finished = new CountDownLatch(clients);
+    List<Worker> workers = new ArrayList<>();
+    long stopAt = System.nanoTime() + deadline.toNanos();
+    for (int i = 0; i < clients; i++) {
+      OrderKey key = switch (orderKeys) {
+        case NONE -> OrderKey.NONE;
+        case SHARED -> OrderKey.of("shared");
+        case PER_CLIENT -> OrderKey.of("client-" + i);
+      };
+      Worker worker = new Worker(key, body, warmupTickets, tickets, connected, warmedUp,
+          finished, stopAt);
+      workers.add(worker);
+      Thread thread = new Thread(worker, "callosum-load-" + i);
+      thread.setDaemon(true);
+      thread.start();
+    }
+    try {
+      await(connected, stopAt);
+      for (Worker w : workers) {
+        if (w.failure != null) {
+          warmupTickets.set(0);
+          tickets.set(0);
+          warmedUp.reset(); // releases the others, which find no tickets and close
+          finished.await(client.handshakeTimeout().toNanos() * 2, TimeUnit.NANOSECONDS);
+          throw w.failure;
+        }
+      }
+      await(warmedUp, stopAt);
+      long start = System.nanoTime();
+      if (!finished.await(Math.max(1, stopAt - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        tickets.set(0);
+        finished.await(client.invokeTimeout().toNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS);
+      }
+      long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start);
+      return merge(workers, Duration.ofNanos(Math.max(1, end - start)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      tickets.set(0);
+      throw new IllegalStateException("interrupted while running the load", e);
+    }
+  }
+
+  private static void await(CyclicBarrier barrier, long stopAt) throws InterruptedException {
+    try {
+      barrier.await(Math.max(1, stopAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.BrokenBarrierException
+        | java.util.concurrent.TimeoutException e) {
+      // a client failed to connect: reported by the caller from its failure
+    }
+  }
+
+  private LoadResult merge(List<Worker> workers, Duration elapsed) {
+    Histogram latency = newHistogram();
+    Histogram handshake = newHistogram();
+    Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
+    long ok = 0;
+    for (Worker w : workers) {
+      latency.add(w.latency);
+      if (w.handshakeNanos > 0) {
+        handshake.recordValue(Math.min(HIGHEST_NANOS, w.handshakeNanos));
+      }
+      ok += w.ok;
+      for (RpcException.Kind kind : RpcException.Kind.values()) {
+        if (w.errors[kind.ordinal()] > 0) {
+          errors.merge(kind, w.errors[kind.ordinal()], Long::sum);
+        }
+      }
+    }
+    long bytes = ok * (long) payload.bytes();
+    return new LoadResult(true, clients, payload.bytes(), ok, errors, elapsed, bytes, bytes,
+        latency, handshake);
+  }
+
+  static Histogram newHistogram() {
+    return new Histogram(HIGHEST_NANOS, 3);
+  }
+
+  /** One client: its own thread, connection and histogram. */
+  private final class Worker implements Runnable {
+    final OrderKey key;
+    final byte[] body;
+    final AtomicLong warmupTickets;
+    final AtomicLong tickets;
+    final CyclicBarrier connected;
+    final CyclicBarrier warmedUp;
+    final CountDownLatch finished;
+    final long stopAt;
+    final Histogram latency = newHistogram();
+    final long[] errors = new long[RpcException.Kind.values().length];
+    long ok;
+    long handshakeNanos;
+    volatile long lastReply;
+    volatile RpcException failure;
+
+    Worker(OrderKey key, byte[] body, AtomicLong warmupTickets, AtomicLong tickets,
+        CyclicBarrier connected, CyclicBarrier warmedUp, CountDownLatch finished, long stopAt) {
+      this.key = key;
+      this.body = body;
+      this.warmupTickets = warmupTickets;
+      this.tickets = tickets;
+      this.connected = connected;
+      this.warmedUp = warmedUp;
+      this.finished = finished;
+      this.stopAt = stopAt;
+    }
+
+    @Override
+    public void run() {
+      Caller connection = null;
+      try {
+        try {
+          connection = rawZeroMq ? new RawCaller() : new CallosumCaller(key);
+          handshakeNanos = connection.handshakeNanos();
+        } catch (RpcException e) {
+          failure = e;
+        }
+        await(connected, stopAt);
+        if (connection == null) {
+          return;
+        }
+        while (warmupTickets.getAndDecrement() > 0 && System.nanoTime() < stopAt) {
+          try {
+            connection.call(body);
+          } catch (RpcException e) {
+            // warm-up errors are not measured
+          }
+        }
+        await(warmedUp, stopAt);
+        while (tickets.getAndDecrement() > 0 && System.nanoTime() < stopAt) {
+          long sent = System.nanoTime();
+          try {
+            connection.call(body);
+            long now = System.nanoTime();
+            latency.recordValue(Math.min(HIGHEST_NANOS, now - sent));
+            lastReply = now;
+            ok++;
+          } catch (RpcException e) {
+            errors[e.kind().ordinal()]++;
+            lastReply = System.nanoTime();
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        if (connection != null) {
+          connection.close();
+        }
+        finished.countDown();
+      }
+    }
+  }
+
+  /** One client connection, used by one worker thread. */
+  private interface Caller extends AutoCloseable {
+    long handshakeNanos();
+
+    void call(byte[] body);
+
+    @Override
+    void close();
+  }
+
+  private final class CallosumCaller implements Caller {
+    private final Connection connection = Connection.open(client);
+    private final OrderKey key;
+    private PreparedBody prepared;
+
+    CallosumCaller(OrderKey key) {
+      this.key = key;
+    }
+
+    @Override
+    public long handshakeNanos() {
+      return connection.handshakeLatency().toNanos();
+    }
+
+    @Override
+    public void call(byte[] body) {
+      if (prepared == null) {
+        prepared = connection.prepare(body); // every request carries the same body
+      }
+      connection.call(method, key, prepared, client.invokeTimeout());
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  private final class RawCaller implements Caller {
+    private final RawZeroMq.Client raw = new RawZeroMq.Client(client.endpoint(),
+        client.invokeTimeout());
+
+    @Override
+    public long handshakeNanos() {
+      return raw.handshakeLatency().toNanos();
+    }
+
+    @Override
+    public void call(byte[] body) {
+      raw.roundTrip(body);
+    }
+
+    @Override
+    public void close() {
+      raw.close();
+    }
+  }
+}

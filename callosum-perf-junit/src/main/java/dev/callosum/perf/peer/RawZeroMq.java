@@ -1,0 +1,116 @@
+package dev.callosum.perf.peer;
+
+import dev.callosum.perf.protocol.Frames;
+import java.time.Duration;
+import org.apiguardian.api.API;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Bare jeromq DEALER/ROUTER echo, with no Callosum on top: the baseline that tells what the
+ * Callosum peer itself costs. The server echoes every message back to its sender; a client sends
+ * one frame and waits for it to come back.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.INTERNAL, since = "0.1")
+public final class RawZeroMq {
+  private RawZeroMq() {}
+
+  /** A ROUTER on loopback that echoes every message on its own thread. */
+  public static final class EchoServer implements AutoCloseable {
+    private final ZContext context = SharedContext.newContext();
+    private final Thread thread;
+    private final String endpoint;
+    private volatile boolean running = true;
+
+    public EchoServer() {
+      ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+      router.setLinger(0);
+      router.setSndHWM(100_000);
+      router.setRcvHWM(100_000);
+      router.setReceiveTimeOut(100); // to notice close(); a benchmark keeps it busy anyway
+      router.bind("tcp://127.0.0.1:*");
+      endpoint = router.getLastEndpoint();
+      // The socket was created here but is used only by the echo thread from now on; starting a
+      // thread is the full memory barrier ZeroMQ asks for when a socket changes threads.
+      thread = new Thread(() -> echo(router), "callosum-raw-echo");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    public String endpoint() {
+      return endpoint;
+    }
+
+    private void echo(ZMQ.Socket router) {
+      try {
+        while (running) {
+          byte[] peer = router.recv(0);
+          if (peer == null) {
+            continue;
+          }
+          router.send(peer, ZMQ.SNDMORE);
+          while (router.hasReceiveMore()) {
+            byte[] frame = router.recv(0);
+            router.send(frame, router.hasReceiveMore() ? ZMQ.SNDMORE : 0);
+          }
+        }
+      } finally {
+        router.close();
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      context.close();
+    }
+  }
+
+  /** A DEALER used by the one thread that opened it, in a context shared by all clients. */
+  public static final class Client implements AutoCloseable {
+    private final ZContext context;
+    private final ZMQ.Socket socket;
+    private final Duration handshake;
+
+    /** Connects and makes one round trip, whose time stands for the handshake. */
+    public Client(String endpoint, Duration timeout) {
+      context = SharedContext.acquire();
+      socket = context.createSocket(SocketType.DEALER);
+      socket.setLinger(0);
+      socket.setHandshakeIvl(500); // jeromq's stalled connects: see Connection
+      socket.setReceiveTimeOut((int) timeout.toMillis());
+      long start = System.nanoTime();
+      socket.connect(endpoint);
+      roundTrip(Frames.PING);
+      handshake = Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    public Duration handshakeLatency() {
+      return handshake;
+    }
+
+    /** Sends one frame and waits for the echo. */
+    public byte[] roundTrip(byte[] body) {
+      socket.send(body, 0);
+      byte[] reply = socket.recv(0);
+      if (reply == null) {
+        throw new RpcException(RpcException.Kind.TIMEOUT, "no echo from the raw ZeroMQ server");
+      }
+      return reply;
+    }
+
+    @Override
+    public void close() {
+      socket.close();
+      SharedContext.release(context);
+    }
+  }
+}
