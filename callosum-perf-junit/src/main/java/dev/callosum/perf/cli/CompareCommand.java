@@ -47,6 +47,10 @@ final class CompareCommand {
     out.println("machine: " + Environment.oneLine());
     out.printf(Locale.ROOT, "%d rounds per case, alternating; medians shown; warm-up 10%% per run%n",
         rounds);
+    // Warm both paths up first, so that the first case does not pay for the JIT.
+    Case warmup = new Case(Payload.parse("4KiB"), 2, Math.max(200, base / 4));
+    runRaw(warmup);
+    runCallosum(warmup);
     out.printf(Locale.ROOT, "%-22s %9s %14s %14s %8s %12s %12s%n", "case", "requests",
         "raw req/s", "callosum req/s", "ratio", "callosum p50", "callosum p99");
     for (Case c : cases) {

@@ -1,0 +1,149 @@
+package dev.callosum.perf.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.Connection;
+import dev.callosum.perf.peer.CurveKeyPair;
+import dev.callosum.perf.peer.RpcServer;
+import dev.callosum.perf.peer.ServerConfig;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: its errors, and each command run for real. */
+class MainTests {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... argv) {
+    return Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void noCommandPrintsTheUsage() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err()).contains("usage: callosum-perf COMMAND");
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("server", "load", "compare", "keys");
+  }
+
+  @Test
+  void wrongCommandLinesSayWhatIsWrong() {
+    assertThat(run("serve")).isEqualTo(2);
+    assertThat(err()).contains("unknown command 'serve'; expected server, load, compare or keys");
+    assertThat(run("load")).isEqualTo(2);
+    assertThat(err()).contains("--target is required");
+    assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--clients", "many")).isEqualTo(2);
+    assertThat(err()).contains("--clients expects a positive whole number, got 'many'");
+    assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--payload", "1XB")).isEqualTo(2);
+    assertThat(err()).contains("--payload: '1XB' is not a size");
+    assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--bogus", "1")).isEqualTo(2);
+    assertThat(err()).contains("unknown option --bogus");
+    assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--timeout", "soon")).isEqualTo(2);
+    assertThat(err()).contains("--timeout expects a duration like 500ms, 5s or 2m, got 'soon'");
+    assertThat(run("server", "--scheduler", "fifo")).isEqualTo(2);
+    assertThat(err()).contains("unknown scheduler 'fifo'; expected ExitOrdered or KeySerialized");
+    assertThat(run("server", "--curve-allow", "x.key")).isEqualTo(2);
+    assertThat(err()).contains("--curve-allow needs --curve-keys");
+    assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--order-keys", "some")).isEqualTo(2);
+    assertThat(err()).contains("--order-keys expects none, shared or per-client");
+  }
+
+  @Test
+  void loadPrintsItsResultAsJson() throws Exception {
+    try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
+      int status = run("load", "--target", server.endpoint(), "--clients", "3", "--payload",
+          "256B", "--requests", "300", "--warmup", "30");
+
+      assertThat(status).as(err()).isZero();
+      JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+      assertThat(json.get("transport").asText()).isEqualTo("callosum");
+      assertThat(json.get("loop").asText()).isEqualTo("closed");
+      assertThat(json.get("clients").asInt()).isEqualTo(3);
+      assertThat(json.get("payloadBytes").asInt()).isEqualTo(256);
+      assertThat(json.get("requests").asLong()).isEqualTo(300);
+      assertThat(json.get("errors").size()).isZero();
+      assertThat(json.get("throughputPerSecond").asDouble()).isPositive();
+      assertThat(json.get("latencyMicros").get("p99").asDouble())
+          .isGreaterThanOrEqualTo(json.get("latencyMicros").get("p50").asDouble());
+      assertThat(json.get("environment").get("cores").asInt()).isPositive();
+      assertThat(server.stats().requests()).isEqualTo(330);
+    }
+  }
+
+  @Test
+  void loadAgainstNothingFailsWithTheHandshakeDiagnosis() {
+    int status = run("load", "--target", "tcp://127.0.0.1:1", "--requests", "10",
+        "--handshake-timeout", "500ms");
+
+    assertThat(status).isEqualTo(1);
+    assertThat(err()).contains("nothing accepted a connection at tcp://127.0.0.1:1");
+  }
+
+  @Test
+  void keysWritesACertificatePair(@TempDir Path dir) throws Exception {
+    assertThat(run("keys", "--out", dir.toString(), "--name", "bench")).isZero();
+
+    CurveKeyPair pair = CurveKeyPair.read(dir.resolve("bench.key_secret"));
+    assertThat(CurveKeyPair.read(dir.resolve("bench.key"))).isEqualTo(pair.publicOnly());
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains(pair.publicKey());
+  }
+
+  @Test
+  void theServerCommandRunsAsItsOwnProcessWithCurve(@TempDir Path dir) throws Exception {
+    CurveKeyPair serverKeys = CurveKeyPair.generate();
+    CurveKeyPair clientKeys = CurveKeyPair.generate();
+    serverKeys.write(dir, "server");
+    clientKeys.write(dir.resolve("allowed"), "client");
+    Process server = startServer("--curve-keys", dir.resolve("server.key_secret").toString(),
+        "--curve-allow", dir.resolve("allowed").toString(), "--scheduler", "key-serialized",
+        "--compress", "--stop-on-eof");
+    try {
+      String ready = new BufferedReader(new InputStreamReader(server.getInputStream(),
+          StandardCharsets.UTF_8)).readLine();
+      assertThat(ready).startsWith(ServerCommand.READY + " tcp://127.0.0.1:")
+          .endsWith(" curve-public-key=" + serverKeys.publicKey());
+      String endpoint = ready.split(" ")[2];
+
+      try (Connection connection = Connection.open(ClientConfig.builder(endpoint)
+          .curve(serverKeys.publicKey(), clientKeys).compress(true).build())) {
+        assertThat(connection.call("sized", "5".getBytes(StandardCharsets.US_ASCII))).hasSize(5);
+      }
+      int status = run("load", "--target", endpoint, "--requests", "50", "--compress",
+          "--curve-server-key", dir.resolve("server.key").toString(),
+          "--curve-keys", dir.resolve("allowed/client.key_secret").toString());
+      assertThat(status).as(err()).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"curve\" : true");
+
+      server.getOutputStream().close(); // --stop-on-eof
+      assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("the server stopped").isTrue();
+      assertThat(server.exitValue()).isZero();
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  static Process startServer(String... options) throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
+    command.addAll(List.of(options));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+}
