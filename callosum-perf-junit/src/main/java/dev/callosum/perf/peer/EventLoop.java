@@ -47,6 +47,7 @@ final class EventLoop implements AutoCloseable {
   private volatile boolean running = true;
   private Pipe wakeup;
   private Selector selector;
+  private SelectionKey wakeupKey;
   private long timerSeq;
 
   EventLoop(String name) {
@@ -141,7 +142,7 @@ final class EventLoop implements AutoCloseable {
       selector = Selector.open();
       wakeup = Pipe.open();
       wakeup.source().configureBlocking(false);
-      wakeup.source().register(selector, SelectionKey.OP_READ);
+      wakeupKey = wakeup.source().register(selector, SelectionKey.OP_READ);
       while (running) {
         runTasks();
         runTimers();
@@ -161,8 +162,12 @@ final class EventLoop implements AutoCloseable {
           selector.select(timeout);
         }
         sleeping.set(false);
-        selector.selectedKeys().clear();
-        drainWakeups();
+        if (!selector.selectedKeys().isEmpty()) {
+          if (wakeupKey.isReadable()) {
+            drainWakeups();
+          }
+          selector.selectedKeys().clear();
+        }
       }
     } catch (Throwable t) {
       if (running) {

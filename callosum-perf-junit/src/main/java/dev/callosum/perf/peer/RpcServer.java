@@ -525,8 +525,10 @@ public final class RpcServer implements AutoCloseable {
     }
     closed = true;
     loop.execute(() -> {
+      loop.unregister(router);
       router.close();
       if (zap != null) {
+        loop.unregister(zap.socket());
         zap.close();
       }
     });

@@ -1,0 +1,120 @@
+package dev.callosum.perf.load;
+
+import dev.callosum.perf.measurement.Environment;
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.RawZeroMq;
+import dev.callosum.perf.peer.RpcServer;
+import dev.callosum.perf.peer.ServerConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.apiguardian.api.API;
+
+/**
+ * What the Callosum peer costs on top of ZeroMQ: bare jeromq DEALER/ROUTER echo against Callosum
+ * echo (Java client, Java server), with the same closed loop, alternating over several rounds in
+ * one process after a warm-up of both, compared by their medians.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class EchoComparison {
+  private EchoComparison() {}
+
+  /** One case: payload, clients and how many requests make one measurement. */
+  public record Case(Payload payload, int clients, int requests) {
+    @Override
+    public String toString() {
+      return payload + " x " + clients + (clients == 1 ? " client" : " clients");
+    }
+  }
+
+  /** The medians of one case. */
+  public record Row(Case scenario, LoadResult raw, LoadResult callosum) {
+    /** Callosum's throughput as a fraction of raw jeromq's. */
+    public double ratio() {
+      return callosum.throughput() / raw.throughput();
+    }
+  }
+
+  /** The cases of the issue that asked for this: 1 KiB with 1 and 10 clients, 64 KiB, 1 MiB. */
+  public static List<Case> standardCases(int requests) {
+    return List.of(
+        new Case(Payload.parse("1KiB"), 1, requests),
+        new Case(Payload.parse("1KiB"), 10, requests),
+        new Case(Payload.parse("64KiB"), 1, Math.max(100, requests / 8)),
+        new Case(Payload.parse("1MiB"), 1, Math.max(20, requests / 40)));
+  }
+
+  /** Runs every case for {@code rounds} alternating rounds; reports each row as it is done. */
+  public static List<Row> run(List<Case> cases, int rounds, Consumer<Row> progress) {
+    Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
+    runRaw(warmup);
+    runCallosum(warmup);
+    List<Row> rows = new ArrayList<>();
+    for (Case c : cases) {
+      List<LoadResult> raw = new ArrayList<>();
+      List<LoadResult> callosum = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        raw.add(runRaw(c));
+        callosum.add(runCallosum(c));
+      }
+      Row row = new Row(c, median(raw), median(callosum));
+      rows.add(row);
+      progress.accept(row);
+    }
+    return rows;
+  }
+
+  public static String header(int rounds) {
+    return "Raw jeromq echo vs Callosum peer echo: closed loop, Java client and server on"
+        + " loopback, one process\n"
+        + "machine: " + Environment.oneLine() + "\n"
+        + String.format(Locale.ROOT, "%d rounds per case, alternating, after a warm-up of both;"
+            + " medians by throughput; warm-up 10%% per run%n", rounds)
+        + String.format(Locale.ROOT, "%-22s %9s %12s %15s %7s %12s %12s %12s", "case",
+            "requests", "raw req/s", "callosum req/s", "ratio", "raw p50", "callosum p50",
+            "callosum p99");
+  }
+
+  public static String line(Row row) {
+    return String.format(Locale.ROOT, "%-22s %9d %12.0f %15.0f %6.1f%% %10.1fus %10.1fus"
+            + " %10.1fus", row.scenario(), row.scenario().requests(), row.raw().throughput(),
+        row.callosum().throughput(), 100 * row.ratio(),
+        row.raw().percentile(50).toNanos() / 1e3, row.callosum().percentile(50).toNanos() / 1e3,
+        row.callosum().percentile(99).toNanos() / 1e3);
+  }
+
+  static LoadResult runRaw(Case c) {
+    try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
+      return check(ClosedLoop.rawZeroMq(server.endpoint()).clients(c.clients())
+          .payload(c.payload()).requests(c.requests()).warmup(c.requests() / 10).run(), c);
+    }
+  }
+
+  static LoadResult runCallosum(Case c) {
+    int limit = Math.max(10 << 20, 2 * c.payload().bytes());
+    try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
+      return check(ClosedLoop.against(ClientConfig.builder(server.endpoint())
+          .maxBodySize(limit).build())
+          .clients(c.clients()).payload(c.payload()).requests(c.requests())
+          .warmup(c.requests() / 10).run(), c);
+    }
+  }
+
+  private static LoadResult check(LoadResult result, Case c) {
+    if (result.errorCount() > 0) {
+      throw new IllegalStateException(c + ": " + result.errors() + " errors");
+    }
+    return result;
+  }
+
+  static LoadResult median(List<LoadResult> results) {
+    List<LoadResult> sorted = new ArrayList<>(results);
+    sorted.sort(Comparator.comparingDouble(LoadResult::throughput));
+    return sorted.get(sorted.size() / 2);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.callosum.perf.scenarios;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callosum.perf.load.EchoComparison;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the Java Callosum peer costs on top of bare jeromq: echo through both, side by side in one
+ * run, with their ratio. A benchmark, not a test: it reports, and fails only if a call fails.
+ * {@code -Dcallosum.perf.quick=true} shrinks it to a quick look.
+ */
+@Tag("perf")
+@Tag("throughput")
+class PeerOverheadBenchmarks {
+
+  @Test
+  void rawJeromqEchoAgainstCallosumEcho() {
+    boolean quick = Boolean.getBoolean("callosum.perf.quick");
+    int rounds = quick ? 1 : 3;
+    System.out.println(EchoComparison.header(rounds));
+    List<EchoComparison.Row> rows = EchoComparison.run(
+        EchoComparison.standardCases(quick ? 2_000 : 20_000), rounds,
+        row -> System.out.println(EchoComparison.line(row)));
+
+    assertThat(rows).hasSize(4)
+        .allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
+  }
+}
