@@ -263,7 +263,7 @@ public final class Connection implements AutoCloseable {
   /** The next reply if one is already here, else {@code null}; never blocks. */
   public RpcMessage receiveNow() {
     checkOwner();
-    while (readMessage(ZMQ.DONTWAIT)) {
+    while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
       if (interpret()) {
         return replyMessage();
       }
@@ -289,7 +289,7 @@ public final class Connection implements AutoCloseable {
         socket.setReceiveTimeOut(millis);
         receiveTimeout = millis;
       }
-      if (!readMessage(0)) {
+      if (!Multipart.read(socket, 0, frames)) {
         return false;
       }
       if (interpret()) {
@@ -298,19 +298,7 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  /** Reads one multipart message into {@link #frames}. */
-  private boolean readMessage(int flags) {
-    frames.clear();
-    byte[] frame = socket.recv(flags);
-    if (frame == null) {
-      return false;
-    }
-    frames.add(frame);
-    while (socket.hasReceiveMore()) {
-      frames.add(socket.recv(0));
-    }
-    return true;
-  }
+
 
   /**
    * Decodes the frames just read into {@link #replyHeader} and {@link #replyBody} and returns
@@ -407,7 +395,7 @@ public final class Connection implements AutoCloseable {
               events.add(event.getEvent());
             }
           }
-          if (poller.pollin(0) && readMessage(ZMQ.DONTWAIT)) {
+          if (poller.pollin(0) && Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
             if (frames.size() == 3 && Frames.isPong(frames.get(0))) {
               return Duration.ofNanos(System.nanoTime() - start);
             }

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apiguardian.api.API;
 import org.zeromq.ZContext;
@@ -45,7 +46,7 @@ public final class RpcClient implements AutoCloseable {
   private EventLoop.Timer sweep;
   private long sweepAt;
   private Connection connection;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RpcClient(ClientConfig config) {
     this.config = config;
@@ -103,7 +104,7 @@ public final class RpcClient implements AutoCloseable {
   public CompletableFuture<byte[]> invoke(String method, OrderKey key, byte[] body,
       Duration timeout) {
     Pending call = new Pending(method, key, body, timeout.toNanos());
-    if (closed) {
+    if (closed.get()) {
       call.future.completeExceptionally(closedError());
       return call.future;
     }
@@ -155,7 +156,7 @@ public final class RpcClient implements AutoCloseable {
   // ---------------------------------------------------------------- loop thread
 
   private void start(Pending call) {
-    if (closed) {
+    if (closed.get()) {
       call.future.completeExceptionally(closedError());
       return;
     }
@@ -237,10 +238,9 @@ public final class RpcClient implements AutoCloseable {
   /** Fails the calls still in flight, closes the connection and stops the I/O thread. */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     loop.execute(() -> {
       for (Pending call : pending.values()) {
         call.future.completeExceptionally(closedError());

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apiguardian.api.API;
 import org.zeromq.SocketType;
@@ -63,7 +64,7 @@ public final class RpcServer implements AutoCloseable {
   private ZMQ.Socket router;
   private ZapHandler zap;
   private String endpoint;
-  private volatile boolean closed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   // Counters: written on the loop thread only.
   private long requests;
@@ -176,7 +177,7 @@ public final class RpcServer implements AutoCloseable {
   // ---------------------------------------------------------------- receiving
 
   private void onReadable() {
-    for (int i = 0; i < BATCH && readMessage(); i++) {
+    for (int i = 0; i < BATCH && Multipart.read(router, ZMQ.DONTWAIT, frames); i++) {
       try {
         handleMessage();
       } catch (RuntimeException e) {
@@ -187,18 +188,7 @@ public final class RpcServer implements AutoCloseable {
     }
   }
 
-  private boolean readMessage() {
-    frames.clear();
-    byte[] frame = router.recv(ZMQ.DONTWAIT);
-    if (frame == null) {
-      return false;
-    }
-    frames.add(frame);
-    while (router.hasReceiveMore()) {
-      frames.add(router.recv(0));
-    }
-    return true;
-  }
+
 
   private void handleMessage() {
     int n = frames.size();
@@ -520,10 +510,9 @@ public final class RpcServer implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closed = true;
     loop.execute(() -> {
       loop.unregister(router);
       router.close();

@@ -37,13 +37,7 @@ final class ZapHandler {
 
   void onReadable() {
     List<byte[]> frames = new ArrayList<>(8);
-    byte[] frame;
-    while ((frame = socket.recv(ZMQ.DONTWAIT)) != null) {
-      frames.clear();
-      frames.add(frame);
-      while (socket.hasReceiveMore()) {
-        frames.add(socket.recv(0));
-      }
+    while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
       answer(frames);
     }
   }
