@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -29,9 +30,28 @@ import org.zeromq.ZMQ;
 final class EventLoop implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
 
-  /** Something that reacts to a readable socket; it must drain with non-blocking receives. */
+  /** Something that reacts to a readable socket by reading with non-blocking receives. */
   interface Readable {
-    void onReadable() throws Exception;
+    /**
+     * Reads what is waiting.
+     *
+     * @return true if it stopped before the socket ran dry (to be fair to the others)
+     */
+    boolean onReadable() throws Exception;
+  }
+
+  /** A watched socket. */
+  private static final class Registration {
+    final ZMQ.Socket socket;
+    final Readable reader;
+    final SelectionKey key;
+    boolean signalled;
+
+    Registration(ZMQ.Socket socket, Readable reader, SelectionKey key) {
+      this.socket = socket;
+      this.reader = reader;
+      this.key = key;
+    }
   }
 
   private final String name;
@@ -39,8 +59,9 @@ final class EventLoop implements AutoCloseable {
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean sleeping = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-  private final List<ZMQ.Socket> sockets = new ArrayList<>();
-  private final List<Readable> readers = new ArrayList<>();
+  private final List<Registration> registrations = new ArrayList<>();
+  /** Whether every socket must be asked, not only the signalled ones; see {@link #dispatch}. */
+  private boolean recheck = true;
   private final ByteBuffer drain = ByteBuffer.allocate(64);
   private final ByteBuffer wakeByte = ByteBuffer.allocate(1);
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -100,24 +121,23 @@ final class EventLoop implements AutoCloseable {
     try {
       // ZeroMQ's descriptor signals that the socket has news, not that a message waits: on it,
       // the loop asks the socket itself (getEvents), as libzmq's ZMQ_FD protocol requires.
-      socket.getFD().register(selector, SelectionKey.OP_READ);
+      SelectionKey key = socket.getFD().register(selector, SelectionKey.OP_READ);
+      Registration registration = new Registration(socket, reader, key);
+      key.attach(registration);
+      registrations.add(registration);
+      recheck = true;
     } catch (ClosedChannelException e) {
       throw new IllegalStateException(name + ": socket already closed", e);
     }
-    sockets.add(socket);
-    readers.add(reader);
   }
 
   void unregister(ZMQ.Socket socket) {
     assertInLoop();
-    int i = sockets.indexOf(socket);
-    if (i >= 0) {
-      SelectionKey key = socket.getFD().keyFor(selector);
-      if (key != null) {
-        key.cancel();
+    for (int i = 0; i < registrations.size(); i++) {
+      if (registrations.get(i).socket == socket) {
+        registrations.remove(i).key.cancel();
+        return;
       }
-      sockets.remove(i);
-      readers.remove(i);
     }
   }
 
@@ -144,30 +164,24 @@ final class EventLoop implements AutoCloseable {
       wakeup.source().configureBlocking(false);
       wakeupKey = wakeup.source().register(selector, SelectionKey.OP_READ);
       while (running) {
-        runTasks();
-        runTimers();
+        if (runTasks() | runTimers()) {
+          recheck = true; // tasks and timers may have sent, and sending may eat a signal
+        }
         if (!running) {
           break;
         }
         dispatch();
         long timeout = pollTimeoutMillis();
         sleeping.set(true);
-        if (!tasks.isEmpty() || anyReadable()) {
+        if (!tasks.isEmpty() || recheck || timeout == 0) {
           selector.selectNow();
         } else if (timeout < 0) {
           selector.select();
-        } else if (timeout == 0) {
-          selector.selectNow();
         } else {
           selector.select(timeout);
         }
         sleeping.set(false);
-        if (!selector.selectedKeys().isEmpty()) {
-          if (wakeupKey.isReadable()) {
-            drainWakeups();
-          }
-          selector.selectedKeys().clear();
-        }
+        collectSignals();
       }
     } catch (Throwable t) {
       if (running) {
@@ -181,60 +195,86 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
+  private void collectSignals() throws IOException {
+    Set<SelectionKey> selected = selector.selectedKeys();
+    if (selected.isEmpty()) {
+      return;
+    }
+    for (SelectionKey key : selected) {
+      if (key == wakeupKey) {
+        drainWakeups();
+      } else if (key.attachment() instanceof Registration registration) {
+        registration.signalled = true;
+      }
+    }
+    selected.clear();
+  }
+
   private void drainWakeups() throws IOException {
     while (wakeup.source().read(drain.clear()) > 0) {
       // drained
     }
   }
 
-  /** Lets every socket with a message waiting read it. */
+  /**
+   * Lets sockets with messages waiting read them. Only signalled sockets are asked, unless
+   * something may have eaten a signal (a send from a task, a reader that stopped early): then all.
+   * A reader that reads until the socket runs dry leaves it unsignalled until the next arrival.
+   */
   private void dispatch() {
-    // By index, and re-checked: a reader may register or unregister sockets.
-    for (int i = 0; i < sockets.size(); i++) {
-      ZMQ.Socket socket = sockets.get(i);
-      if (readable(socket)) {
-        try {
-          readers.get(i).onReadable();
-        } catch (Throwable t) {
-          LOG.log(System.Logger.Level.ERROR, name + ": socket handler failed; going on", t);
+    boolean all = recheck;
+    recheck = false;
+    // By index: a reader may register or unregister sockets.
+    for (int i = 0; i < registrations.size(); i++) {
+      Registration r = registrations.get(i);
+      if (!all && !r.signalled) {
+        continue;
+      }
+      r.signalled = false;
+      // Ask getEvents() first: it processes the socket's pending commands unthrottled, which
+      // consumes the signal. A non-blocking receive alone may skip them (jeromq throttles command
+      // processing on non-blocking calls), leaving the descriptor readable and the loop spinning.
+      if ((r.socket.getEvents() & ZMQ.Poller.POLLIN) == 0) {
+        continue;
+      }
+      try {
+        if (r.reader.onReadable()) {
+          recheck = true;
         }
+      } catch (Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, name + ": socket handler failed; going on", t);
+        recheck = true;
       }
     }
   }
 
-  private boolean anyReadable() {
-    for (ZMQ.Socket socket : sockets) {
-      if (readable(socket)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
-  private static boolean readable(ZMQ.Socket socket) {
-    return (socket.getEvents() & ZMQ.Poller.POLLIN) != 0;
-  }
 
-  private void runTasks() {
+  private boolean runTasks() {
+    boolean ran = false;
     for (int budget = 10_000; budget > 0; budget--) {
       Runnable task = tasks.poll();
       if (task == null) {
-        return;
+        return ran;
       }
+      ran = true;
       try {
         task.run();
       } catch (Throwable t) {
         LOG.log(System.Logger.Level.ERROR, name + ": task failed; going on", t);
       }
     }
+    return ran;
   }
 
-  private void runTimers() {
+  private boolean runTimers() {
+    boolean ran = false;
     long now = System.nanoTime();
     Timer next;
     while ((next = timers.peek()) != null && next.deadline - now <= 0) {
       timers.poll();
       if (!next.cancelled) {
+        ran = true;
         try {
           next.task.run();
         } catch (Throwable t) {
@@ -242,6 +282,7 @@ final class EventLoop implements AutoCloseable {
         }
       }
     }
+    return ran;
   }
 
   private long pollTimeoutMillis() {

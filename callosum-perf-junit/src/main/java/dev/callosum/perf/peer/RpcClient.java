@@ -182,7 +182,7 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
-  private void drainReplies() {
+  private boolean drainReplies() {
     RpcMessage reply;
     while ((reply = connection.receiveNow()) != null) {
       Pending call = pending.get(reply.seq());
@@ -196,6 +196,7 @@ public final class RpcClient implements AutoCloseable {
         call.future.completeExceptionally(e);
       }
     }
+    return false;
   }
 
   private void forget(Pending call) {

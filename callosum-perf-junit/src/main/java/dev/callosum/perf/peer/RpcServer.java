@@ -176,8 +176,12 @@ public final class RpcServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- receiving
 
-  private void onReadable() {
-    for (int i = 0; i < BATCH && Multipart.read(router, ZMQ.DONTWAIT, frames); i++) {
+  /** Reads a batch of messages; returns true if more may be waiting. */
+  private boolean onReadable() {
+    for (int i = 0; i < BATCH; i++) {
+      if (!Multipart.read(router, ZMQ.DONTWAIT, frames)) {
+        return false;
+      }
       try {
         handleMessage();
       } catch (RuntimeException e) {
@@ -186,9 +190,8 @@ public final class RpcServer implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "a message could not be handled; dropped it", e);
       }
     }
+    return true;
   }
-
-
 
   private void handleMessage() {
     int n = frames.size();

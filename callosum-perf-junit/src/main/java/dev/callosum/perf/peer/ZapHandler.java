@@ -35,11 +35,12 @@ final class ZapHandler {
     return denied;
   }
 
-  void onReadable() {
+  boolean onReadable() {
     List<byte[]> frames = new ArrayList<>(8);
     while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
       answer(frames);
     }
+    return false;
   }
 
   private void answer(List<byte[]> request) {
