@@ -49,18 +49,17 @@ import org.zeromq.ZMQ;
 public final class RpcServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
   private static final AtomicInteger SERVERS = new AtomicInteger();
-  private static final int BATCH = 256;
   private static final byte[] NO_BYTES = new byte[0];
   private static final List<String> EMPTY_METADATA = List.of();
 
   private final ServerConfig config;
   private final MessageCodec codec;
   private final ZContext context;
-  private final EventLoop loop;
+  private final ServerLoop loop;
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final Dispatch dispatch;
-  private final List<byte[]> frames = new ArrayList<>(6);
+  private final String name;
   private ZMQ.Socket router;
   private ZapHandler zap;
   private String endpoint;
@@ -80,7 +79,8 @@ public final class RpcServer implements AutoCloseable {
     this.codec = new MessageCodec(config.maxBodySize());
     this.context = SharedContext.newContext();
     int id = SERVERS.incrementAndGet();
-    this.loop = new EventLoop("callosum-server-" + id);
+    this.name = "callosum-server-" + id;
+    this.loop = new ServerLoop(name, context);
     this.workers = Executors.newFixedThreadPool(config.workerThreads(),
         daemon("callosum-server-" + id + "-worker-"));
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id
@@ -97,7 +97,7 @@ public final class RpcServer implements AutoCloseable {
   public static RpcServer start(ServerConfig config) {
     RpcServer server = new RpcServer(config);
     try {
-      server.loop.start(server::open);
+      server.loop.start(server::open, server::onMessage);
     } catch (RuntimeException e) {
       server.shutdownExecutors();
       server.context.close();
@@ -106,10 +106,9 @@ public final class RpcServer implements AutoCloseable {
     return server;
   }
 
-  private void open() {
+  private ZMQ.Socket open() {
     if (config.curveKeys() != null) {
-      zap = new ZapHandler(context, config.authenticator());
-      loop.register(zap.socket(), zap::onReadable);
+      zap = new ZapHandler(context, config.authenticator(), name + "-zap");
     }
     router = context.createSocket(SocketType.ROUTER);
     router.setLinger(0);
@@ -136,7 +135,7 @@ public final class RpcServer implements AutoCloseable {
           + ": " + e.getMessage(), e);
     }
     endpoint = router.getLastEndpoint();
-    loop.register(router, this::onReadable);
+    return router;
   }
 
   /** The address clients connect to, such as {@code tcp://127.0.0.1:41234}. */
@@ -176,24 +175,17 @@ public final class RpcServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- receiving
 
-  /** Reads a batch of messages; returns true if more may be waiting. */
-  private boolean onReadable() {
-    for (int i = 0; i < BATCH; i++) {
-      if (!Multipart.read(router, ZMQ.DONTWAIT, frames)) {
-        return false;
-      }
-      try {
-        handleMessage();
-      } catch (RuntimeException e) {
-        // Whatever a message does, it does not end the receive loop (WIRE.md §8).
-        dropMalformed("message", new WireFormatException(String.valueOf(e), e));
-        LOG.log(System.Logger.Level.WARNING, "a message could not be handled; dropped it", e);
-      }
+  /** One message from the ROUTER; whatever it does, it does not end the loop (WIRE.md §8). */
+  private void onMessage(List<byte[]> frames) {
+    try {
+      handleMessage(frames);
+    } catch (RuntimeException e) {
+      dropMalformed("message", new WireFormatException(String.valueOf(e), e));
+      LOG.log(System.Logger.Level.WARNING, "a message could not be handled; dropped it", e);
     }
-    return true;
   }
 
-  private void handleMessage() {
+  private void handleMessage(List<byte[]> frames) {
     int n = frames.size();
     if (n < 4) {
       ignored++; // the ROUTER's peer id plus fewer than 3 frames cannot be split (WIRE.md §1)
@@ -516,15 +508,10 @@ public final class RpcServer implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    loop.execute(() -> {
-      loop.unregister(router);
-      router.close();
-      if (zap != null) {
-        loop.unregister(zap.socket());
-        zap.close();
-      }
-    });
-    loop.close();
+    loop.close(); // closes the ROUTER on its own thread
+    if (zap != null) {
+      zap.close();
+    }
     shutdownExecutors();
     context.close();
   }

@@ -3,6 +3,9 @@ package dev.callosum.perf.peer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -10,40 +13,65 @@ import org.zeromq.ZMQ;
 /**
  * The ZAP (RFC 27) handler a CURVE server binds at {@code inproc://zeromq.zap.01} in its own
  * context, answering as Python's callosum does: "200 OK" for admitted CURVE clients, "400" with a
- * reason otherwise. It runs on the server's event loop.
+ * reason otherwise. It runs on a thread of its own, which creates and alone uses its socket.
  */
-final class ZapHandler {
+final class ZapHandler implements AutoCloseable {
   static final String ENDPOINT = "inproc://zeromq.zap.01";
   private static final String VERSION = "1.0";
 
-  private final ZMQ.Socket socket;
   private final ClientAuthenticator authenticator;
-  private long denied;
+  private final AtomicLong denied = new AtomicLong();
+  private final Thread thread;
+  private final CountDownLatch bound = new CountDownLatch(1);
+  private volatile boolean running = true;
+  private volatile RuntimeException failure;
 
-  ZapHandler(ZContext context, ClientAuthenticator authenticator) {
+  /** Starts the handler and returns once it is bound. */
+  ZapHandler(ZContext context, ClientAuthenticator authenticator, String name) {
     this.authenticator = authenticator;
-    this.socket = context.createSocket(SocketType.REP);
-    socket.setLinger(0);
-    socket.bind(ENDPOINT);
-  }
-
-  ZMQ.Socket socket() {
-    return socket;
+    this.thread = new Thread(() -> serve(context), name);
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      bound.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   long denied() {
-    return denied;
+    return denied.get();
   }
 
-  boolean onReadable() {
-    List<byte[]> frames = new ArrayList<>(8);
-    while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
-      answer(frames);
+  private void serve(ZContext context) {
+    ZMQ.Socket socket;
+    try {
+      socket = context.createSocket(SocketType.REP);
+      socket.setLinger(0);
+      socket.setReceiveTimeOut(100); // to notice close()
+      socket.bind(ENDPOINT);
+    } catch (RuntimeException e) {
+      failure = new IllegalStateException("cannot bind the ZAP handler: " + e.getMessage(), e);
+      bound.countDown();
+      return;
     }
-    return false;
+    bound.countDown();
+    List<byte[]> frames = new ArrayList<>(8);
+    try {
+      while (running) {
+        if (Multipart.read(socket, 0, frames)) {
+          answer(socket, frames);
+        }
+      }
+    } finally {
+      socket.close();
+    }
   }
 
-  private void answer(List<byte[]> request) {
+  private void answer(ZMQ.Socket socket, List<byte[]> request) {
     byte[] requestId = request.size() > 1 ? request.get(1) : new byte[0];
     String code = "400";
     String text;
@@ -68,7 +96,7 @@ final class ZapHandler {
       }
     }
     if (!"200".equals(code)) {
-      denied++;
+      denied.incrementAndGet();
     }
     socket.sendMore(VERSION);
     socket.sendMore(requestId);
@@ -92,7 +120,13 @@ final class ZapHandler {
     return new String(frame, StandardCharsets.US_ASCII);
   }
 
-  void close() {
-    socket.close();
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

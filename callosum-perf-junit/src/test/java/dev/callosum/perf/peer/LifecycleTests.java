@@ -51,6 +51,20 @@ class LifecycleTests {
   }
 
   @Test
+  void aCurveServerStopsItsAuthenticatorThreadToo() {
+    CurveKeyPair keys = CurveKeyPair.generate();
+    CurveKeyPair client = CurveKeyPair.generate();
+    try (RpcServer server = ServerConfig.builder().testHandlers()
+        .curve(keys, client.publicKey()).start();
+         RpcClient rpc = RpcClient.connect(ClientConfig.builder(server.endpoint())
+             .curve(keys.publicKey(), client).build())) {
+      assertThat(peerThreads()).anyMatch(name -> name.endsWith("-zap"));
+      assertThat(rpc.call("echo", ascii("x"))).isEqualTo(ascii("x"));
+    }
+    awaitNoPeerThreads();
+  }
+
+  @Test
   void closeIsIdempotent() {
     RpcServer server = ServerConfig.builder().testHandlers().start();
     RpcClient client = RpcClient.connect(server.endpoint());
