@@ -1,0 +1,88 @@
+package dev.callosum.perf.budgets;
+
+import dev.callosum.perf.measurement.BenchmarkResult;
+import java.time.Duration;
+import java.util.Locale;
+import org.assertj.core.api.AbstractAssert;
+import org.apiguardian.api.API;
+
+/**
+ * AssertJ assertions on benchmark results, that read like sentences and fail with the facts:
+ *
+ * <pre>{@code
+ * import static dev.callosum.perf.budgets.BenchmarkAssertions.assertThat;
+ *
+ * assertThat(result).percentile(99).isAtMost(Duration.ofMillis(5));
+ * assertThat(result).hasThroughputAtLeast(2000).hasNoErrors();
+ * }</pre>
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class BenchmarkAssertions {
+  private BenchmarkAssertions() {}
+
+  public static ResultAssert assertThat(BenchmarkResult actual) {
+    return new ResultAssert(actual);
+  }
+
+  /** Assertions on a whole result. */
+  public static final class ResultAssert extends AbstractAssert<ResultAssert, BenchmarkResult> {
+    ResultAssert(BenchmarkResult actual) {
+      super(actual, ResultAssert.class);
+    }
+
+    /** Assertions on the latency at a percentile, such as 99 or 99.9. */
+    public PercentileAssert percentile(double percentile) {
+      isNotNull();
+      return new PercentileAssert(actual, percentile);
+    }
+
+    public ResultAssert hasThroughputAtLeast(double perSecond) {
+      isNotNull();
+      if (actual.throughput() < perSecond) {
+        failWithMessage("Expected %s to reach %.0f req/s but it made %.0f req/s (mean of %d"
+            + " iterations)", actual.name(), perSecond, actual.throughput(),
+            actual.iterations().size());
+      }
+      return this;
+    }
+
+    public ResultAssert hasNoErrors() {
+      return hasErrorRatioAtMost(0);
+    }
+
+    public ResultAssert hasErrorRatioAtMost(double ratio) {
+      isNotNull();
+      if (actual.errorRatio() > ratio) {
+        failWithMessage("Expected at most %s of the calls of %s to fail, but %d of %d did: %s",
+            String.format(Locale.ROOT, "%.3f%%", 100 * ratio), actual.name(),
+            actual.errorCount(), actual.errorCount() + actual.requests(), actual.errors());
+      }
+      return this;
+    }
+  }
+
+  /** Assertions on the latency at one percentile. */
+  public static final class PercentileAssert
+      extends AbstractAssert<PercentileAssert, BenchmarkResult> {
+    private final double percentile;
+
+    PercentileAssert(BenchmarkResult actual, double percentile) {
+      super(actual, PercentileAssert.class);
+      this.percentile = percentile;
+    }
+
+    public PercentileAssert isAtMost(Duration max) {
+      Duration value = actual.percentile(percentile);
+      if (value.compareTo(max) > 0) {
+        failWithMessage("Expected the p%s latency of %s to be at most %s but it was %s (%d"
+                + " samples, %d clients, %s)", percentile == Math.rint(percentile)
+                ? Long.toString((long) percentile) : Double.toString(percentile), actual.name(),
+            Quantities.format(max), Quantities.format(value), actual.samples(), actual.clients(),
+            actual.closedLoop() ? "closed loop" : "open loop");
+      }
+      return this;
+    }
+  }
+}

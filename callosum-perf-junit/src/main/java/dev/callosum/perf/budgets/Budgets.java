@@ -1,0 +1,101 @@
+package dev.callosum.perf.budgets;
+
+import dev.callosum.perf.measurement.BenchmarkResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apiguardian.api.API;
+
+/**
+ * A benchmark's budgets, read from its annotations, and the check of a result against them.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class Budgets {
+  private final List<LatencyBudget> latency;
+  private final ThroughputBudget throughput;
+  private final ErrorBudget errors;
+
+  /**
+   * Budgets from annotations.
+   *
+   * @throws IllegalArgumentException for a value that cannot be a budget, naming it
+   */
+  public Budgets(List<LatencyBudget> latency, ThroughputBudget throughput, ErrorBudget errors) {
+    this.latency = List.copyOf(latency);
+    this.throughput = throughput;
+    this.errors = errors;
+    for (LatencyBudget b : latency) {
+      if (b.percentile() < 0 || b.percentile() > 100) {
+        throw new IllegalArgumentException("@LatencyBudget(percentile = " + b.percentile()
+            + "): a percentile is between 0 and 100");
+      }
+      Quantities.duration(b.max());
+    }
+    if (throughput != null) {
+      Quantities.rate(throughput.min());
+    }
+    if (errors != null && (errors.maxRatio() < 0 || errors.maxRatio() > 1)) {
+      throw new IllegalArgumentException("@ErrorBudget(maxRatio = " + errors.maxRatio()
+          + "): a ratio is between 0 and 1");
+    }
+  }
+
+  public boolean isEmpty() {
+    return latency.isEmpty() && throughput == null && errors == null;
+  }
+
+  /**
+   * What the result broke, one sentence each; empty when it kept every budget.
+   *
+   * @param scale multiplies latency budgets and divides throughput budgets (slower machines)
+   */
+  public List<String> violations(BenchmarkResult result, double scale) {
+    List<String> broken = new ArrayList<>();
+    String conditions = conditions(result);
+    for (LatencyBudget b : latency) {
+      Duration max = Duration.ofNanos(Math.round(Quantities.duration(b.max()).toNanos() * scale));
+      Duration actual = result.percentile(b.percentile());
+      if (actual.compareTo(max) > 0) {
+        broken.add(String.format(Locale.ROOT, "p%s latency was %s, over the budget of %s%s, %s",
+            pct(b.percentile()), Quantities.format(actual), Quantities.format(max),
+            scaled(b.max(), scale), conditions));
+      }
+    }
+    if (throughput != null) {
+      double min = Quantities.rate(throughput.min()) / scale;
+      if (result.throughput() < min) {
+        broken.add(String.format(Locale.ROOT, "throughput was %.0f req/s (mean of %d iterations,"
+                + " ±%.0f), under the budget of %.0f req/s%s, %s", result.throughput(),
+            result.iterations().size(), finite(result.throughputStatistics().ci95()), min,
+            scaled(throughput.min(), scale), conditions));
+      }
+    }
+    if (errors != null && result.errorRatio() > errors.maxRatio()) {
+      broken.add(String.format(Locale.ROOT, "%d of %d calls failed (%.3f%%, %s), over the budget"
+              + " of %.3f%%, %s", result.errorCount(), result.errorCount() + result.requests(),
+          100 * result.errorRatio(), result.errors(), 100 * errors.maxRatio(), conditions));
+    }
+    return broken;
+  }
+
+  private static String conditions(BenchmarkResult r) {
+    return String.format(Locale.ROOT, "in %s (%s, %d clients, %d B payload, %d samples, %s)",
+        r.name(), r.closedLoop() ? "closed loop" : "open loop", r.clients(), r.payloadBytes(),
+        r.samples(), r.server());
+  }
+
+  private static String scaled(String written, double scale) {
+    return scale == 1.0 ? "" : " (" + written + " scaled by " + scale + ")";
+  }
+
+  private static String pct(double p) {
+    return p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : 0;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.callosum.perf.junit;
+
+import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.fixtures.ManagedServers;
+import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.load.ClosedLoop;
+import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.measurement.LoadResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import org.apiguardian.api.API;
+
+/**
+ * What a benchmark method gets injected: servers that are closed for it, and load runs whose
+ * results are recorded for its budgets and reports.
+ *
+ * <pre>{@code
+ * @RpcBenchmark
+ * class EchoBenchmarks {
+ *   @ParameterizedTest
+ *   @ValueSource(strings = {"64B", "1KiB", "64KiB"})
+ *   @LatencyBudget(percentile = 99, max = "20ms")
+ *   void echo(Payload payload, Bench bench) {
+ *     ManagedServer server = bench.server(ServerSpec.echo());
+ *     BenchmarkResult result = bench.closedLoop(server).clients(10).payload(payload)
+ *         .requests(10_000).run();
+ *     assertThat(result).hasNoErrors();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>One {@code Bench} per test invocation; it closes what it started, in reverse order, when the
+ * invocation ends, whether it passed, failed or broke a budget. Not thread-safe: use it from the
+ * test's thread.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class Bench implements AutoCloseable {
+  private final BenchmarkSettings settings;
+  private final String name;
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  private final List<BenchmarkResult> results = new ArrayList<>();
+  private boolean closed;
+
+  Bench(BenchmarkSettings settings, String name) {
+    this.settings = settings;
+    this.name = name;
+  }
+
+  public BenchmarkSettings settings() {
+    return settings;
+  }
+
+  /** The benchmark's name, as reports show it. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * A server as the spec says: started in this JVM on an ephemeral loopback port, or, with {@code
+   * callosum.perf.target} set, the server at that address. Closed when the test ends.
+   */
+  public ManagedServer server(ServerSpec spec) {
+    checkOpen();
+    ManagedServer server = settings.target() != null
+        ? ManagedServers.remote(settings.target(), spec) : ManagedServers.inJvm(spec);
+    resources.push(server);
+    return server;
+  }
+
+  /** A closed-loop run against a server; configure it, then {@link ClosedLoopRun#run()}. */
+  public ClosedLoopRun closedLoop(ManagedServer server) {
+    checkOpen();
+    return new ClosedLoopRun(Objects.requireNonNull(server, "server"));
+  }
+
+  /** The results this benchmark measured so far. */
+  public List<BenchmarkResult> results() {
+    return List.copyOf(results);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this Bench belongs to a test that has ended");
+    }
+  }
+
+  /** Closes every server it started, newest first; idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException failure = null;
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("closing the fixtures of " + name + " failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /**
+   * A closed loop: N clients, each sending its next request when its reply arrives. Its result
+   * says it is closed-loop: latencies are service times, not what a fixed arrival rate would see.
+   */
+  public final class ClosedLoopRun {
+    private final ManagedServer server;
+    private int clients = 1;
+    private Payload payload = Payload.parse("1KiB");
+    private long requests = 10_000;
+    private ClosedLoop.OrderKeys keys = ClosedLoop.OrderKeys.NONE;
+
+    private ClosedLoopRun(ManagedServer server) {
+      this.server = server;
+    }
+
+    public ClosedLoopRun clients(int count) {
+      this.clients = count;
+      return this;
+    }
+
+    public ClosedLoopRun payload(Payload size) {
+      this.payload = Objects.requireNonNull(size, "payload");
+      return this;
+    }
+
+    /** Requests per iteration over all clients; quick mode runs a tenth. */
+    public ClosedLoopRun requests(long count) {
+      this.requests = count;
+      return this;
+    }
+
+    public ClosedLoopRun orderKeys(ClosedLoop.OrderKeys orderKeys) {
+      this.keys = Objects.requireNonNull(orderKeys, "orderKeys");
+      return this;
+    }
+
+    /** Runs the warm-up iterations, then the measured ones, and records the result. */
+    public BenchmarkResult run() {
+      checkOpen();
+      long count = settings.scale(requests);
+      ClosedLoop loop = ClosedLoop.against(server.clientConfig().build())
+          .method(server.method()).clients(clients).payload(payload).requests(count)
+          .orderKeys(keys);
+      for (int i = 0; i < settings.warmups(); i++) {
+        loop.run();
+      }
+      List<LoadResult> measured = new ArrayList<>();
+      for (int i = 0; i < settings.iterations(); i++) {
+        measured.add(loop.run());
+      }
+      BenchmarkResult result = new BenchmarkResult(name, server.describe(), measured);
+      results.add(result);
+      return result;
+    }
+  }
+}

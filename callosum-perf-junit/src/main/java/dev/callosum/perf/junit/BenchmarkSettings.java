@@ -1,0 +1,103 @@
+package dev.callosum.perf.junit;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apiguardian.api.API;
+
+/**
+ * The {@code callosum.perf.*} settings, from system properties or {@code
+ * junit-platform.properties}, read once per run. A wrong value fails the benchmarks that need it,
+ * naming the setting and what it takes.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>key</th><th>default</th><th>what</th></tr>
+ *   <tr><td>callosum.perf.quick</td><td>false</td><td>shrink every count: 1 iteration, 10 %
+ *       of the requests</td></tr>
+ *   <tr><td>callosum.perf.iterations</td><td>3</td><td>measured iterations per benchmark</td></tr>
+ *   <tr><td>callosum.perf.warmups</td><td>1</td><td>warm-up iterations, not measured</td></tr>
+ *   <tr><td>callosum.perf.budgetScale</td><td>1.0</td><td>multiplies latency budgets, divides
+ *       throughput budgets</td></tr>
+ *   <tr><td>callosum.perf.target</td><td>none</td><td>run against this server (tcp://host:port)
+ *       instead of starting one</td></tr>
+ * </table>
+ *
+ * @param quick whether quick mode is on
+ * @param iterations measured iterations per benchmark
+ * @param warmups warm-up iterations per benchmark
+ * @param budgetScale the budget scale
+ * @param target the remote target, or {@code null}
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public record BenchmarkSettings(boolean quick, int iterations, int warmups, double budgetScale,
+    String target) {
+
+  public static final String PREFIX = "callosum.perf.";
+
+  /** Quick mode runs this share of every request count. */
+  public static final double QUICK_SHARE = 0.1;
+
+  /**
+   * Reads the settings through a lookup such as JUnit's configuration parameters.
+   *
+   * @throws IllegalArgumentException for a wrong value, naming the setting and what it accepts
+   */
+  public static BenchmarkSettings read(Function<String, Optional<String>> lookup) {
+    boolean quick = parse(lookup, "quick", "false", "true or false", v -> {
+      if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
+        throw new IllegalArgumentException();
+      }
+      return Boolean.parseBoolean(v);
+    });
+    int iterations = parse(lookup, "iterations", quick ? "1" : "3", "a whole number >= 1",
+        v -> positive(Integer.parseInt(v.trim())));
+    int warmups = parse(lookup, "warmups", "1", "a whole number >= 0", v -> {
+      int n = Integer.parseInt(v.trim());
+      if (n < 0) {
+        throw new IllegalArgumentException();
+      }
+      return n;
+    });
+    double scale = parse(lookup, "budgetScale", "1.0", "a number > 0, such as 1.5", v -> {
+      double d = Double.parseDouble(v.trim());
+      if (!(d > 0) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException();
+      }
+      return d;
+    });
+    String target = parse(lookup, "target", "", "an address such as tcp://127.0.0.1:5020", v -> {
+      String t = v.trim();
+      if (!t.isEmpty() && !t.matches("tcp://[^:/\\s]+:\\d{1,5}")) {
+        throw new IllegalArgumentException();
+      }
+      return t;
+    });
+    return new BenchmarkSettings(quick, iterations, warmups, scale,
+        target.isEmpty() ? null : target);
+  }
+
+  /** A request count as this run makes it: a tenth of it in quick mode, at least 10. */
+  public long scale(long requests) {
+    return quick ? Math.max(10, Math.round(requests * QUICK_SHARE)) : requests;
+  }
+
+  private static <T> T parse(Function<String, Optional<String>> lookup, String name,
+      String fallback, String accepted, Function<String, T> parser) {
+    String raw = lookup.apply(PREFIX + name).orElse(fallback);
+    try {
+      return parser.apply(raw);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "setting %s%s is '%s'; it takes %s", PREFIX, name, raw, accepted));
+    }
+  }
+
+  private static int positive(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException();
+    }
+    return n;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.callosum.perf.measurement;
+
+import dev.callosum.perf.peer.RpcException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.apiguardian.api.API;
+
+/**
+ * One benchmark's measurement: its measured iterations (warm-ups are not in it), their latencies
+ * merged, and the spread of throughput across iterations.
+ *
+ * <p>Latency percentiles come from all iterations' histograms merged; throughput is the mean of the
+ * iterations' throughputs, with {@link #throughputStatistics()} saying how much they varied.
+ * Immutable.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class BenchmarkResult {
+  private final String name;
+  private final String server;
+  private final List<LoadResult> iterations;
+  private final Histogram latency;
+  private final Map<RpcException.Kind, Long> errors;
+
+  public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
+    if (iterations.isEmpty()) {
+      throw new IllegalArgumentException("a benchmark result needs at least one iteration");
+    }
+    this.name = name;
+    this.server = server;
+    this.iterations = List.copyOf(iterations);
+    this.latency = iterations.get(0).latencyHistogram();
+    EnumMap<RpcException.Kind, Long> all = new EnumMap<>(RpcException.Kind.class);
+    for (int i = 0; i < iterations.size(); i++) {
+      if (i > 0) {
+        latency.add(iterations.get(i).latencyHistogram());
+      }
+      iterations.get(i).errors().forEach((k, v) -> all.merge(k, v, Long::sum));
+    }
+    this.errors = Collections.unmodifiableMap(all);
+  }
+
+  /** What was measured, such as the test's display name. */
+  public String name() {
+    return name;
+  }
+
+  /** The server it ran against, described. */
+  public String server() {
+    return server;
+  }
+
+  public List<LoadResult> iterations() {
+    return iterations;
+  }
+
+  public boolean closedLoop() {
+    return iterations.get(0).closedLoop();
+  }
+
+  public int clients() {
+    return iterations.get(0).clients();
+  }
+
+  public int payloadBytes() {
+    return iterations.get(0).payloadBytes();
+  }
+
+  /** Successful calls over all measured iterations. */
+  public long requests() {
+    return iterations.stream().mapToLong(LoadResult::requests).sum();
+  }
+
+  public Map<RpcException.Kind, Long> errors() {
+    return errors;
+  }
+
+  public long errorCount() {
+    return errors.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Failed calls as a fraction of all calls. */
+  public double errorRatio() {
+    long all = requests() + errorCount();
+    return all == 0 ? 0 : errorCount() / (double) all;
+  }
+
+  /** The mean of the iterations' throughputs, in successful calls per second. */
+  public double throughput() {
+    return throughputStatistics().mean();
+  }
+
+  public Statistics throughputStatistics() {
+    return Statistics.of(iterations.stream().map(LoadResult::throughput).toList());
+  }
+
+  /** The latency at a percentile over all measured iterations. */
+  public Duration percentile(double percentile) {
+    return Duration.ofNanos(latency.getValueAtPercentile(percentile));
+  }
+
+  /** How many latencies were recorded. */
+  public long samples() {
+    return latency.getTotalCount();
+  }
+
+  public Duration meanLatency() {
+    return Duration.ofNanos(Math.round(latency.getMean()));
+  }
+
+  public Duration maxLatency() {
+    return Duration.ofNanos(latency.getMaxValue());
+  }
+
+  /** A copy of the merged latency histogram, in nanoseconds. */
+  public Histogram latencyHistogram() {
+    return latency.copy();
+  }
+
+  @Override
+  public String toString() {
+    Statistics t = throughputStatistics();
+    return String.format(Locale.ROOT, "%s: %s, %d clients, %d B, %d iterations: %.0f ± %.0f req/s,"
+            + " p50 %.1f us, p99 %.1f us, %d errors", name, closedLoop() ? "closed loop"
+            : "open loop", clients(), payloadBytes(), iterations.size(), t.mean(),
+        Double.isFinite(t.ci95()) ? t.ci95() : 0, percentile(50).toNanos() / 1e3,
+        percentile(99).toNanos() / 1e3, errorCount());
+  }
+}

@@ -1,0 +1,270 @@
+package dev.callosum.perf.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.callosum.perf.budgets.ErrorBudget;
+import dev.callosum.perf.budgets.LatencyBudget;
+import dev.callosum.perf.budgets.ThroughputBudget;
+import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.measurement.BenchmarkResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/** The extension, driven through the JUnit engine as a user's build would drive it. */
+class RpcBenchmarkExtensionTests {
+  /** Results the fixture benchmarks saw; the fixtures run one at a time. */
+  static final List<BenchmarkResult> SEEN = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void clear() {
+    SEEN.clear();
+  }
+
+  private static EngineExecutionResults run(Class<?> benchmarks, Map<String, String> settings) {
+    return EngineTestKit.engine("junit-jupiter")
+        .selectors(selectClass(benchmarks))
+        .configurationParameter("callosum.perf.iterations", "2")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .configurationParameters(settings)
+        .execute();
+  }
+
+  private static List<String> failures(EngineExecutionResults results) {
+    return results.testEvents().failed().stream()
+        .map(Event::getPayload)
+        .map(p -> p.map(TestExecutionResult.class::cast)
+            .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage).orElse(""))
+        .collect(Collectors.toList());
+  }
+
+  // ------------------------------------------------------------------ injection and closing
+
+  @RpcBenchmark
+  static class EchoBenchmark {
+    @Test
+    void echo(Bench bench) {
+      ManagedServer server = bench.server(ServerSpec.echo());
+      SEEN.add(bench.closedLoop(server).clients(2).payload(Payload.parse("256B"))
+          .requests(200).run());
+    }
+  }
+
+  @Test
+  void injectsABenchThatMeasuresAndClosesItsServer() {
+    EngineExecutionResults results = run(EchoBenchmark.class, Map.of());
+
+    results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    assertThat(SEEN).singleElement().satisfies(result -> {
+      assertThat(result.iterations()).hasSize(2);
+      assertThat(result.requests()).isEqualTo(400);
+      assertThat(result.closedLoop()).isTrue();
+      assertThat(result.errorCount()).isZero();
+      assertThat(result.name()).isEqualTo("EchoBenchmark.echo");
+      assertThat(result.server()).startsWith("echo · ExitOrdered (in this JVM, tcp://127.0.0.1:");
+    });
+    ThreadChecks.awaitNoPeerThreads();
+  }
+
+  @RpcBenchmark
+  static class FailingBenchmark {
+    @Test
+    void failsAfterStartingServers(Bench bench) {
+      bench.server(ServerSpec.echo());
+      bench.server(ServerSpec.delayed(Duration.ofMillis(5)).curve(true));
+      throw new IllegalStateException("the benchmark itself failed");
+    }
+  }
+
+  @Test
+  void closesEveryFixtureWhenTheMethodFails() {
+    EngineExecutionResults results = run(FailingBenchmark.class, Map.of());
+
+    assertThat(failures(results)).containsExactly("the benchmark itself failed");
+    ThreadChecks.awaitNoPeerThreads();
+  }
+
+  // ------------------------------------------------------------------ budgets
+
+  @RpcBenchmark
+  static class GenerousBudgets {
+    @Test
+    @ThroughputBudget(min = "1/s")
+    @LatencyBudget(percentile = 99.9, max = "10s")
+    @ErrorBudget(maxRatio = 0)
+    void keepsThem(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(100).run();
+    }
+  }
+
+  @Test
+  void budgetsThatHoldPass() {
+    run(GenerousBudgets.class, Map.of()).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1).failed(0));
+  }
+
+  @RpcBenchmark
+  @LatencyBudget(percentile = 50, max = "1ns")
+  static class ImpossibleBudget {
+    @Test
+    void breaksIt(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).payload(Payload.parse("64B"))
+          .requests(100).run();
+    }
+  }
+
+  @Test
+  void aBrokenBudgetFailsNamingTheMetricValueBudgetAndSamples() {
+    EngineExecutionResults results = run(ImpossibleBudget.class, Map.of());
+
+    assertThat(failures(results)).singleElement().asString()
+        .startsWith("budget broken: p50 latency was ")
+        .contains("over the budget of 0.0 us")
+        .contains("in ImpossibleBudget.breaksIt (closed loop, 1 clients, 64 B payload,"
+            + " 200 samples");
+    ThreadChecks.awaitNoPeerThreads();
+  }
+
+  @Test
+  void theBudgetScaleLoosensLatencyBudgetsForSlowMachines() {
+    run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale", "1e12")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+  }
+
+  @RpcBenchmark
+  static class FailingServerWithErrorBudget {
+    @Test
+    @ErrorBudget(maxRatio = 0.5)
+    void everyCallFails(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.failing())).requests(50).run();
+    }
+  }
+
+  @Test
+  void anErrorBudgetCountsFailedCallsByKind() {
+    assertThat(failures(run(FailingServerWithErrorBudget.class, Map.of())))
+        .singleElement().asString()
+        .contains("100 of 100 calls failed (100.000%, {FAILURE=100}), over the budget of 50.000%");
+  }
+
+  @RpcBenchmark
+  static class BudgetWithoutMeasurement {
+    @Test
+    @ThroughputBudget(min = "10/s")
+    void measuresNothing() {}
+  }
+
+  @Test
+  void aBudgetOnABenchmarkThatMeasuresNothingIsAMistake() {
+    assertThat(failures(run(BudgetWithoutMeasurement.class, Map.of()))).singleElement()
+        .asString().isEqualTo("BudgetWithoutMeasurement.measuresNothing declares budgets but"
+            + " measured nothing: inject a Bench and run a load with it");
+  }
+
+  @RpcBenchmark
+  static class BadBudget {
+    @Test
+    @LatencyBudget(percentile = 150, max = "5ms")
+    void echo(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(20).run();
+    }
+
+    @Test
+    @LatencyBudget(percentile = 99, max = "soon")
+    void echoAgain(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(20).run();
+    }
+  }
+
+  @Test
+  void badBudgetAnnotationsAreNamed() {
+    assertThat(failures(run(BadBudget.class, Map.of()))).containsExactlyInAnyOrder(
+        "BadBudget.echo: @LatencyBudget(percentile = 150.0): a percentile is between 0 and 100",
+        "BadBudget.echoAgain: 'soon' is not a duration; write it like 250us, 20ms, 1.5s or 2m");
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  @Test
+  void aWrongSettingFailsNamingItAndWhatItTakes() {
+    assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.iterations", "many"))))
+        .singleElement().asString()
+        .isEqualTo("setting callosum.perf.iterations is 'many'; it takes a whole number >= 1");
+    assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.target", "localhost"))))
+        .singleElement().asString().contains("setting callosum.perf.target is 'localhost'");
+  }
+
+  @Test
+  void quickModeRunsATenthOfTheRequests() {
+    run(EchoBenchmark.class, Map.of("callosum.perf.quick", "true")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN).singleElement()
+        .satisfies(result -> assertThat(result.requests()).isEqualTo(2 * 20));
+  }
+
+  @Test
+  void aTargetRunsTheBenchmarkAgainstAServerThisRunDidNotStart() {
+    try (dev.callosum.perf.peer.RpcServer external = dev.callosum.perf.peer.ServerConfig.builder()
+        .testHandlers().start()) {
+      run(EchoBenchmark.class, Map.of("callosum.perf.target", external.endpoint())).testEvents()
+          .assertStatistics(stats -> stats.succeeded(1));
+
+      assertThat(SEEN).singleElement().satisfies(result ->
+          assertThat(result.server()).isEqualTo("remote server at " + external.endpoint()));
+      assertThat(external.stats().requests()).isEqualTo(400);
+    }
+  }
+
+  // ------------------------------------------------------------------ parameters and measuring
+
+  @RpcBenchmark
+  static class PayloadMatrix {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"64B", "1KiB"})
+    void echo(Payload payload, Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.echo())).payload(payload).requests(40)
+          .run());
+    }
+  }
+
+  @Test
+  void payloadsAreWrittenAsPeopleWriteThemInParameterSources() {
+    run(PayloadMatrix.class, Map.of()).testEvents().assertStatistics(stats -> stats.succeeded(2));
+
+    assertThat(SEEN).extracting(BenchmarkResult::payloadBytes).containsExactly(64, 1024);
+    assertThat(SEEN).extracting(BenchmarkResult::name)
+        .containsExactly("PayloadMatrix.echo 64B", "PayloadMatrix.echo 1KiB");
+  }
+
+  @RpcBenchmark
+  static class KnownDelay {
+    @Test
+    void measuresTheDelay(Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(30))))
+          .requests(20).run());
+    }
+  }
+
+  @Test
+  void aServerWithAKnownDelayIsMeasuredNearThatDelay() {
+    run(KnownDelay.class, Map.of()).testEvents().assertStatistics(stats -> stats.succeeded(1));
+
+    // Generous bounds: these machines are small and noisy; the delay itself is the floor.
+    assertThat(SEEN.get(0).percentile(50)).isBetween(Duration.ofMillis(30), Duration.ofMillis(300));
+    assertThat(SEEN.get(0).percentile(0)).isGreaterThanOrEqualTo(Duration.ofMillis(29));
+  }
+}

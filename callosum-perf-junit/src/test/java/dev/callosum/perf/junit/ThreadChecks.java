@@ -1,0 +1,32 @@
+package dev.callosum.perf.junit;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** No thread of the peer or of jeromq outlives the fixtures. */
+final class ThreadChecks {
+  private ThreadChecks() {}
+
+  static List<String> peerThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("callosum-") || n.startsWith("reaper-")
+            || n.startsWith("iothread-"))
+        .sorted().collect(Collectors.toList());
+  }
+
+  static void awaitNoPeerThreads() {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (!peerThreads().isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("threads left after the fixtures closed: " + peerThreads());
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
