@@ -4,9 +4,11 @@ import dev.callosum.perf.fixtures.ManagedServer;
 import dev.callosum.perf.fixtures.ManagedServers;
 import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.ClosedLoop;
+import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -77,6 +79,21 @@ public final class Bench implements AutoCloseable {
   public ClosedLoopRun closedLoop(ManagedServer server) {
     checkOpen();
     return new ClosedLoopRun(Objects.requireNonNull(server, "server"));
+  }
+
+  /**
+   * An open-loop run against a server: requests on a fixed schedule, latency from the intended
+   * send time; configure it, then {@link OpenLoopRun#run()}.
+   */
+  public OpenLoopRun openLoop(ManagedServer server) {
+    checkOpen();
+    return new OpenLoopRun(Objects.requireNonNull(server, "server"));
+  }
+
+  private BenchmarkResult record(ManagedServer server, List<LoadResult> measured) {
+    BenchmarkResult result = new BenchmarkResult(name, server.describe(), measured);
+    results.add(result);
+    return result;
   }
 
   /** The results this benchmark measured so far. */
@@ -164,9 +181,64 @@ public final class Bench implements AutoCloseable {
       for (int i = 0; i < settings.iterations(); i++) {
         measured.add(loop.run());
       }
-      BenchmarkResult result = new BenchmarkResult(name, server.describe(), measured);
-      results.add(result);
-      return result;
+      return record(server, measured);
+    }
+  }
+
+  /**
+   * An open loop: a target rate for a duration, whatever the replies do; each latency counts from
+   * the request's intended send time, so a stalling server shows in the percentiles.
+   */
+  public final class OpenLoopRun {
+    private final ManagedServer server;
+    private double rate = 1000;
+    private Duration duration = Duration.ofSeconds(10);
+    private int clients = 1;
+    private Payload payload = Payload.parse("1KiB");
+
+    private OpenLoopRun(ManagedServer server) {
+      this.server = server;
+    }
+
+    /** Requests per second over all clients. */
+    public OpenLoopRun rate(double perSecond) {
+      this.rate = perSecond;
+      return this;
+    }
+
+    /** How long each iteration sends; quick mode sends a tenth as long (at least 1 s). */
+    public OpenLoopRun duration(Duration length) {
+      this.duration = Objects.requireNonNull(length, "duration");
+      return this;
+    }
+
+    public OpenLoopRun clients(int count) {
+      this.clients = count;
+      return this;
+    }
+
+    public OpenLoopRun payload(Payload size) {
+      this.payload = Objects.requireNonNull(size, "payload");
+      return this;
+    }
+
+    /** Runs the warm-up iterations, then the measured ones, and records the result. */
+    public BenchmarkResult run() {
+      checkOpen();
+      Duration length = settings.quick()
+          ? Duration.ofMillis(Math.max(1000, Math.round(duration.toMillis()
+              * BenchmarkSettings.QUICK_SHARE)))
+          : duration;
+      OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
+          .rate(rate).duration(length).clients(clients).payload(payload);
+      for (int i = 0; i < settings.warmups(); i++) {
+        loop.run();
+      }
+      List<LoadResult> measured = new ArrayList<>();
+      for (int i = 0; i < settings.iterations(); i++) {
+        measured.add(loop.run());
+      }
+      return record(server, measured);
     }
   }
 }

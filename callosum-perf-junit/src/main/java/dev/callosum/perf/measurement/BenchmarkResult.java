@@ -72,6 +72,16 @@ public final class BenchmarkResult {
     return iterations.get(0).payloadBytes();
   }
 
+  /** The rate an open loop aimed at; NaN for a closed loop. */
+  public double targetRate() {
+    return iterations.get(0).targetRate();
+  }
+
+  /** Sends that left over a millisecond late, over all iterations (open loop). */
+  public long lateSends() {
+    return iterations.stream().mapToLong(LoadResult::lateSends).sum();
+  }
+
   /** Successful calls over all measured iterations. */
   public long requests() {
     return iterations.stream().mapToLong(LoadResult::requests).sum();
@@ -128,7 +138,8 @@ public final class BenchmarkResult {
     Statistics t = throughputStatistics();
     return String.format(Locale.ROOT, "%s: %s, %d clients, %d B, %d iterations: %.0f ± %.0f req/s,"
             + " p50 %.1f us, p99 %.1f us, %d errors", name, closedLoop() ? "closed loop"
-            : "open loop", clients(), payloadBytes(), iterations.size(), t.mean(),
+            : String.format(Locale.ROOT, "open loop at %.0f/s", targetRate()), clients(),
+        payloadBytes(), iterations.size(), t.mean(),
         Double.isFinite(t.ci95()) ? t.ci95() : 0, percentile(50).toNanos() / 1e3,
         percentile(99).toNanos() / 1e3, errorCount());
   }

@@ -30,10 +30,26 @@ public final class LoadResult {
   private final long bytesReceived;
   private final Histogram latency;
   private final Histogram handshake;
+  private final double targetRate;
+  private final long lateSends;
 
+  /** A closed-loop result. */
   public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
       Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
       Histogram latency, Histogram handshake) {
+    this(closedLoop, clients, payloadBytes, requests, errors, elapsed, bytesSent, bytesReceived,
+        latency, handshake, Double.NaN, 0);
+  }
+
+  /**
+   * A result with an open loop's target rate and late sends (sends that left more than a
+   * millisecond after their intended time, because the sender could not keep up).
+   */
+  public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
+      Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
+      Histogram latency, Histogram handshake, double targetRate, long lateSends) {
+    this.targetRate = targetRate;
+    this.lateSends = lateSends;
     this.closedLoop = closedLoop;
     this.clients = clients;
     this.payloadBytes = payloadBytes;
@@ -78,6 +94,16 @@ public final class LoadResult {
   /** The measured time, from the first send to the last reply. */
   public Duration elapsed() {
     return elapsed;
+  }
+
+  /** The rate an open loop aimed at, in requests per second; NaN for a closed loop. */
+  public double targetRate() {
+    return targetRate;
+  }
+
+  /** Sends that left over a millisecond after their intended time (open loop). */
+  public long lateSends() {
+    return lateSends;
   }
 
   /** Successful calls per second. */

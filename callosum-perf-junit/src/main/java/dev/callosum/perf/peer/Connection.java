@@ -175,6 +175,36 @@ public final class Connection implements AutoCloseable {
     return outcome(replyHeader, replyBody).length();
   }
 
+  /**
+   * Sends a request with a prepared body without waiting for its reply; returns its seq. For
+   * open-loop load, which sends on schedule whatever the replies do.
+   */
+  public long send(String method, OrderKey key, PreparedBody body) {
+    RpcMessage request = new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null,
+        null, config.compress());
+    sendEncoded(codec.encodeHeader(request), body.frame(), true);
+    return request.seq();
+  }
+
+  /**
+   * Waits up to {@code timeoutNanos} for the next reply and returns its header (type, method, order
+   * key, seq) without copying its body; {@code null} if none came in time.
+   */
+  public RpcMessage receiveHeader(long timeoutNanos) {
+    return timeoutNanos <= 0 ? (receiveNowInto() ? replyHeader : null)
+        : receiveInto(timeoutNanos) ? replyHeader : null;
+  }
+
+  private boolean receiveNowInto() {
+    checkOwner();
+    while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
+      if (interpret()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Encodes a request body once, for {@link #call(String, OrderKey, PreparedBody, Duration)}. */
   public PreparedBody prepare(byte[] body) {
     return new PreparedBody(codec.encodeBody(null, body, 0, body.length, config.compress()),

@@ -229,6 +229,28 @@ class RpcBenchmarkExtensionTests {
     }
   }
 
+  @RpcBenchmark
+  static class OpenLoopBenchmark {
+    @Test
+    void onSchedule(Bench bench) {
+      SEEN.add(bench.openLoop(bench.server(ServerSpec.echo())).rate(200)
+          .duration(Duration.ofSeconds(1)).payload(Payload.parse("128B")).run());
+    }
+  }
+
+  @Test
+  void anOpenLoopRunSaysItIsOpenLoopWithItsTargetRate() {
+    run(OpenLoopBenchmark.class, Map.of()).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN).singleElement().satisfies(result -> {
+      assertThat(result.closedLoop()).isFalse();
+      assertThat(result.targetRate()).isEqualTo(200);
+      assertThat(result.requests()).isEqualTo(400);
+      assertThat(result.toString()).contains("open loop at 200/s");
+    });
+  }
+
   // ------------------------------------------------------------------ parameters and measuring
 
   @RpcBenchmark

@@ -1,0 +1,256 @@
+package dev.callosum.perf.load;
+
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.Connection;
+import dev.callosum.perf.peer.PreparedBody;
+import dev.callosum.perf.peer.RpcException;
+import dev.callosum.perf.protocol.MessageType;
+import dev.callosum.perf.protocol.OrderKey;
+import dev.callosum.perf.protocol.RpcMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apiguardian.api.API;
+
+/**
+ * Open-loop load: requests leave on a fixed schedule, at a target rate, whatever the replies do,
+ * and each latency counts from the request's <em>intended</em> send time. A server that stalls
+ * shows the stall in the latencies of every request that was due while it stalled, which a closed
+ * loop hides (coordinated omission). Nothing is corrected afterwards: the latencies are measured
+ * that way.
+ *
+ * <pre>{@code
+ * LoadResult result = OpenLoop.against(ClientConfig.builder(endpoint).build())
+ *     .rate(1000).duration(Duration.ofSeconds(30)).clients(2).run();
+ * }</pre>
+ *
+ * <p>Each client thread sends its share of the schedule on its own connection and reads replies
+ * between sends. When the sender falls behind, a request leaves as soon as it can, its latency
+ * still counted from its intended time, and it is counted as a late send.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public final class OpenLoop {
+  private static final int RING = 1 << 16; // in-flight requests one client can track
+  private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private final ClientConfig client;
+  private double rate = 1000;
+  private Duration duration = Duration.ofSeconds(10);
+  private int clients = 1;
+  private Payload payload = Payload.parse("1KiB");
+  private String method = "echo";
+
+  private OpenLoop(ClientConfig client) {
+    this.client = Objects.requireNonNull(client, "client");
+  }
+
+  public static OpenLoop against(ClientConfig client) {
+    return new OpenLoop(client);
+  }
+
+  /** Requests per second, over all clients. */
+  public OpenLoop rate(double perSecond) {
+    if (!(perSecond > 0)) {
+      throw new IllegalArgumentException("rate must be positive, was " + perSecond);
+    }
+    this.rate = perSecond;
+    return this;
+  }
+
+  public OpenLoop duration(Duration length) {
+    if (length.isNegative() || length.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, was " + length);
+    }
+    this.duration = length;
+    return this;
+  }
+
+  /** Connections the schedule is spread over, each on its own thread. */
+  public OpenLoop clients(int count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("clients must be positive, was " + count);
+    }
+    this.clients = count;
+    return this;
+  }
+
+  public OpenLoop payload(Payload size) {
+    this.payload = Objects.requireNonNull(size, "payload");
+    return this;
+  }
+
+  public OpenLoop method(String name) {
+    this.method = Objects.requireNonNull(name, "method");
+    return this;
+  }
+
+  /** Connects, runs the schedule, waits for the last replies, and reports. */
+  public LoadResult run() {
+    byte[] body = payload.randomBytes();
+    List<Sender> senders = new ArrayList<>();
+    CountDownLatch done = new CountDownLatch(clients);
+    long interval = Math.max(1, Math.round(1e9 * clients / rate));
+    long perClient = Math.max(1, Math.round(rate * duration.toNanos() / 1e9 / clients));
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) * clients;
+    for (int i = 0; i < clients; i++) {
+      // Clients are offset by a fraction of the interval, so the schedule is even overall.
+      Sender sender = new Sender(body, start + i * interval / clients, interval, perClient, done);
+      senders.add(sender);
+      Thread thread = new Thread(sender, "callosum-open-loop-" + i);
+      thread.setDaemon(true);
+      thread.start();
+    }
+    try {
+      long limit = duration.toNanos() + client.invokeTimeout().toNanos()
+          + client.handshakeTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
+      if (!done.await(limit, TimeUnit.NANOSECONDS)) {
+        throw new IllegalStateException("the open loop did not finish within " + limit / 1e9
+            + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running the open loop", e);
+    }
+    for (Sender s : senders) {
+      if (s.failure != null) {
+        throw s.failure;
+      }
+    }
+    return merge(senders, start);
+  }
+
+  private LoadResult merge(List<Sender> senders, long start) {
+    Histogram latency = ClosedLoop.newHistogram();
+    Histogram handshake = ClosedLoop.newHistogram();
+    Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
+    long ok = 0;
+    long late = 0;
+    long end = start;
+    for (Sender s : senders) {
+      latency.add(s.latency);
+      handshake.recordValue(Math.max(1, s.handshakeNanos));
+      ok += s.ok;
+      late += s.late;
+      end = Math.max(end, s.lastSend);
+      for (RpcException.Kind kind : RpcException.Kind.values()) {
+        if (s.errors[kind.ordinal()] > 0) {
+          errors.merge(kind, s.errors[kind.ordinal()], Long::sum);
+        }
+      }
+    }
+    long bytes = ok * (long) payload.bytes();
+    // Elapsed is the sending window: the achieved rate is requests over the time it took to send.
+    return new LoadResult(false, clients, payload.bytes(), ok, errors,
+        Duration.ofNanos(Math.max(1, end - start)), bytes, bytes, latency, handshake, rate, late);
+  }
+
+  /** One client: a connection, its share of the schedule, and a ring of intended times. */
+  private final class Sender implements Runnable {
+    final byte[] body;
+    final long first;
+    final long interval;
+    final long count;
+    final CountDownLatch done;
+    final Histogram latency = ClosedLoop.newHistogram();
+    final long[] intended = new long[RING];
+    final boolean[] waiting = new boolean[RING];
+    final long[] errors = new long[RpcException.Kind.values().length];
+    long ok;
+    long late;
+    long handshakeNanos;
+    long lastSend;
+    int inFlight;
+    volatile RpcException failure;
+
+    Sender(byte[] body, long first, long interval, long count, CountDownLatch done) {
+      this.body = body;
+      this.first = first;
+      this.interval = interval;
+      this.count = count;
+      this.done = done;
+    }
+
+    @Override
+    public void run() {
+      try (Connection connection = Connection.open(client)) {
+        handshakeNanos = connection.handshakeLatency().toNanos();
+        PreparedBody prepared = connection.prepare(body);
+        for (long i = 0; i < count; i++) {
+          long due = first + i * interval;
+          // Read replies until this request is due.
+          // ZeroMQ's receive timeout counts whole milliseconds: within the last one, poll and
+          // park briefly instead, so that requests leave on time.
+          long wait;
+          while ((wait = due - System.nanoTime()) > 0) {
+            boolean far = wait > 1_200_000;
+            RpcMessage reply = connection.receiveHeader(far ? wait - 1_000_000 : 0);
+            if (reply != null) {
+              record(reply);
+            } else if (!far) {
+              LockSupport.parkNanos(Math.min(wait, 50_000));
+            }
+          }
+          long now = System.nanoTime();
+          if (now - due > LATE_NANOS) {
+            late++;
+          }
+          if (inFlight >= RING) {
+            errors[RpcException.Kind.TRANSPORT.ordinal()]++; // cannot track more
+            continue;
+          }
+          long seq = connection.send(method, OrderKey.NONE, prepared);
+          int slot = (int) (seq & (RING - 1));
+          intended[slot] = due;
+          waiting[slot] = true;
+          inFlight++;
+          lastSend = System.nanoTime();
+        }
+        long drainUntil = System.nanoTime() + client.invokeTimeout().toNanos();
+        while (inFlight > 0) {
+          long left = drainUntil - System.nanoTime();
+          RpcMessage reply = left > 0 ? connection.receiveHeader(left) : null;
+          if (reply == null) {
+            errors[RpcException.Kind.TIMEOUT.ordinal()] += inFlight;
+            break;
+          }
+          record(reply);
+        }
+      } catch (RpcException e) {
+        failure = e;
+      } finally {
+        done.countDown();
+      }
+    }
+
+    private void record(RpcMessage reply) {
+      int slot = (int) (reply.seq() & (RING - 1));
+      if (!waiting[slot]) {
+        return; // not ours, or already counted
+      }
+      waiting[slot] = false;
+      inFlight--;
+      long now = System.nanoTime();
+      if (reply.type() == MessageType.RESULT) {
+        latency.recordValue(Math.min(latency.getHighestTrackableValue(), now - intended[slot]));
+        ok++;
+      } else {
+        RpcException.Kind kind = switch (reply.type()) {
+          case FAILURE -> RpcException.Kind.FAILURE;
+          case CANCELLED -> RpcException.Kind.CANCELLED;
+          default -> RpcException.Kind.ERROR;
+        };
+        errors[kind.ordinal()]++;
+      }
+    }
+  }
+}

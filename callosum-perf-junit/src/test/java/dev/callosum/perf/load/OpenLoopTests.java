@@ -1,0 +1,66 @@
+package dev.callosum.perf.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.Handler;
+import dev.callosum.perf.peer.RpcServer;
+import dev.callosum.perf.peer.ServerConfig;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Open-loop load: on schedule, latency from the intended send time. Assertions compare runs within
+ * one test, or bound from below by a stall the test itself causes; none asserts a machine's speed.
+ */
+class OpenLoopTests {
+
+  @Test
+  void theAchievedRateIsCloseToTheTarget() {
+    try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
+      LoadResult result = OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
+          .rate(400).duration(Duration.ofSeconds(2)).clients(2)
+          .payload(Payload.parse("256B")).run();
+
+      assertThat(result.closedLoop()).isFalse();
+      assertThat(result.targetRate()).isEqualTo(400);
+      assertThat(result.errorCount()).isZero();
+      assertThat(result.requests()).isEqualTo(800);
+      assertThat(result.throughput()).isBetween(400 * 0.8, 400 * 1.2);
+    }
+  }
+
+  @Test
+  void aServerStallShowsInOpenLoopPercentilesWhereAClosedLoopHidesIt() {
+    LoadResult open;
+    LoadResult closed;
+    try (RpcServer server = stallingServer()) {
+      open = OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
+          .rate(200).duration(Duration.ofSeconds(3)).payload(Payload.parse("64B")).run();
+    }
+    try (RpcServer server = stallingServer()) {
+      closed = ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
+          .requests(600).payload(Payload.parse("64B")).run();
+    }
+
+    // Every request due during the 200 ms stall waited for it, counted from its intended time.
+    assertThat(open.percentile(99)).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+    assertThat(open.percentile(95)).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+    // The closed loop's one client simply waited once: the stall is one sample in 600.
+    assertThat(closed.maxLatency()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+    assertThat(closed.percentile(99)).isLessThan(open.percentile(99).dividedBy(2));
+  }
+
+  /** A server whose thread freezes for 200 ms at its 300th echo. */
+  private static RpcServer stallingServer() {
+    AtomicInteger calls = new AtomicInteger();
+    return ServerConfig.builder().handler("echo", Handler.of(body -> {
+      if (calls.incrementAndGet() == 300) {
+        Thread.sleep(200);
+      }
+      return body;
+    })).start();
+  }
+}
