@@ -122,6 +122,9 @@ final class Args {
     if (v == null) {
       return fallback;
     }
+    if (v.trim().equals("0") || v.trim().equals("0ms")) {
+      return Duration.ZERO;
+    }
     try {
       return parseDuration(v);
     } catch (IllegalArgumentException e) {

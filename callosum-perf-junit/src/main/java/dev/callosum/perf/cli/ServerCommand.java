@@ -27,7 +27,7 @@ final class ServerCommand {
   private ServerCommand() {}
 
   static int run(String[] argv, PrintStream out) {
-    Args args = new Args("server", argv, 1, Set.of("compress", "stop-on-eof"));
+    Args args = new Args("server", argv, 1, Set.of("compress", "stop-on-eof", "echo-fails"));
     ServerConfig config = config(args);
     boolean stopOnEof = args.flag("stop-on-eof");
     args.rejectUnknown();
@@ -72,6 +72,23 @@ final class ServerCommand {
 
   static ServerConfig config(Args args) {
     ServerConfig.Builder builder = ServerConfig.builder().testHandlers();
+    // What `echo` does, for servers started for a benchmark spec (see ServerSpec.commandLine).
+    java.time.Duration delay = args.duration("echo-delay", null);
+    java.time.Duration delayMax = args.duration("echo-delay-max", null);
+    String replySize = args.string("echo-reply-size", null);
+    boolean fails = args.flag("echo-fails");
+    if (fails) {
+      builder.handler("echo", dev.callosum.perf.peer.Handlers.failing("failing on purpose"));
+    } else if (replySize != null) {
+      builder.handler("echo", dev.callosum.perf.peer.Handlers.sized(
+          args.size("echo-reply-size", "0").bytes()));
+    } else if (delay != null && delayMax != null) {
+      builder.handler("echo", dev.callosum.perf.peer.Handlers.randomlyDelayed(delay, delayMax,
+          dev.callosum.perf.peer.Handlers.echo()));
+    } else if (delay != null) {
+      builder.handler("echo", dev.callosum.perf.peer.Handlers.delayed(delay,
+          dev.callosum.perf.peer.Handlers.echo()));
+    }
     String port = args.string("port", null);
     String bind = args.string("bind", null);
     if (port != null && bind != null) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.opentest4j.AssertionFailedError;
 import org.apiguardian.api.API;
 
 /**
@@ -69,8 +71,17 @@ public final class Bench implements AutoCloseable {
    */
   public ManagedServer server(ServerSpec spec) {
     checkOpen();
-    ManagedServer server = settings.target() != null
-        ? ManagedServers.remote(settings.target(), spec) : ManagedServers.inJvm(spec);
+    ManagedServer server;
+    if (settings.target() != null) {
+      server = ManagedServers.remote(settings.target(), spec);
+    } else {
+      server = switch (settings.placement()) {
+        case FORKED -> ManagedServers.forked(spec);
+        case EXTERNAL -> ManagedServers.external(settings.serverCommand(), settings.serverReady(),
+            spec);
+        default -> ManagedServers.inJvm(spec);
+      };
+    }
     resources.push(server);
     return server;
   }
@@ -88,6 +99,16 @@ public final class Bench implements AutoCloseable {
   public OpenLoopRun openLoop(ManagedServer server) {
     checkOpen();
     return new OpenLoopRun(Objects.requireNonNull(server, "server"));
+  }
+
+  /** Fails the benchmark if its server died, keeping what was measured. */
+  private void checkAlive(ManagedServer server, List<LoadResult> measured) {
+    Optional<String> failure = server.failure();
+    if (failure.isPresent()) {
+      record(server, measured);
+      throw new AssertionFailedError(failure.get() + " (during " + name + "; the "
+          + measured.size() + " iteration(s) measured so far are kept)");
+    }
   }
 
   private BenchmarkResult record(ManagedServer server, List<LoadResult> measured) {
@@ -141,9 +162,16 @@ public final class Bench implements AutoCloseable {
     private Payload payload = Payload.parse("1KiB");
     private long requests = 10_000;
     private ClosedLoop.OrderKeys keys = ClosedLoop.OrderKeys.NONE;
+    private Duration timeout = Duration.ofSeconds(30);
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
+    }
+
+    /** How long a call waits for its reply before it counts as a timeout; 30 s unless set. */
+    public ClosedLoopRun timeout(Duration limit) {
+      this.timeout = Objects.requireNonNull(limit, "timeout");
+      return this;
     }
 
     public ClosedLoopRun clients(int count) {
@@ -171,15 +199,16 @@ public final class Bench implements AutoCloseable {
     public BenchmarkResult run() {
       checkOpen();
       long count = settings.scale(requests);
-      ClosedLoop loop = ClosedLoop.against(server.clientConfig().build())
+      ClosedLoop loop = ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
           .method(server.method()).clients(clients).payload(payload).requests(count)
-          .orderKeys(keys);
+          .orderKeys(keys).stopWhen(() -> server.failure().isPresent());
       for (int i = 0; i < settings.warmups(); i++) {
         loop.run();
       }
       List<LoadResult> measured = new ArrayList<>();
       for (int i = 0; i < settings.iterations(); i++) {
         measured.add(loop.run());
+        checkAlive(server, measured);
       }
       return record(server, measured);
     }
@@ -237,6 +266,7 @@ public final class Bench implements AutoCloseable {
       List<LoadResult> measured = new ArrayList<>();
       for (int i = 0; i < settings.iterations(); i++) {
         measured.add(loop.run());
+        checkAlive(server, measured);
       }
       return record(server, measured);
     }

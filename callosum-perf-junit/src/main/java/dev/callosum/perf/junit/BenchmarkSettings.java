@@ -1,5 +1,6 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.fixtures.ManagedServer;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -21,6 +22,12 @@ import org.apiguardian.api.API;
  *       throughput budgets</td></tr>
  *   <tr><td>callosum.perf.target</td><td>none</td><td>run against this server (tcp://host:port)
  *       instead of starting one</td></tr>
+ *   <tr><td>callosum.perf.placement</td><td>in-jvm</td><td>where started servers run: in-jvm,
+ *       forked (a JVM of their own) or external (the server command)</td></tr>
+ *   <tr><td>callosum.perf.server.command</td><td>none</td><td>for external: the command that
+ *       starts a server, with {port}, such as {@code python3 server.py --port {port}}</td></tr>
+ *   <tr><td>callosum.perf.server.ready</td><td>none</td><td>for external: text in its output that
+ *       says it is ready (else: when the port accepts connections)</td></tr>
  * </table>
  *
  * @param quick whether quick mode is on
@@ -28,11 +35,14 @@ import org.apiguardian.api.API;
  * @param warmups warm-up iterations per benchmark
  * @param budgetScale the budget scale
  * @param target the remote target, or {@code null}
+ * @param placement where started servers run
+ * @param serverCommand the external server command, or {@code null}
+ * @param serverReady the external server's readiness text, empty for none
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record BenchmarkSettings(boolean quick, int iterations, int warmups, double budgetScale,
-    String target) {
+    String target, ManagedServer.Placement placement, String serverCommand, String serverReady) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -74,8 +84,22 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
       }
       return t;
     });
+    ManagedServer.Placement placement = parse(lookup, "placement", "in-jvm",
+        "in-jvm, forked or external", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+          case "in-jvm" -> ManagedServer.Placement.IN_JVM;
+          case "forked" -> ManagedServer.Placement.FORKED;
+          case "external" -> ManagedServer.Placement.EXTERNAL;
+          default -> throw new IllegalArgumentException();
+        });
+    String command = lookup.apply(PREFIX + "server.command").map(String::trim).orElse("");
+    if (placement == ManagedServer.Placement.EXTERNAL && !command.contains("{port}")) {
+      throw new IllegalArgumentException("setting " + PREFIX + "placement is 'external', so "
+          + PREFIX + "server.command must be a command with {port}, such as 'python3 server.py"
+          + " --port {port}'; it is '" + command + "'");
+    }
+    String ready = lookup.apply(PREFIX + "server.ready").orElse("");
     return new BenchmarkSettings(quick, iterations, warmups, scale,
-        target.isEmpty() ? null : target);
+        target.isEmpty() ? null : target, placement, command.isEmpty() ? null : command, ready);
   }
 
   /** A request count as this run makes it: a tenth of it in quick mode, at least 10. */

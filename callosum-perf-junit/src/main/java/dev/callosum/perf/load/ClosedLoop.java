@@ -49,6 +49,7 @@ public final class ClosedLoop {
   private String method = "echo";
   private OrderKeys orderKeys = OrderKeys.NONE;
   private Duration deadline = Duration.ofMinutes(10);
+  private java.util.function.BooleanSupplier stopWhen = () -> false;
 
   private ClosedLoop(ClientConfig client, boolean rawZeroMq) {
     this.client = Objects.requireNonNull(client, "client");
@@ -113,6 +114,15 @@ public final class ClosedLoop {
 
   public ClosedLoop orderKeys(OrderKeys keys) {
     this.orderKeys = Objects.requireNonNull(keys, "orderKeys");
+    return this;
+  }
+
+  /**
+   * A condition checked after every failed call, such as "the server process died": when it holds,
+   * the run stops and reports what it has.
+   */
+  public ClosedLoop stopWhen(java.util.function.BooleanSupplier condition) {
+    this.stopWhen = Objects.requireNonNull(condition, "condition");
     return this;
   }
 
@@ -272,6 +282,9 @@ public final class ClosedLoop {
           } catch (RpcException e) {
             errors[e.kind().ordinal()]++;
             lastReply = System.nanoTime();
+            if (stopWhen.getAsBoolean()) {
+              tickets.set(0);
+            }
           }
         }
       } catch (InterruptedException e) {

@@ -1,0 +1,126 @@
+package dev.callosum.perf.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.measurement.BenchmarkResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/** The same benchmark method against a server in this JVM, a forked JVM and a command. */
+class PlacementTests {
+  static final List<BenchmarkResult> SEEN = new CopyOnWriteArrayList<>();
+  /** The server command, run with this JVM and class path: a stand-in for Python's server. */
+  static final String SERVER = Path.of(System.getProperty("java.home"), "bin", "java") + " -cp "
+      + System.getProperty("java.class.path") + " dev.callosum.perf.cli.Main server --port {port}";
+
+  @BeforeEach
+  void clear() {
+    SEEN.clear();
+  }
+
+  @RpcBenchmark
+  static class Echo {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(1))))
+          .clients(2).payload(Payload.parse("512B")).requests(100).run());
+    }
+  }
+
+  @RpcBenchmark
+  static class SlowEchoUntilTheServerDies {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(10))))
+          .requests(100_000).timeout(Duration.ofSeconds(1)).run());
+    }
+  }
+
+  private static EngineExecutionResults run(Class<?> benchmarks, Map<String, String> settings) {
+    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(benchmarks))
+        .configurationParameter("callosum.perf.iterations", "1")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .configurationParameters(settings).execute();
+  }
+
+  private static List<String> failures(EngineExecutionResults results) {
+    return results.testEvents().failed().stream().map(Event::getPayload)
+        .map(p -> p.map(TestExecutionResult.class::cast).flatMap(TestExecutionResult::getThrowable)
+            .map(Throwable::getMessage).orElse(""))
+        .collect(Collectors.toList());
+  }
+
+  @Test
+  void inAForkedJvm() {
+    run(Echo.class, Map.of("callosum.perf.placement", "forked")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN).singleElement().satisfies(result -> {
+      assertThat(result.server()).startsWith("echo after 1 ms · ExitOrdered (forked JVM server,");
+      assertThat(result.requests()).isEqualTo(100);
+    });
+    ThreadChecks.awaitNoPeerThreads();
+  }
+
+  @Test
+  void asAnExternalCommandReadyWhenItSaysSo() {
+    run(Echo.class, Map.of("callosum.perf.placement", "external",
+        "callosum.perf.server.command", SERVER,
+        "callosum.perf.server.ready", "CALLOSUM-PERF READY")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN).singleElement().satisfies(result ->
+        assertThat(result.server()).contains("(server command, pid "));
+  }
+
+  @Test
+  void asAnExternalCommandReadyWhenItsPortAccepts() {
+    run(Echo.class, Map.of("callosum.perf.placement", "external",
+        "callosum.perf.server.command", SERVER)).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+  }
+
+  @Test
+  void aCommandThatExitsBeforeItIsReadySaysWhatItPrinted() {
+    assertThat(failures(run(Echo.class, Map.of("callosum.perf.placement", "external",
+        "callosum.perf.server.command", "sh -c 'echo no such server on {port}; exit 3'"))))
+        .singleElement().asString()
+        .contains("exited with 3 before it was ready; its last output:")
+        .contains("no such server on ");
+  }
+
+  @Test
+  void externalPlacementWithoutACommandIsASettingError() {
+    assertThat(failures(run(Echo.class, Map.of("callosum.perf.placement", "external"))))
+        .singleElement().asString().contains("callosum.perf.server.command must be a command"
+            + " with {port}");
+  }
+
+  @Test
+  void aServerThatDiesMidRunFailsTheBenchmarkNamingItAndKeepsTheResults() {
+    List<String> failures = failures(run(SlowEchoUntilTheServerDies.class, Map.of(
+        "callosum.perf.placement", "external",
+        "callosum.perf.server.command", "timeout 3 " + SERVER.replace("{port}",
+            "{port} --echo-delay 10ms"),
+        "callosum.perf.server.ready", "CALLOSUM-PERF READY")));
+
+    assertThat(failures).singleElement().asString()
+        .contains("the server command (pid ")
+        .contains("died with exit status 124")
+        .contains("the 1 iteration(s) measured so far are kept");
+    ThreadChecks.awaitNoPeerThreads();
+  }
+}
