@@ -163,6 +163,7 @@ public final class Bench implements AutoCloseable {
     private long requests = 10_000;
     private ClosedLoop.OrderKeys keys = ClosedLoop.OrderKeys.NONE;
     private Duration timeout = Duration.ofSeconds(30);
+    private int keyCount;
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
@@ -192,6 +193,13 @@ public final class Bench implements AutoCloseable {
 
     public ClosedLoopRun orderKeys(ClosedLoop.OrderKeys orderKeys) {
       this.keys = Objects.requireNonNull(orderKeys, "orderKeys");
+      this.keyCount = 0;
+      return this;
+    }
+
+    /** Spreads the clients over this many order keys (see {@link ClosedLoop#spreadOverKeys}). */
+    public ClosedLoopRun spreadOverKeys(int count) {
+      this.keyCount = count;
       return this;
     }
 
@@ -202,6 +210,9 @@ public final class Bench implements AutoCloseable {
       ClosedLoop loop = ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
           .method(server.method()).clients(clients).payload(payload).requests(count)
           .orderKeys(keys).stopWhen(() -> server.failure().isPresent());
+      if (keyCount > 0) {
+        loop.spreadOverKeys(keyCount);
+      }
       for (int i = 0; i < settings.warmups(); i++) {
         loop.run();
       }

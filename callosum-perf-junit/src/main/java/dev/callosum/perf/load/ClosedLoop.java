@@ -38,7 +38,7 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class ClosedLoop {
-  private static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
+  static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final ClientConfig client;
   private final boolean rawZeroMq;
@@ -75,6 +75,8 @@ public final class ClosedLoop {
     SHARED,
     PER_CLIENT
   }
+
+  private int keyCount;
 
   public ClosedLoop clients(int count) {
     if (count <= 0) {
@@ -114,6 +116,19 @@ public final class ClosedLoop {
 
   public ClosedLoop orderKeys(OrderKeys keys) {
     this.orderKeys = Objects.requireNonNull(keys, "orderKeys");
+    this.keyCount = 0;
+    return this;
+  }
+
+  /**
+   * Spreads the clients over {@code count} str keys ({@code key-0} ...), client i using key i mod
+   * count: what the key-serialized scheduler makes of K independent streams.
+   */
+  public ClosedLoop spreadOverKeys(int count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("key count must be positive, was " + count);
+    }
+    this.keyCount = count;
     return this;
   }
 
@@ -145,15 +160,16 @@ public final class ClosedLoop {
     CyclicBarrier warmedUp = new CyclicBarrier(clients + 1);
     CountDownLatch finished = new CountDownLatch(clients);
     List<Worker> workers = new ArrayList<>();
+    Sampler sampler = new Sampler();
     long stopAt = System.nanoTime() + deadline.toNanos();
     for (int i = 0; i < clients; i++) {
-      OrderKey key = switch (orderKeys) {
+      OrderKey key = keyCount > 0 ? OrderKey.of("key-" + (i % keyCount)) : switch (orderKeys) {
         case NONE -> OrderKey.NONE;
         case SHARED -> OrderKey.of("shared");
         case PER_CLIENT -> OrderKey.of("client-" + i);
       };
       Worker worker = new Worker(key, body, warmupTickets, tickets, connected, warmedUp,
-          finished, stopAt);
+          finished, stopAt, sampler.newRecorder());
       workers.add(worker);
       Thread thread = new Thread(worker, "callosum-load-" + i);
       thread.setDaemon(true);
@@ -170,14 +186,22 @@ public final class ClosedLoop {
           throw w.failure;
         }
       }
+      sampler.start(System.nanoTime());
       await(warmedUp, stopAt);
       long start = System.nanoTime();
-      if (!finished.await(Math.max(1, stopAt - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        tickets.set(0);
-        finished.await(client.invokeTimeout().toNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS);
+      while (!finished.await(Math.max(1, Math.min(stopAt - System.nanoTime(),
+          TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS)) {
+        sampler.sample(System.nanoTime());
+        if (System.nanoTime() - stopAt >= 0) {
+          tickets.set(0);
+          finished.await(client.invokeTimeout().toNanos() + 1_000_000_000L,
+              TimeUnit.NANOSECONDS);
+          break;
+        }
       }
+      sampler.sample(System.nanoTime());
       long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start);
-      return merge(workers, Duration.ofNanos(Math.max(1, end - start)));
+      return merge(workers, Duration.ofNanos(Math.max(1, end - start)), sampler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       tickets.set(0);
@@ -194,13 +218,12 @@ public final class ClosedLoop {
     }
   }
 
-  private LoadResult merge(List<Worker> workers, Duration elapsed) {
-    Histogram latency = newHistogram();
+  private LoadResult merge(List<Worker> workers, Duration elapsed, Sampler sampler) {
+    Histogram latency = sampler.total();
     Histogram handshake = newHistogram();
     Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
     long ok = 0;
     for (Worker w : workers) {
-      latency.add(w.latency);
       if (w.handshakeNanos > 0) {
         handshake.recordValue(Math.min(HIGHEST_NANOS, w.handshakeNanos));
       }
@@ -213,7 +236,7 @@ public final class ClosedLoop {
     }
     long bytes = ok * (long) payload.bytes();
     return new LoadResult(true, clients, payload.bytes(), ok, errors, elapsed, bytes, bytes,
-        latency, handshake);
+        latency, handshake, Double.NaN, 0, sampler.series());
   }
 
   static Histogram newHistogram() {
@@ -230,7 +253,7 @@ public final class ClosedLoop {
     final CyclicBarrier warmedUp;
     final CountDownLatch finished;
     final long stopAt;
-    final Histogram latency = newHistogram();
+    final org.HdrHistogram.Recorder latency;
     final long[] errors = new long[RpcException.Kind.values().length];
     long ok;
     long handshakeNanos;
@@ -238,7 +261,9 @@ public final class ClosedLoop {
     volatile RpcException failure;
 
     Worker(OrderKey key, byte[] body, AtomicLong warmupTickets, AtomicLong tickets,
-        CyclicBarrier connected, CyclicBarrier warmedUp, CountDownLatch finished, long stopAt) {
+        CyclicBarrier connected, CyclicBarrier warmedUp, CountDownLatch finished, long stopAt,
+        org.HdrHistogram.Recorder latency) {
+      this.latency = latency;
       this.key = key;
       this.body = body;
       this.warmupTickets = warmupTickets;

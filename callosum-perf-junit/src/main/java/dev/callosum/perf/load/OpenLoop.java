@@ -98,13 +98,15 @@ public final class OpenLoop {
   public LoadResult run() {
     byte[] body = payload.randomBytes();
     List<Sender> senders = new ArrayList<>();
+    Sampler sampler = new Sampler();
     CountDownLatch done = new CountDownLatch(clients);
     long interval = Math.max(1, Math.round(1e9 * clients / rate));
     long perClient = Math.max(1, Math.round(rate * duration.toNanos() / 1e9 / clients));
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) * clients;
     for (int i = 0; i < clients; i++) {
       // Clients are offset by a fraction of the interval, so the schedule is even overall.
-      Sender sender = new Sender(body, start + i * interval / clients, interval, perClient, done);
+      Sender sender = new Sender(body, start + i * interval / clients, interval, perClient, done,
+          sampler.newRecorder());
       senders.add(sender);
       Thread thread = new Thread(sender, "callosum-open-loop-" + i);
       thread.setDaemon(true);
@@ -113,10 +115,21 @@ public final class OpenLoop {
     try {
       long limit = duration.toNanos() + client.invokeTimeout().toNanos()
           + client.handshakeTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
-      if (!done.await(limit, TimeUnit.NANOSECONDS)) {
-        throw new IllegalStateException("the open loop did not finish within " + limit / 1e9
-            + " s");
+      long giveUp = System.nanoTime() + limit;
+      long first = Math.max(0, start - System.nanoTime());
+      if (!done.await(first, TimeUnit.NANOSECONDS)) {
+        sampler.start(start);
+        while (!done.await(1, TimeUnit.SECONDS)) {
+          sampler.sample(System.nanoTime());
+          if (System.nanoTime() - giveUp > 0) {
+            throw new IllegalStateException("the open loop did not finish within " + limit / 1e9
+                + " s");
+          }
+        }
+      } else {
+        sampler.start(start);
       }
+      sampler.sample(System.nanoTime());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running the open loop", e);
@@ -126,18 +139,17 @@ public final class OpenLoop {
         throw s.failure;
       }
     }
-    return merge(senders, start);
+    return merge(senders, start, sampler);
   }
 
-  private LoadResult merge(List<Sender> senders, long start) {
-    Histogram latency = ClosedLoop.newHistogram();
+  private LoadResult merge(List<Sender> senders, long start, Sampler sampler) {
+    Histogram latency = sampler.total();
     Histogram handshake = ClosedLoop.newHistogram();
     Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
     long ok = 0;
     long late = 0;
     long end = start;
     for (Sender s : senders) {
-      latency.add(s.latency);
       handshake.recordValue(Math.max(1, s.handshakeNanos));
       ok += s.ok;
       late += s.late;
@@ -151,7 +163,8 @@ public final class OpenLoop {
     long bytes = ok * (long) payload.bytes();
     // Elapsed is the sending window: the achieved rate is requests over the time it took to send.
     return new LoadResult(false, clients, payload.bytes(), ok, errors,
-        Duration.ofNanos(Math.max(1, end - start)), bytes, bytes, latency, handshake, rate, late);
+        Duration.ofNanos(Math.max(1, end - start)), bytes, bytes, latency, handshake, rate, late,
+        sampler.series());
   }
 
   /** One client: a connection, its share of the schedule, and a ring of intended times. */
@@ -161,7 +174,7 @@ public final class OpenLoop {
     final long interval;
     final long count;
     final CountDownLatch done;
-    final Histogram latency = ClosedLoop.newHistogram();
+    final org.HdrHistogram.Recorder latency;
     final long[] intended = new long[RING];
     final boolean[] waiting = new boolean[RING];
     final long[] errors = new long[RpcException.Kind.values().length];
@@ -172,7 +185,9 @@ public final class OpenLoop {
     int inFlight;
     volatile RpcException failure;
 
-    Sender(byte[] body, long first, long interval, long count, CountDownLatch done) {
+    Sender(byte[] body, long first, long interval, long count, CountDownLatch done,
+        org.HdrHistogram.Recorder latency) {
+      this.latency = latency;
       this.body = body;
       this.first = first;
       this.interval = interval;
@@ -241,7 +256,7 @@ public final class OpenLoop {
       inFlight--;
       long now = System.nanoTime();
       if (reply.type() == MessageType.RESULT) {
-        latency.recordValue(Math.min(latency.getHighestTrackableValue(), now - intended[slot]));
+        latency.recordValue(Math.min(ClosedLoop.HIGHEST_NANOS, now - intended[slot]));
         ok++;
       } else {
         RpcException.Kind kind = switch (reply.type()) {

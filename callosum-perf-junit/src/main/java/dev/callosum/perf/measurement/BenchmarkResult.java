@@ -115,6 +115,27 @@ public final class BenchmarkResult {
     return Duration.ofNanos(latency.getValueAtPercentile(percentile));
   }
 
+  /** Request payload mebibytes per second sent, mean over iterations. */
+  public double mebibytesSentPerSecond() {
+    return iterations.stream().mapToDouble(LoadResult::mebibytesSentPerSecond).average()
+        .orElse(0);
+  }
+
+  /** Reply payload mebibytes per second received, mean over iterations. */
+  public double mebibytesReceivedPerSecond() {
+    return iterations.stream().mapToDouble(LoadResult::mebibytesReceivedPerSecond).average()
+        .orElse(0);
+  }
+
+  /** The handshake latencies of every client connection of every iteration, merged. */
+  public Histogram handshakeHistogram() {
+    Histogram merged = iterations.get(0).handshakeHistogram();
+    for (int i = 1; i < iterations.size(); i++) {
+      merged.add(iterations.get(i).handshakeHistogram());
+    }
+    return merged;
+  }
+
   /** How many latencies were recorded. */
   public long samples() {
     return latency.getTotalCount();

@@ -32,13 +32,14 @@ public final class LoadResult {
   private final Histogram handshake;
   private final double targetRate;
   private final long lateSends;
+  private final TimeSeries timeSeries;
 
   /** A closed-loop result. */
   public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
       Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
       Histogram latency, Histogram handshake) {
     this(closedLoop, clients, payloadBytes, requests, errors, elapsed, bytesSent, bytesReceived,
-        latency, handshake, Double.NaN, 0);
+        latency, handshake, Double.NaN, 0, new TimeSeries(java.util.List.of()));
   }
 
   /**
@@ -47,7 +48,9 @@ public final class LoadResult {
    */
   public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
       Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
-      Histogram latency, Histogram handshake, double targetRate, long lateSends) {
+      Histogram latency, Histogram handshake, double targetRate, long lateSends,
+      TimeSeries timeSeries) {
+    this.timeSeries = timeSeries;
     this.targetRate = targetRate;
     this.lateSends = lateSends;
     this.closedLoop = closedLoop;
@@ -94,6 +97,11 @@ public final class LoadResult {
   /** The measured time, from the first send to the last reply. */
   public Duration elapsed() {
     return elapsed;
+  }
+
+  /** Calls and p99 latency second by second. */
+  public TimeSeries timeSeries() {
+    return timeSeries;
   }
 
   /** The rate an open loop aimed at, in requests per second; NaN for a closed loop. */

@@ -3,11 +3,13 @@ package dev.callosum.perf.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.Handler;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,15 @@ class OpenLoopTests {
     // The closed loop's one client simply waited once: the stall is one sample in 600.
     assertThat(closed.maxLatency()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
     assertThat(closed.percentile(99)).isLessThan(open.percentile(99).dividedBy(2));
+    // Second by second, the stall stands out in the one interval it fell in.
+    List<TimeSeries.Point> points = open.timeSeries().points();
+    assertThat(points).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(points.stream().mapToLong(TimeSeries.Point::calls).sum())
+        .isEqualTo(open.requests());
+    assertThat(points.stream().mapToLong(TimeSeries.Point::p99Nanos).max().orElse(0))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(100).toNanos());
+    assertThat(closed.timeSeries().points().stream().mapToLong(TimeSeries.Point::calls).sum())
+        .isEqualTo(closed.requests());
   }
 
   /** A server whose thread freezes for 200 ms at its 300th echo. */

@@ -1,0 +1,52 @@
+package dev.callosum.perf.load;
+
+import dev.callosum.perf.measurement.TimeSeries;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Reads the clients' recorders at intervals, as HdrHistogram intends: the recording threads never
+ * stall (interval histograms are swapped, not locked), and recording allocates nothing. It builds
+ * the total histogram and the time series from the intervals. Used by one thread.
+ */
+final class Sampler {
+  private final List<Recorder> recorders = new ArrayList<>();
+  private final Histogram total = ClosedLoop.newHistogram();
+  private final List<TimeSeries.Point> points = new ArrayList<>();
+  private long start;
+  private long last;
+
+  Recorder newRecorder() {
+    Recorder recorder = new Recorder(ClosedLoop.HIGHEST_NANOS, 3);
+    recorders.add(recorder);
+    return recorder;
+  }
+
+  /** Starts the clock; the clients record only measured calls, so nothing is discarded. */
+  void start(long now) {
+    start = now;
+    last = now;
+  }
+
+  /** Closes the interval ending now. */
+  void sample(long now) {
+    Histogram interval = ClosedLoop.newHistogram();
+    for (Recorder r : recorders) {
+      interval.add(r.getIntervalHistogram());
+    }
+    total.add(interval);
+    points.add(new TimeSeries.Point((now - start) / 1e9, (now - last) / 1e9,
+        interval.getTotalCount(), interval.getValueAtPercentile(99), interval.getMaxValue()));
+    last = now;
+  }
+
+  Histogram total() {
+    return total;
+  }
+
+  TimeSeries series() {
+    return new TimeSeries(points);
+  }
+}
