@@ -164,6 +164,8 @@ public final class Bench implements AutoCloseable {
     private ClosedLoop.OrderKeys keys = ClosedLoop.OrderKeys.NONE;
     private Duration timeout = Duration.ofSeconds(30);
     private int keyCount;
+    private Duration measureFor;
+    private int inFlight = 1;
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
@@ -188,6 +190,19 @@ public final class Bench implements AutoCloseable {
     /** Requests per iteration over all clients; quick mode runs a tenth. */
     public ClosedLoopRun requests(long count) {
       this.requests = count;
+      this.measureFor = null;
+      return this;
+    }
+
+    /** Measures each iteration for this long instead of a number of requests (quick: a tenth). */
+    public ClosedLoopRun duration(Duration length) {
+      this.measureFor = Objects.requireNonNull(length, "duration");
+      return this;
+    }
+
+    /** Requests each client keeps in flight; 1, the classic closed loop, unless set. */
+    public ClosedLoopRun inFlight(int perClient) {
+      this.inFlight = perClient;
       return this;
     }
 
@@ -212,6 +227,11 @@ public final class Bench implements AutoCloseable {
           .orderKeys(keys).stopWhen(() -> server.failure().isPresent());
       if (keyCount > 0) {
         loop.spreadOverKeys(keyCount);
+      }
+      loop.inFlight(inFlight);
+      if (measureFor != null) {
+        loop.duration(settings.quick() ? Duration.ofMillis(Math.max(1000, Math.round(
+            measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE))) : measureFor);
       }
       for (int i = 0; i < settings.warmups(); i++) {
         loop.run();

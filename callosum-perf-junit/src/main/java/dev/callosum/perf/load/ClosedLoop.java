@@ -50,6 +50,9 @@ public final class ClosedLoop {
   private OrderKeys orderKeys = OrderKeys.NONE;
   private Duration deadline = Duration.ofMinutes(10);
   private java.util.function.BooleanSupplier stopWhen = () -> false;
+  private int inFlight = 1;
+  private Duration measureFor;
+  private volatile long measureUntil = Long.MAX_VALUE;
 
   private ClosedLoop(ClientConfig client, boolean rawZeroMq) {
     this.client = Objects.requireNonNull(client, "client");
@@ -97,6 +100,36 @@ public final class ClosedLoop {
       throw new IllegalArgumentException("requests must be positive, was " + count);
     }
     this.requests = count;
+    this.measureFor = null;
+    return this;
+  }
+
+  /**
+   * Measures for this long instead of a number of requests: every client goes on until the time is
+   * up.
+   */
+  public ClosedLoop duration(Duration length) {
+    if (length.isNegative() || length.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, was " + length);
+    }
+    this.measureFor = length;
+    this.requests = Long.MAX_VALUE;
+    return this;
+  }
+
+  /**
+   * How many requests each client keeps in flight: it sends the next one when any reply arrives.
+   * 1 (the default) is the classic closed loop.
+   */
+  public ClosedLoop inFlight(int perClient) {
+    if (perClient < 1 || perClient > 4096) {
+      throw new IllegalArgumentException("requests in flight per client must be 1 to 4096, was "
+          + perClient);
+    }
+    if (perClient > 1 && rawZeroMq) {
+      throw new IllegalArgumentException("the raw ZeroMQ baseline keeps one request in flight");
+    }
+    this.inFlight = perClient;
     return this;
   }
 
@@ -189,6 +222,9 @@ public final class ClosedLoop {
       sampler.start(System.nanoTime());
       await(warmedUp, stopAt);
       long start = System.nanoTime();
+      if (measureFor != null) {
+        measureUntil = start + measureFor.toNanos();
+      }
       while (!finished.await(Math.max(1, Math.min(stopAt - System.nanoTime(),
           TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS)) {
         sampler.sample(System.nanoTime());
@@ -274,6 +310,55 @@ public final class ClosedLoop {
       this.stopAt = stopAt;
     }
 
+    /** Whether to make another measured request. */
+    private boolean ticket() {
+      long now = System.nanoTime();
+      return now < stopAt && now < measureUntil && tickets.getAndDecrement() > 0;
+    }
+
+    /** Keeps {@code inFlight} requests outstanding; each reply lets the next request go. */
+    private void pipelined(CallosumCaller caller) {
+      int ring = Integer.highestOneBit(inFlight * 2 - 1) * 2;
+      long[] sentAt = new long[ring];
+      boolean[] waiting = new boolean[ring];
+      int outstanding = 0;
+      long timeout = client.invokeTimeout().toNanos();
+      while (true) {
+        while (outstanding < inFlight && ticket()) {
+          long seq = caller.send(body);
+          int slot = (int) (seq & (ring - 1));
+          sentAt[slot] = System.nanoTime();
+          waiting[slot] = true;
+          outstanding++;
+        }
+        if (outstanding == 0) {
+          return;
+        }
+        dev.callosum.perf.protocol.RpcMessage reply = caller.receiveHeader(timeout);
+        long now = System.nanoTime();
+        lastReply = now;
+        if (reply == null) {
+          errors[RpcException.Kind.TIMEOUT.ordinal()] += outstanding;
+          return; // nothing came back within the timeout: the server is gone or stuck
+        }
+        int slot = (int) (reply.seq() & (ring - 1));
+        if (!waiting[slot]) {
+          continue;
+        }
+        waiting[slot] = false;
+        outstanding--;
+        switch (reply.type()) {
+          case RESULT -> {
+            latency.recordValue(Math.min(HIGHEST_NANOS, now - sentAt[slot]));
+            ok++;
+          }
+          case FAILURE -> errors[RpcException.Kind.FAILURE.ordinal()]++;
+          case CANCELLED -> errors[RpcException.Kind.CANCELLED.ordinal()]++;
+          default -> errors[RpcException.Kind.ERROR.ordinal()]++;
+        }
+      }
+    }
+
     @Override
     public void run() {
       Caller connection = null;
@@ -296,7 +381,11 @@ public final class ClosedLoop {
           }
         }
         await(warmedUp, stopAt);
-        while (tickets.getAndDecrement() > 0 && System.nanoTime() < stopAt) {
+        if (inFlight > 1) {
+          pipelined((CallosumCaller) connection);
+          return;
+        }
+        while (ticket()) {
           long sent = System.nanoTime();
           try {
             connection.call(body);
@@ -349,10 +438,22 @@ public final class ClosedLoop {
 
     @Override
     public void call(byte[] body) {
+      connection.call(method, key, prepared(body), client.invokeTimeout());
+    }
+
+    long send(byte[] body) {
+      return connection.send(method, key, prepared(body));
+    }
+
+    dev.callosum.perf.protocol.RpcMessage receiveHeader(long timeoutNanos) {
+      return connection.receiveHeader(timeoutNanos);
+    }
+
+    private PreparedBody prepared(byte[] body) {
       if (prepared == null) {
         prepared = connection.prepare(body); // every request carries the same body
       }
-      connection.call(method, key, prepared, client.invokeTimeout());
+      return prepared;
     }
 
     @Override
