@@ -464,9 +464,12 @@ public final class Connection implements AutoCloseable {
           "nothing accepted a connection at " + where + within
               + ": is the server running, and is this its address?");
     }
-    boolean hungUp = events.contains(Event.DISCONNECTED)
-        || events.contains(Event.HANDSHAKE_FAILED_PROTOCOL)
-        || events.contains(Event.HANDSHAKE_FAILED_NO_DETAIL);
+    // A server that refuses the handshake hangs up on every redial; one hang-up followed by a
+    // connection that stays up is jeromq's own redial of a stalled connect (see the constructor).
+    long hangUps = events.stream().filter(e -> e == Event.DISCONNECTED
+        || e == Event.HANDSHAKE_FAILED_PROTOCOL || e == Event.HANDSHAKE_FAILED_NO_DETAIL).count();
+    boolean hungUp = hangUps >= 2
+        || (hangUps == 1 && events.get(events.size() - 1) != Event.CONNECTED);
     if (hungUp && !curve) {
       return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
           "the server at " + where + " hung up during the ZeroMQ handshake: it most likely"
