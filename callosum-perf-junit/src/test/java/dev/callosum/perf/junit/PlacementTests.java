@@ -41,6 +41,15 @@ class PlacementTests {
   }
 
   @RpcBenchmark
+  static class CurveEcho {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.echo().curve(true).compress(true)))
+          .requests(50).run());
+    }
+  }
+
+  @RpcBenchmark
   static class SlowEchoUntilTheServerDies {
     @org.junit.jupiter.api.Test
     void echo(Bench bench) {
@@ -73,6 +82,18 @@ class PlacementTests {
       assertThat(result.requests()).isEqualTo(100);
     });
     ThreadChecks.awaitNoPeerThreads();
+  }
+
+  @Test
+  void inAForkedJvmWithCurveAndCompression() {
+    run(CurveEcho.class, Map.of("callosum.perf.placement", "forked")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN).singleElement().satisfies(result -> {
+      assertThat(result.server()).startsWith("echo · ExitOrdered · snappy · CURVE (forked JVM");
+      assertThat(result.requests()).isEqualTo(50);
+      assertThat(result.errorCount()).isZero();
+    });
   }
 
   @Test
