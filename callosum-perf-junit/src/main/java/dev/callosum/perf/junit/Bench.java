@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.opentest4j.AssertionFailedError;
 import org.apiguardian.api.API;
 
@@ -99,6 +100,22 @@ public final class Bench implements AutoCloseable {
   public OpenLoopRun openLoop(ManagedServer server) {
     checkOpen();
     return new OpenLoopRun(Objects.requireNonNull(server, "server"));
+  }
+
+  /**
+   * Runs the warm-up iterations, then the measured ones, checking after each that the server is
+   * still there, and records the result.
+   */
+  private BenchmarkResult iterate(ManagedServer server, Supplier<LoadResult> run) {
+    for (int i = 0; i < settings.warmups(); i++) {
+      run.get();
+    }
+    List<LoadResult> measured = new ArrayList<>();
+    for (int i = 0; i < settings.iterations(); i++) {
+      measured.add(run.get());
+      checkAlive(server, measured);
+    }
+    return record(server, measured);
   }
 
   /** Fails the benchmark if its server died, keeping what was measured. */
@@ -233,15 +250,7 @@ public final class Bench implements AutoCloseable {
         loop.duration(settings.quick() ? Duration.ofMillis(Math.max(1000, Math.round(
             measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE))) : measureFor);
       }
-      for (int i = 0; i < settings.warmups(); i++) {
-        loop.run();
-      }
-      List<LoadResult> measured = new ArrayList<>();
-      for (int i = 0; i < settings.iterations(); i++) {
-        measured.add(loop.run());
-        checkAlive(server, measured);
-      }
-      return record(server, measured);
+      return iterate(server, loop::run);
     }
   }
 
@@ -291,15 +300,7 @@ public final class Bench implements AutoCloseable {
           : duration;
       OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
           .rate(rate).duration(length).clients(clients).payload(payload);
-      for (int i = 0; i < settings.warmups(); i++) {
-        loop.run();
-      }
-      List<LoadResult> measured = new ArrayList<>();
-      for (int i = 0; i < settings.iterations(); i++) {
-        measured.add(loop.run());
-        checkAlive(server, measured);
-      }
-      return record(server, measured);
+      return iterate(server, loop::run);
     }
   }
 }

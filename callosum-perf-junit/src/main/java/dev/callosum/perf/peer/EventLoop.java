@@ -9,14 +9,8 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.zeromq.ZMQ;
 
 /**
@@ -27,8 +21,7 @@ import org.zeromq.ZMQ;
  * woken through a pipe, written only when the loop is actually asleep, so a busy loop costs no
  * system call per task. Nothing spins.
  */
-final class EventLoop implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+final class EventLoop extends LoopThread {
 
   /** Something that reacts to a readable socket by reading with non-blocking receives. */
   interface Readable {
@@ -54,27 +47,19 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
-  private final String name;
-  private final Thread thread;
-  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean sleeping = new AtomicBoolean();
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final List<Registration> registrations = new ArrayList<>();
   /** Whether every socket must be asked, not only the signalled ones; see {@link #dispatch}. */
   private boolean recheck = true;
   private final ByteBuffer drain = ByteBuffer.allocate(64);
   private final ByteBuffer wakeByte = ByteBuffer.allocate(1);
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private volatile boolean running = true;
   private Pipe wakeup;
   private Selector selector;
   private SelectionKey wakeupKey;
   private long timerSeq;
 
   EventLoop(String name) {
-    this.name = name;
-    this.thread = new Thread(this::run, name);
-    this.thread.setDaemon(true);
+    super(name);
   }
 
   /**
@@ -83,36 +68,7 @@ final class EventLoop implements AutoCloseable {
    * @throws RuntimeException whatever {@code init} threw, after the loop has stopped
    */
   void start(Runnable init) {
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    tasks.add(() -> {
-      try {
-        init.run();
-        ready.complete(null);
-      } catch (Throwable t) {
-        ready.completeExceptionally(t);
-        running = false;
-      }
-    });
-    thread.start();
-    try {
-      ready.get();
-    } catch (ExecutionException e) {
-      awaitStop();
-      Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      close();
-      throw new IllegalStateException("interrupted while starting " + name, e);
-    }
-  }
-
-  String name() {
-    return name;
-  }
-
-  boolean inLoop() {
-    return Thread.currentThread() == thread;
+    startWith(init);
   }
 
   /** Watches a socket created on this thread. */
@@ -141,14 +97,6 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
-  /** Runs a task on the loop thread soon; from the loop thread itself, after the current event. */
-  void execute(Runnable task) {
-    tasks.add(task);
-    if (sleeping.getAndSet(false)) {
-      wake();
-    }
-  }
-
   /** Runs a task after a delay, on the loop thread. Call from the loop thread. */
   Timer schedule(long delayNanos, Runnable task) {
     assertInLoop();
@@ -157,41 +105,31 @@ final class EventLoop implements AutoCloseable {
     return timer;
   }
 
-  private void run() {
-    try {
-      selector = Selector.open();
-      wakeup = Pipe.open();
-      wakeup.source().configureBlocking(false);
-      wakeupKey = wakeup.source().register(selector, SelectionKey.OP_READ);
-      while (running) {
-        if (runTasks() | runTimers()) {
-          recheck = true; // tasks and timers may have sent, and sending may eat a signal
-        }
-        if (!running) {
-          break;
-        }
-        dispatch();
-        long timeout = pollTimeoutMillis();
-        sleeping.set(true);
-        if (!tasks.isEmpty() || recheck || timeout == 0) {
-          selector.selectNow();
-        } else if (timeout < 0) {
-          selector.select();
-        } else {
-          selector.select(timeout);
-        }
-        sleeping.set(false);
-        collectSignals();
+  @Override
+  void loop() throws IOException {
+    selector = Selector.open();
+    wakeup = Pipe.open();
+    wakeup.source().configureBlocking(false);
+    wakeupKey = wakeup.source().register(selector, SelectionKey.OP_READ);
+    while (running) {
+      if (runTasks() | runTimers()) {
+        recheck = true; // tasks and timers may have sent, and sending may eat a signal
       }
-    } catch (Throwable t) {
-      if (running) {
-        LOG.log(System.Logger.Level.ERROR, name + " stopped by an unexpected error", t);
+      if (!running) {
+        break;
       }
-    } finally {
-      running = false;
-      runTasks();
-      closeQuietly();
-      stopped.complete(null);
+      dispatch();
+      long timeout = pollTimeoutMillis();
+      sleeping.set(true);
+      if (hasTasks() || recheck || timeout == 0) {
+        selector.selectNow();
+      } else if (timeout < 0) {
+        selector.select();
+      } else {
+        selector.select(timeout);
+      }
+      sleeping.set(false);
+      collectSignals();
     }
   }
 
@@ -250,23 +188,6 @@ final class EventLoop implements AutoCloseable {
 
 
 
-  private boolean runTasks() {
-    boolean ran = false;
-    for (int budget = 10_000; budget > 0; budget--) {
-      Runnable task = tasks.poll();
-      if (task == null) {
-        return ran;
-      }
-      ran = true;
-      try {
-        task.run();
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, name + ": task failed; going on", t);
-      }
-    }
-    return ran;
-  }
-
   private boolean runTimers() {
     boolean ran = false;
     long now = System.nanoTime();
@@ -297,7 +218,8 @@ final class EventLoop implements AutoCloseable {
     return nanos <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
   }
 
-  private void wake() {
+  @Override
+  void wake() {
     Pipe pipe = wakeup;
     if (pipe == null) {
       return; // not started yet: the loop runs its tasks before it first sleeps
@@ -318,7 +240,8 @@ final class EventLoop implements AutoCloseable {
     }
   }
 
-  private void closeQuietly() {
+  @Override
+  void cleanUp() {
     try {
       if (selector != null) {
         selector.close();
@@ -329,35 +252,6 @@ final class EventLoop implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, name + ": closing the wake-up pipe failed", e);
-    }
-  }
-
-  /** Stops the loop after the tasks already handed over, and waits for the thread to end. */
-  @Override
-  public void close() {
-    if (inLoop()) {
-      running = false;
-      return;
-    }
-    execute(() -> running = false);
-    if (thread.isAlive() || !stopped.isDone()) {
-      awaitStop();
-    }
-  }
-
-  private void awaitStop() {
-    if (thread.getState() == Thread.State.NEW) {
-      return;
-    }
-    try {
-      stopped.get(10, TimeUnit.SECONDS);
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (TimeoutException e) {
-      LOG.log(System.Logger.Level.ERROR, name + " did not stop within 10 s");
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -8,7 +8,6 @@ import dev.callosum.perf.protocol.OrderKey;
 import dev.callosum.perf.protocol.RpcMessage;
 import dev.callosum.perf.protocol.WireFormatException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;

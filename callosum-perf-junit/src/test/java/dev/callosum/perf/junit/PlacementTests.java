@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.testing.PeerThreads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +82,7 @@ class PlacementTests {
       assertThat(result.server()).startsWith("echo after 1 ms · ExitOrdered (forked JVM server,");
       assertThat(result.requests()).isEqualTo(100);
     });
-    ThreadChecks.awaitNoPeerThreads();
+    PeerThreads.awaitNoPeerThreads();
   }
 
   @Test
@@ -142,6 +143,6 @@ class PlacementTests {
         .contains("the server command (pid ")
         .contains("died with exit status 124")
         .contains("the 1 iteration(s) measured so far are kept");
-    ThreadChecks.awaitNoPeerThreads();
+    PeerThreads.awaitNoPeerThreads();
   }
 }

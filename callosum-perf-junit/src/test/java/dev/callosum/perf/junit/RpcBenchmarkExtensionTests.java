@@ -10,6 +10,7 @@ import dev.callosum.perf.fixtures.ManagedServer;
 import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.testing.PeerThreads;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ class RpcBenchmarkExtensionTests {
       assertThat(result.name()).isEqualTo("EchoBenchmark.echo");
       assertThat(result.server()).startsWith("echo · ExitOrdered (in this JVM, tcp://127.0.0.1:");
     });
-    ThreadChecks.awaitNoPeerThreads();
+    PeerThreads.awaitNoPeerThreads();
   }
 
   @RpcBenchmark
@@ -94,7 +95,7 @@ class RpcBenchmarkExtensionTests {
     EngineExecutionResults results = run(FailingBenchmark.class, Map.of());
 
     assertThat(failures(results)).containsExactly("the benchmark itself failed");
-    ThreadChecks.awaitNoPeerThreads();
+    PeerThreads.awaitNoPeerThreads();
   }
 
   // ------------------------------------------------------------------ budgets
@@ -135,7 +136,7 @@ class RpcBenchmarkExtensionTests {
         .contains("over the budget of 0.0 us")
         .contains("in ImpossibleBudget.breaksIt (closed loop, 1 clients, 64 B payload,"
             + " 200 samples");
-    ThreadChecks.awaitNoPeerThreads();
+    PeerThreads.awaitNoPeerThreads();
   }
 
   @Test

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.callosum.perf.testing.PeerThreads;
 import org.junit.jupiter.api.Test;
 
 /** Closing leaves nothing behind, and one server holds a hundred clients on two cores. */
@@ -113,17 +113,12 @@ class LifecycleTests {
     }
   }
 
-  /** Threads of the peer (callosum-*) and of jeromq (reaper-*, iothread-*). */
   static List<String> peerThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(n -> n.startsWith("callosum-") || n.startsWith("reaper-")
-            || n.startsWith("iothread-"))
-        .sorted().collect(Collectors.toList());
+    return PeerThreads.peerThreads();
   }
 
   static void awaitNoPeerThreads() {
-    Awaiting.until(() -> peerThreads().isEmpty(), "no peer threads, but " + peerThreads());
+    PeerThreads.awaitNoPeerThreads();
   }
 
   /** Open file descriptors by kind: socket, pipe, anon_inode (selectors), file. */

@@ -1,13 +1,14 @@
-package dev.callosum.perf.junit;
+package dev.callosum.perf.testing;
 
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** No thread of the peer or of jeromq outlives the fixtures. */
-final class ThreadChecks {
-  private ThreadChecks() {}
+public final class PeerThreads {
+  private PeerThreads() {}
 
-  static List<String> peerThreads() {
+  /** Live threads of the peer (callosum-*) and of jeromq (reaper-*, iothread-*). */
+  public static List<String> peerThreads() {
     return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
         .map(Thread::getName)
         .filter(n -> n.startsWith("callosum-") || n.startsWith("reaper-")
@@ -15,7 +16,8 @@ final class ThreadChecks {
         .sorted().collect(Collectors.toList());
   }
 
-  static void awaitNoPeerThreads() {
+  /** Waits (20 s at most) until none is left. */
+  public static void awaitNoPeerThreads() {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (!peerThreads().isEmpty()) {
       if (System.nanoTime() > deadline) {
