@@ -78,6 +78,7 @@ public final class Connection implements AutoCloseable {
       // stuck connection is torn down and redialled after the ZMTP handshake interval, 30 s by
       // default; a short one makes the stall cost at most this long, and the queued PING survives.
       socket.setHandshakeIvl((int) config.zmtpHandshakeInterval().toMillis());
+      Sockets.heapMessages(socket);
       socket.setSndHWM(100_000);
       socket.setRcvHWM(100_000);
       if (config.serverPublicKey() != null) {

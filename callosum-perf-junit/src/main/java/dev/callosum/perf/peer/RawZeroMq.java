@@ -28,6 +28,7 @@ public final class RawZeroMq {
     public EchoServer() {
       ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
       router.setLinger(0);
+      Sockets.heapMessages(router);
       router.setSndHWM(100_000);
       router.setRcvHWM(100_000);
       router.setReceiveTimeOut(100); // to notice close(); a benchmark keeps it busy anyway
@@ -86,6 +87,7 @@ public final class RawZeroMq {
       socket = context.createSocket(SocketType.DEALER);
       socket.setLinger(0);
       socket.setHandshakeIvl(500); // jeromq's stalled connects: see Connection
+      Sockets.heapMessages(socket);
       socket.setReceiveTimeOut((int) timeout.toMillis());
       long start = System.nanoTime();
       socket.connect(endpoint);

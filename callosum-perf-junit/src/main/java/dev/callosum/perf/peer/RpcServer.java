@@ -111,6 +111,7 @@ public final class RpcServer implements AutoCloseable {
     }
     router = context.createSocket(SocketType.ROUTER);
     router.setLinger(0);
+    Sockets.heapMessages(router);
     router.setSndHWM(100_000);
     router.setRcvHWM(100_000);
     // Frames a little over the limit are read and answered with ERROR; absurd ones are cut off.
