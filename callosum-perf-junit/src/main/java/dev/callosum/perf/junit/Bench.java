@@ -8,6 +8,7 @@ import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.RpcClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -85,6 +86,31 @@ public final class Bench implements AutoCloseable {
     }
     resources.push(server);
     return server;
+  }
+
+  /**
+   * A thread-safe client connected to the server (handshake done), closed when the test ends:
+   * for benchmarks that drive calls themselves.
+   *
+   * @throws dev.callosum.perf.peer.HandshakeException if it cannot connect, saying why
+   */
+  public RpcClient client(ManagedServer server) {
+    checkOpen();
+    RpcClient client = RpcClient.connect(server.clientConfig().build());
+    resources.push(client);
+    return client;
+  }
+
+  /** {@code count} connected clients, closed when the test ends. */
+  public List<RpcClient> clients(ManagedServer server, int count) {
+    if (count <= 0) {
+      throw new IllegalArgumentException("client count must be positive, was " + count);
+    }
+    List<RpcClient> pool = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      pool.add(client(server));
+    }
+    return List.copyOf(pool);
   }
 
   /** A closed-loop run against a server; configure it, then {@link ClosedLoopRun#run()}. */

@@ -81,6 +81,27 @@ class RpcBenchmarkExtensionTests {
   }
 
   @RpcBenchmark
+  static class ClientsBenchmark {
+    @Test
+    void drivesItsOwnCalls(Bench bench) {
+      ManagedServer server = bench.server(ServerSpec.echo().compress(true).curve(true));
+      for (dev.callosum.perf.peer.RpcClient client : bench.clients(server, 5)) {
+        assertThat(client.call("echo", new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
+      }
+      assertThat(server.stats()).hasValueSatisfying(stats ->
+          assertThat(stats.replies()).isEqualTo(5));
+      throw new IllegalStateException("failing with five clients open");
+    }
+  }
+
+  @Test
+  void clientsAndPoolsAreFixturesClosedWithTheTest() {
+    assertThat(failures(run(ClientsBenchmark.class, Map.of())))
+        .containsExactly("failing with five clients open");
+    PeerThreads.awaitNoPeerThreads();
+  }
+
+  @RpcBenchmark
   static class FailingBenchmark {
     @Test
     void failsAfterStartingServers(Bench bench) {
