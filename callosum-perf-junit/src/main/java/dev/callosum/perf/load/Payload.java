@@ -57,11 +57,6 @@ public record Payload(int bytes) {
     return body;
   }
 
-  /** The size in MB (2^20 bytes), for throughput figures. */
-  public double mebibytes() {
-    return bytes / (double) (1 << 20);
-  }
-
   /** {@code 64 B}, {@code 1 KiB}, {@code 1.5 KiB}, {@code 1 MiB}. */
   @Override
   public String toString() {

@@ -90,26 +90,6 @@ public final class ClientConfig {
     return clientKeys;
   }
 
-  /** A copy of this configuration for another endpoint. */
-  public ClientConfig withEndpoint(String newEndpoint) {
-    Builder b = toBuilder();
-    b.endpoint = Objects.requireNonNull(newEndpoint, "endpoint");
-    return b.build();
-  }
-
-  public Builder toBuilder() {
-    Builder b = new Builder(endpoint);
-    b.compress = compress;
-    b.handshakeTimeout = handshakeTimeout;
-    b.invokeTimeout = invokeTimeout;
-    b.maxBodySize = maxBodySize;
-    b.maxInFlight = maxInFlight;
-    b.zmtpHandshakeInterval = zmtpHandshakeInterval;
-    b.serverPublicKey = serverPublicKey;
-    b.clientKeys = clientKeys;
-    return b;
-  }
-
   /** Builds a {@link ClientConfig}. */
   public static final class Builder {
     private String endpoint;

@@ -293,13 +293,7 @@ public final class Connection implements AutoCloseable {
 
   /** The next reply if one is already here, else {@code null}; never blocks. */
   public RpcMessage receiveNow() {
-    checkOwner();
-    while (Multipart.read(socket, ZMQ.DONTWAIT, frames)) {
-      if (interpret()) {
-        return replyMessage();
-      }
-    }
-    return null;
+    return receiveNowInto() ? replyMessage() : null;
   }
 
   private RpcMessage replyMessage() {

@@ -1,5 +1,7 @@
 package dev.callosum.perf.peer;
 
+import static dev.callosum.perf.testing.PeerThreads.awaitNoPeerThreads;
+import static dev.callosum.perf.testing.PeerThreads.peerThreads;
 import static dev.callosum.perf.peer.Bytes.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import dev.callosum.perf.testing.PeerThreads;
 import org.junit.jupiter.api.Test;
 
 /** Closing leaves nothing behind, and one server holds a hundred clients on two cores. */
@@ -111,14 +112,6 @@ class LifecycleTests {
         clients.forEach(RpcClient::close);
       }
     }
-  }
-
-  static List<String> peerThreads() {
-    return PeerThreads.peerThreads();
-  }
-
-  static void awaitNoPeerThreads() {
-    PeerThreads.awaitNoPeerThreads();
   }
 
   /** Open file descriptors by kind: socket, pipe, anon_inode (selectors), file. */
