@@ -53,33 +53,60 @@ public final class Budgets {
    * @param scale multiplies latency budgets and divides throughput budgets (slower machines)
    */
   public List<String> violations(BenchmarkResult result, double scale) {
-    List<String> broken = new ArrayList<>();
+    return check(result, scale).stream().filter(v -> !v.kept()).map(Verdict::message).toList();
+  }
+
+  /**
+   * Every budget checked against the result, kept or broken, in declaration order.
+   *
+   * @param scale multiplies latency budgets and divides throughput budgets (slower machines)
+   */
+  public List<Verdict> check(BenchmarkResult result, double scale) {
+    List<Verdict> verdicts = new ArrayList<>();
     String conditions = conditions(result);
     for (LatencyBudget b : latency) {
       Duration max = Duration.ofNanos(Math.round(Quantities.duration(b.max()).toNanos() * scale));
       Duration actual = result.percentile(b.percentile());
-      if (actual.compareTo(max) > 0) {
-        broken.add(String.format(Locale.ROOT, "p%s latency was %s, over the budget of %s%s, %s",
-            pct(b.percentile()), Quantities.format(actual), Quantities.format(max),
-            scaled(b.max(), scale), conditions));
-      }
+      boolean kept = actual.compareTo(max) <= 0;
+      String metric = "p" + pct(b.percentile()) + " latency";
+      verdicts.add(new Verdict(metric, Quantities.format(max), Quantities.format(actual), kept,
+          String.format(Locale.ROOT, "%s was %s, %s the budget of %s%s, %s", metric,
+              Quantities.format(actual), kept ? "within" : "over", Quantities.format(max),
+              scaled(b.max(), scale), conditions)));
     }
     if (throughput != null) {
       double min = Quantities.rate(throughput.min()) / scale;
-      if (result.throughput() < min) {
-        broken.add(String.format(Locale.ROOT, "throughput was %.0f req/s (mean of %d iterations,"
-                + " ±%.0f), under the budget of %.0f req/s%s, %s", result.throughput(),
-            result.iterations().size(), finite(result.throughputStatistics().ci95()), min,
-            scaled(throughput.min(), scale), conditions));
-      }
+      boolean kept = result.throughput() >= min;
+      verdicts.add(new Verdict("throughput", String.format(Locale.ROOT, "%.0f req/s", min),
+          String.format(Locale.ROOT, "%.0f req/s", result.throughput()), kept,
+          String.format(Locale.ROOT, "throughput was %.0f req/s (mean of %d iterations, ±%.0f),"
+                  + " %s the budget of %.0f req/s%s, %s", result.throughput(),
+              result.iterations().size(), finite(result.throughputStatistics().ci95()),
+              kept ? "within" : "under", min, scaled(throughput.min(), scale), conditions)));
     }
-    if (errors != null && result.errorRatio() > errors.maxRatio()) {
-      broken.add(String.format(Locale.ROOT, "%d of %d calls failed (%.3f%%, %s), over the budget"
-              + " of %.3f%%, %s", result.errorCount(), result.errorCount() + result.requests(),
-          100 * result.errorRatio(), result.errors(), 100 * errors.maxRatio(), conditions));
+    if (errors != null) {
+      boolean kept = result.errorRatio() <= errors.maxRatio();
+      verdicts.add(new Verdict("error ratio", String.format(Locale.ROOT, "%.3f%%",
+          100 * errors.maxRatio()), String.format(Locale.ROOT, "%.3f%%", 100 * result.errorRatio()),
+          kept, String.format(Locale.ROOT, "%d of %d calls failed (%.3f%%, %s), %s the budget"
+                  + " of %.3f%%, %s", result.errorCount(), result.errorCount() + result.requests(),
+              100 * result.errorRatio(), result.errors(), kept ? "within" : "over",
+              100 * errors.maxRatio(), conditions)));
     }
-    return broken;
+    return verdicts;
   }
+
+  /**
+   * One budget checked.
+   *
+   * @param metric what it bounds, such as {@code p99 latency}
+   * @param budget the bound, scaled, as written for people
+   * @param measured what the result had
+   * @param kept whether the result kept it
+   * @param message the whole sentence, with the conditions it was measured under
+   */
+  public record Verdict(String metric, String budget, String measured, boolean kept,
+      String message) {}
 
   private static String conditions(BenchmarkResult r) {
     return String.format(Locale.ROOT, "in %s (%s, %d clients, %d B payload, %d samples, %s)",

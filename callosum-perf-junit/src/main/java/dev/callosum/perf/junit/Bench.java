@@ -8,15 +8,22 @@ import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.RpcClient;
+import dev.callosum.perf.report.ConsoleReport;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.opentest4j.AssertionFailedError;
 import org.apiguardian.api.API;
 
@@ -51,11 +58,19 @@ public final class Bench implements AutoCloseable {
   private final String name;
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final List<BenchmarkResult> results = new ArrayList<>();
+  private final Map<BenchmarkResult, ManagedServer> servers = new IdentityHashMap<>();
+  private final ConsoleReport console;
   private boolean closed;
 
   Bench(BenchmarkSettings settings, String name) {
+    this(settings, name, null);
+  }
+
+  /** A bench whose runs print their progress to {@code console}, if not null. */
+  Bench(BenchmarkSettings settings, String name, ConsoleReport console) {
     this.settings = settings;
     this.name = name;
+    this.console = console;
   }
 
   public BenchmarkSettings settings() {
@@ -132,32 +147,63 @@ public final class Bench implements AutoCloseable {
    * Runs the warm-up iterations, then the measured ones, checking after each that the server is
    * still there, and records the result.
    */
-  private BenchmarkResult iterate(ManagedServer server, Supplier<LoadResult> run) {
+  private BenchmarkResult iterate(ManagedServer server, Map<String, String> parameters,
+      long requests, Duration duration, Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     for (int i = 0; i < settings.warmups(); i++) {
-      run.get();
+      run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
     }
     List<LoadResult> measured = new ArrayList<>();
     for (int i = 0; i < settings.iterations(); i++) {
-      measured.add(run.get());
-      checkAlive(server, measured);
+      measured.add(run.apply(progress("iteration " + (i + 1) + "/" + settings.iterations(),
+          requests, duration)));
+      checkAlive(server, parameters, measured);
     }
-    return record(server, measured);
+    return record(server, parameters, measured);
+  }
+
+  private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
+    return console == null ? point -> { } : console.phase(name, phase, requests, duration);
   }
 
   /** Fails the benchmark if its server died, keeping what was measured. */
-  private void checkAlive(ManagedServer server, List<LoadResult> measured) {
+  private void checkAlive(ManagedServer server, Map<String, String> parameters,
+      List<LoadResult> measured) {
     Optional<String> failure = server.failure();
     if (failure.isPresent()) {
-      record(server, measured);
+      record(server, parameters, measured);
       throw new AssertionFailedError(failure.get() + " (during " + name + "; the "
           + measured.size() + " iteration(s) measured so far are kept)");
     }
   }
 
-  private BenchmarkResult record(ManagedServer server, List<LoadResult> measured) {
-    BenchmarkResult result = new BenchmarkResult(name, server.describe(), measured);
+  private BenchmarkResult record(ManagedServer server, Map<String, String> parameters,
+      List<LoadResult> measured) {
+    BenchmarkResult result = new BenchmarkResult(name, server.describe(), parameters, measured);
     results.add(result);
+    servers.put(result, server);
     return result;
+  }
+
+  /** What a run was made with, for reports: the load's shape, then the server's. */
+  private static Map<String, String> parameters(ManagedServer server, Payload payload,
+      int clients, Map<String, String> load) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("payload", payload.toString());
+    parameters.put("clients", Integer.toString(clients));
+    parameters.putAll(load);
+    ServerSpec spec = server.spec();
+    parameters.put("handler", spec.handlerName());
+    parameters.put("scheduler", spec.scheduler().displayName());
+    parameters.put("compression", spec.compress() ? "snappy" : "off");
+    parameters.put("auth", spec.curve() ? "CURVE" : "none");
+    parameters.put("placement", server.placement().name().toLowerCase(Locale.ROOT)
+        .replace('_', '-'));
+    return parameters;
+  }
+
+  /** The server a result was measured against. */
+  ManagedServer serverOf(BenchmarkResult result) {
+    return servers.get(result);
   }
 
   /** The results this benchmark measured so far. */
@@ -272,11 +318,23 @@ public final class Bench implements AutoCloseable {
         loop.spreadOverKeys(keyCount);
       }
       loop.inFlight(inFlight);
+      Duration length = null;
       if (measureFor != null) {
-        loop.duration(settings.quick() ? Duration.ofMillis(Math.max(1000, Math.round(
-            measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE))) : measureFor);
+        length = settings.quick() ? Duration.ofMillis(Math.max(1000, Math.round(
+            measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE))) : measureFor;
+        loop.duration(length);
       }
-      return iterate(server, loop::run);
+      Map<String, String> load = new LinkedHashMap<>();
+      load.put("loop", "closed");
+      if (inFlight > 1) {
+        load.put("in flight", Integer.toString(inFlight));
+      }
+      load.put("order keys", keyCount > 0 ? "spread over " + keyCount
+          : keys.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      load.put(measureFor != null ? "duration" : "requests", measureFor != null
+          ? measureFor.toMillis() / 1000.0 + " s" : Long.toString(requests));
+      return iterate(server, parameters(server, payload, clients, load),
+          length == null ? count : 0, length, listener -> loop.onInterval(listener).run());
     }
   }
 
@@ -326,7 +384,12 @@ public final class Bench implements AutoCloseable {
           : duration;
       OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
           .rate(rate).duration(length).clients(clients).payload(payload);
-      return iterate(server, loop::run);
+      Map<String, String> load = new LinkedHashMap<>();
+      load.put("loop", "open");
+      load.put("rate", String.format(Locale.ROOT, "%.0f req/s", rate));
+      load.put("duration", duration.toMillis() / 1000.0 + " s");
+      return iterate(server, parameters(server, payload, clients, load), 0, length,
+          listener -> loop.onInterval(listener).run());
     }
   }
 }

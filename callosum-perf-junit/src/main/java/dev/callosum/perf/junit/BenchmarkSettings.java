@@ -1,6 +1,9 @@
 package dev.callosum.perf.junit;
 
 import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.report.ReportSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -28,6 +31,17 @@ import org.apiguardian.api.API;
  *       starts a server, with {port}, such as {@code python3 server.py --port {port}}</td></tr>
  *   <tr><td>callosum.perf.server.ready</td><td>none</td><td>for external: text in its output that
  *       says it is ready (else: when the port accepts connections)</td></tr>
+ *   <tr><td>callosum.perf.outputDir</td><td>benchmark-results</td><td>where JSON results, the
+ *       summary page and profiles go</td></tr>
+ *   <tr><td>callosum.perf.format</td><td>both</td><td>html, json or both</td></tr>
+ *   <tr><td>callosum.perf.profiling</td><td>false (true under -Pperf)</td><td>a JFR profile per
+ *       benchmark</td></tr>
+ *   <tr><td>callosum.perf.baseline</td><td>none</td><td>a previous run's JSON results to compare
+ *       with</td></tr>
+ *   <tr><td>callosum.perf.baseline.warn / .fail</td><td>10 / 25</td><td>percent of change
+ *       against the baseline that warns / fails</td></tr>
+ *   <tr><td>callosum.perf.rawSamples</td><td>false</td><td>every latency sample in the JSON
+ *       results</td></tr>
  * </table>
  *
  * @param quick whether quick mode is on
@@ -38,11 +52,13 @@ import org.apiguardian.api.API;
  * @param placement where started servers run
  * @param serverCommand the external server command, or {@code null}
  * @param serverReady the external server's readiness text, empty for none
+ * @param reports what the run writes and compares
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record BenchmarkSettings(boolean quick, int iterations, int warmups, double budgetScale,
-    String target, ManagedServer.Placement placement, String serverCommand, String serverReady) {
+    String target, ManagedServer.Placement placement, String serverCommand, String serverReady,
+    ReportSettings reports) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -55,12 +71,7 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
    * @throws IllegalArgumentException for a wrong value, naming the setting and what it accepts
    */
   public static BenchmarkSettings read(Function<String, Optional<String>> lookup) {
-    boolean quick = parse(lookup, "quick", "false", "true or false", v -> {
-      if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
-        throw new IllegalArgumentException();
-      }
-      return Boolean.parseBoolean(v);
-    });
+    boolean quick = parse(lookup, "quick", "false", "true or false", BenchmarkSettings::bool);
     int iterations = parse(lookup, "iterations", quick ? "1" : "3", "a whole number >= 1",
         v -> positive(Integer.parseInt(v.trim())));
     int warmups = parse(lookup, "warmups", "1", "a whole number >= 0", v -> {
@@ -99,7 +110,67 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
     }
     String ready = lookup.apply(PREFIX + "server.ready").orElse("");
     return new BenchmarkSettings(quick, iterations, warmups, scale,
-        target.isEmpty() ? null : target, placement, command.isEmpty() ? null : command, ready);
+        target.isEmpty() ? null : target, placement, command.isEmpty() ? null : command, ready,
+        reports(lookup));
+  }
+
+  private static ReportSettings reports(Function<String, Optional<String>> lookup) {
+    ReportSettings d = ReportSettings.defaults();
+    Path output = parse(lookup, "outputDir", d.outputDirectory().toString(), "a directory path",
+        v -> {
+          if (v.isBlank()) {
+            throw new IllegalArgumentException();
+          }
+          return Path.of(v.trim());
+        });
+    String format = parse(lookup, "format", "both", "html, json or both", v -> {
+      String f = v.trim().toLowerCase(Locale.ROOT);
+      if (!f.equals("html") && !f.equals("json") && !f.equals("both")) {
+        throw new IllegalArgumentException();
+      }
+      return f;
+    });
+    boolean profiling = parse(lookup, "profiling", "false", "true or false",
+        BenchmarkSettings::bool);
+    Path baseline = parse(lookup, "baseline", "", "the path of a benchmark-results JSON file",
+        v -> {
+          if (v.isBlank()) {
+            return null;
+          }
+          Path path = Path.of(v.trim());
+          if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException();
+          }
+          return path;
+        });
+    double warn = parse(lookup, "baseline.warn", "10", "a percentage > 0, such as 10",
+        BenchmarkSettings::percent);
+    double fail = parse(lookup, "baseline.fail", "25",
+        "a percentage > 0 and at least the warning's (" + Math.round(warn * 100) + ")", v -> {
+          double p = percent(v);
+          if (p < warn) {
+            throw new IllegalArgumentException();
+          }
+          return p;
+        });
+    boolean raw = parse(lookup, "rawSamples", "false", "true or false", BenchmarkSettings::bool);
+    return new ReportSettings(output, !format.equals("json"), !format.equals("html"), profiling,
+        baseline, warn, fail, raw);
+  }
+
+  private static boolean bool(String v) {
+    if (!v.trim().equalsIgnoreCase("true") && !v.trim().equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException();
+    }
+    return Boolean.parseBoolean(v.trim());
+  }
+
+  private static double percent(String v) {
+    double p = Double.parseDouble(v.trim().replace("%", ""));
+    if (!(p > 0) || Double.isInfinite(p)) {
+      throw new IllegalArgumentException();
+    }
+    return p / 100;
   }
 
   /** A request count as this run makes it: a tenth of it in quick mode, at least 10. */

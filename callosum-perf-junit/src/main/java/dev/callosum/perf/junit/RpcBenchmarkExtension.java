@@ -4,12 +4,25 @@ import dev.callosum.perf.budgets.Budgets;
 import dev.callosum.perf.budgets.ErrorBudget;
 import dev.callosum.perf.budgets.LatencyBudget;
 import dev.callosum.perf.budgets.ThroughputBudget;
+import dev.callosum.perf.allure.AllureReport;
+import dev.callosum.perf.baseline.Comparison;
+import dev.callosum.perf.fixtures.ManagedServer;
 import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.peer.ServerStats;
+import dev.callosum.perf.profile.ProfileSummary;
+import dev.callosum.perf.profile.Profiler;
+import dev.callosum.perf.report.BenchmarkRecord;
+import dev.callosum.perf.report.ConsoleReport;
 import java.lang.reflect.AnnotatedElement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -20,11 +33,15 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * The extension behind {@link RpcBenchmark}: it injects a {@link Bench} per test invocation, keeps
- * it in that invocation's store (which closes it), and checks the budgets after the method.
+ * it in that invocation's store (which closes it), records a profile around the method, and after
+ * it checks the budgets, the baseline and the server's leftovers, then reports the benchmark to the
+ * console, the run's results and Allure.
  */
-final class RpcBenchmarkExtension implements ParameterResolver, AfterTestExecutionCallback {
+final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecutionCallback,
+    AfterTestExecutionCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RpcBenchmarkExtension.class);
+  private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -33,30 +50,213 @@ final class RpcBenchmarkExtension implements ParameterResolver, AfterTestExecuti
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    BenchmarkSettings settings = settings(context);
+    RunState run = run(context);
     return context.getStore(NAMESPACE).getOrComputeIfAbsent(Bench.class,
-        key -> new Bench(settings, name(context)), Bench.class);
+        key -> new Bench(run.settings, name(context), run.console), Bench.class);
+  }
+
+  @Override
+  public void beforeTestExecution(ExtensionContext context) {
+    RunState run = runIfReadable(context);
+    if (run == null) {
+      return; // the Bench parameter reports the wrong setting
+    }
+    run.console.benchmarkStarted(name(context));
+    boolean profiling = run.settings.reports().profiling();
+    boolean budgets;
+    try {
+      budgets = !budgets(context).isEmpty();
+    } catch (ExtensionConfigurationException e) {
+      budgets = false; // reported after the method, with the method's name
+    }
+    if (profiling || budgets) {
+      try {
+        context.getStore(NAMESPACE).put(Profiler.class, Profiler.start(name(context),
+            profiling));
+      } catch (IllegalStateException e) {
+        System.err.println("callosum-perf: " + e.getMessage() + "; measuring without a profile");
+      }
+    }
   }
 
   @Override
   public void afterTestExecution(ExtensionContext context) {
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    Bench bench = store.get(Bench.class, Bench.class);
+    Optional<Throwable> thrown = context.getExecutionException();
+    RunState run = runIfReadable(context);
     Budgets budgets = budgets(context);
-    Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
-    if (context.getExecutionException().isPresent() || budgets.isEmpty()) {
+    List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
+    if (thrown.isEmpty() && results.isEmpty()) {
+      if (!budgets.isEmpty()) {
+        throw new ExtensionConfigurationException(name(context) + " declares budgets but"
+            + " measured nothing: inject a Bench and run a load with it");
+      }
       return;
     }
-    List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
-    if (results.isEmpty()) {
-      throw new ExtensionConfigurationException(name(context) + " declares budgets but measured"
-          + " nothing: inject a Bench and run a load with it");
+    if (run == null) {
+      return;
     }
-    double scale = bench.settings().budgetScale();
+    String name = name(context);
+    double scale = run.settings.budgetScale();
     List<String> broken = new ArrayList<>();
-    for (BenchmarkResult result : results) {
-      broken.addAll(budgets.violations(result, scale));
+    List<String> problems = new ArrayList<>();
+    List<List<Budgets.Verdict>> verdicts = new ArrayList<>();
+    List<Comparison> comparisons = new ArrayList<>();
+    List<ServerStats> states = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      BenchmarkResult result = results.get(i);
+      String id = id(name, i, results.size());
+      List<Budgets.Verdict> checked = budgets.check(result, scale);
+      checked.stream().filter(v -> !v.kept()).forEach(v -> broken.add(v.message()));
+      verdicts.add(checked);
+      Comparison comparison = run.baseline == null ? null
+          : run.baseline.compare(id, result).orElse(null);
+      if (comparison != null && comparison.verdict().fails()) {
+        problems.add(id + " regressed against the baseline " + comparison.baseline() + ": "
+            + comparison.summary());
+      }
+      comparisons.add(comparison);
+      ServerStats state = drained(bench.serverOf(result));
+      if (state != null && (state.pending() > 0 || state.keyQueues() > 0)) {
+        problems.add(String.format(Locale.ROOT, "requests left on the server after %s: %d"
+                + " pending, %d order-key queues (the scheduler leaks)", id, state.pending(),
+            state.keyQueues()));
+      }
+      states.add(state);
     }
     if (!broken.isEmpty()) {
-      throw new AssertionFailedError("budget broken: " + String.join("; ", broken));
+      problems.add(0, "budget broken: " + String.join("; ", broken));
+    }
+    BenchmarkRecord.Outcome outcome;
+    String failure;
+    if (thrown.isPresent()) {
+      Throwable t = thrown.get();
+      outcome = t instanceof AssertionError ? BenchmarkRecord.Outcome.FAILED
+          : BenchmarkRecord.Outcome.BROKEN;
+      failure = t.getMessage() == null ? t.getClass().getName()
+          : t instanceof AssertionError ? t.getMessage()
+          : t.getClass().getSimpleName() + ": " + t.getMessage();
+    } else if (!problems.isEmpty()) {
+      outcome = BenchmarkRecord.Outcome.FAILED;
+      failure = String.join("; ", problems);
+    } else {
+      outcome = BenchmarkRecord.Outcome.PASSED;
+      failure = null;
+    }
+    ProfileSummary profile = profile(store, run, name, outcome, results);
+    List<BenchmarkRecord> records = new ArrayList<>();
+    String className = context.getTestClass().map(Class::getSimpleName).orElse("");
+    String method = context.getTestMethod().map(m -> m.getName()).orElse("");
+    List<String> tags = List.copyOf(new TreeSet<>(context.getTags()));
+    if (results.isEmpty()) {
+      records.add(new BenchmarkRecord(name, className, method, context.getDisplayName(), tags,
+          null, List.of(), outcome, failure, profile, null, null));
+    }
+    for (int i = 0; i < results.size(); i++) {
+      records.add(new BenchmarkRecord(id(name, i, results.size()), className, method,
+          context.getDisplayName(), tags, results.get(i), verdicts.get(i), outcome, failure,
+          profile, comparisons.get(i), states.get(i)));
+    }
+    for (BenchmarkRecord record : records) {
+      run.report.add(record);
+      run.console.benchmarkFinished(record);
+    }
+    if (AllureReport.active()) {
+      run.allureSeen();
+      AllureReport.describe(records, run.settings.reports().outputDirectory());
+    }
+    if (thrown.isEmpty() && !problems.isEmpty()) {
+      throw new AssertionFailedError(String.join("; ", problems));
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    RunState run = context.getRoot().getStore(NAMESPACE).get(RunState.class, RunState.class);
+    if (run != null && context.getTestClass().isPresent()) {
+      String className = context.getRequiredTestClass().getSimpleName();
+      run.console.classFinished(className, run.report.records().stream()
+          .filter(r -> r.className().equals(className)).toList());
+    }
+  }
+
+  /**
+   * Stops the profile and keeps it when profiling is on or the benchmark did not pass (a broken
+   * budget always brings its profile); otherwise discards it.
+   */
+  private static ProfileSummary profile(ExtensionContext.Store store, RunState run, String name,
+      BenchmarkRecord.Outcome outcome, List<BenchmarkResult> results) {
+    Profiler profiler = store.remove(Profiler.class, Profiler.class);
+    if (profiler == null) {
+      return null;
+    }
+    if (!run.settings.reports().profiling() && outcome == BenchmarkRecord.Outcome.PASSED) {
+      profiler.close();
+      return null;
+    }
+    // The recording spans warm-ups too: estimate their requests from the measured iterations.
+    long requests = results.stream().mapToLong(r -> Math.round(r.requests()
+        / (double) r.iterations().size() * (run.settings.warmups() + r.iterations().size())))
+        .sum();
+    try {
+      return profiler.stop(run.profilePath(name), requests, true);
+    } catch (RuntimeException e) {
+      System.err.println("callosum-perf: no profile for " + name + ": " + e);
+      return null;
+    } finally {
+      profiler.close();
+    }
+  }
+
+  /**
+   * The server's counters once its in-flight work has drained (a reply may reach the client a
+   * moment before the server's bookkeeping ends); {@code null} where they cannot be read.
+   */
+  private static ServerStats drained(ManagedServer server) {
+    if (server == null || server.stats().isEmpty()) {
+      return null;
+    }
+    long giveUp = System.nanoTime() + DRAIN_WAIT.toNanos();
+    ServerStats stats = server.stats().get();
+    while ((stats.pending() > 0 || stats.keyQueues() > 0) && System.nanoTime() - giveUp < 0) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      stats = server.stats().orElse(stats);
+    }
+    return stats;
+  }
+
+  private static String id(String name, int index, int count) {
+    return count > 1 ? name + " #" + (index + 1) : name;
+  }
+
+  /** The run's shared state, made on first use; a wrong setting fails the Bench parameter. */
+  private static RunState run(ExtensionContext context) {
+    BenchmarkSettings settings = settings(context);
+    ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
+    Object value = root.getOrComputeIfAbsent(RunState.class, key -> {
+      try {
+        return new RunState(settings, ConsoleReport.standard());
+      } catch (IllegalArgumentException e) {
+        return e;
+      }
+    });
+    if (value instanceof IllegalArgumentException e) {
+      throw new ParameterResolutionException(e.getMessage(), e);
+    }
+    return (RunState) value;
+  }
+
+  private static RunState runIfReadable(ExtensionContext context) {
+    try {
+      return run(context);
+    } catch (ParameterResolutionException e) {
+      return null;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.callosum.perf.load;
 
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.PreparedBody;
@@ -17,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.apiguardian.api.API;
 
@@ -38,6 +40,7 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class ClosedLoop {
+  private Consumer<TimeSeries.Point> onInterval = point -> { };
   static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final ClientConfig client;
@@ -181,6 +184,15 @@ public final class ClosedLoop {
   }
 
   /**
+   * Called with each second's interval as the run goes (on the thread that runs it): for progress
+   * lines. It sees warm-up intervals too.
+   */
+  public ClosedLoop onInterval(Consumer<TimeSeries.Point> listener) {
+    this.onInterval = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
    * Connects the clients, runs the warm-up, then the measured requests.
    *
    * @throws RpcException if a client cannot connect (its handshake fails)
@@ -193,7 +205,7 @@ public final class ClosedLoop {
     CyclicBarrier warmedUp = new CyclicBarrier(clients + 1);
     CountDownLatch finished = new CountDownLatch(clients);
     List<Worker> workers = new ArrayList<>();
-    Sampler sampler = new Sampler();
+    Sampler sampler = new Sampler(onInterval);
     long stopAt = System.nanoTime() + deadline.toNanos();
     for (int i = 0; i < clients; i++) {
       OrderKey key = keyCount > 0 ? OrderKey.of("key-" + (i % keyCount)) : switch (orderKeys) {

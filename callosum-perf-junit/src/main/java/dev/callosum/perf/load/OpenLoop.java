@@ -1,6 +1,7 @@
 package dev.callosum.perf.load;
 
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.PreparedBody;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.apiguardian.api.API;
 
@@ -40,6 +42,7 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class OpenLoop {
+  private Consumer<TimeSeries.Point> onInterval = point -> { };
   private static final int RING = 1 << 16; // in-flight requests one client can track
   private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -94,11 +97,20 @@ public final class OpenLoop {
     return this;
   }
 
+  /**
+   * Called with each second's interval as the run goes (on the thread that runs it): for progress
+   * lines. It sees warm-up intervals too.
+   */
+  public OpenLoop onInterval(Consumer<TimeSeries.Point> listener) {
+    this.onInterval = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
   /** Connects, runs the schedule, waits for the last replies, and reports. */
   public LoadResult run() {
     byte[] body = payload.randomBytes();
     List<Sender> senders = new ArrayList<>();
-    Sampler sampler = new Sampler();
+    Sampler sampler = new Sampler(onInterval);
     CountDownLatch done = new CountDownLatch(clients);
     long interval = Math.max(1, Math.round(1e9 * clients / rate));
     long perClient = Math.max(1, Math.round(rate * duration.toNanos() / 1e9 / clients));

@@ -3,6 +3,7 @@ package dev.callosum.perf.load;
 import dev.callosum.perf.measurement.TimeSeries;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -15,8 +16,13 @@ final class Sampler {
   private final List<Recorder> recorders = new ArrayList<>();
   private final Histogram total = ClosedLoop.newHistogram();
   private final List<TimeSeries.Point> points = new ArrayList<>();
+  private final Consumer<TimeSeries.Point> listener;
   private long start;
   private long last;
+
+  Sampler(Consumer<TimeSeries.Point> listener) {
+    this.listener = listener;
+  }
 
   Recorder newRecorder() {
     Recorder recorder = new Recorder(ClosedLoop.HIGHEST_NANOS, 3);
@@ -37,9 +43,11 @@ final class Sampler {
       interval.add(r.getIntervalHistogram());
     }
     total.add(interval);
-    points.add(new TimeSeries.Point((now - start) / 1e9, (now - last) / 1e9,
-        interval.getTotalCount(), interval.getValueAtPercentile(99), interval.getMaxValue()));
+    TimeSeries.Point point = new TimeSeries.Point((now - start) / 1e9, (now - last) / 1e9,
+        interval.getTotalCount(), interval.getValueAtPercentile(99), interval.getMaxValue());
+    points.add(point);
     last = now;
+    listener.accept(point);
   }
 
   Histogram total() {

@@ -4,6 +4,7 @@ import dev.callosum.perf.peer.RpcException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,8 +28,18 @@ public final class BenchmarkResult {
   private final List<LoadResult> iterations;
   private final Histogram latency;
   private final Map<RpcException.Kind, Long> errors;
+  private final Map<String, String> parameters;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
+    this(name, server, Map.of(), iterations);
+  }
+
+  /**
+   * A result with the parameters it ran with, as reports show them: payload, clients, scheduler,
+   * compression, auth, placement and the like, in order.
+   */
+  public BenchmarkResult(String name, String server, Map<String, String> parameters,
+      List<LoadResult> iterations) {
     if (iterations.isEmpty()) {
       throw new IllegalArgumentException("a benchmark result needs at least one iteration");
     }
@@ -44,6 +55,12 @@ public final class BenchmarkResult {
       iterations.get(i).errors().forEach((k, v) -> all.merge(k, v, Long::sum));
     }
     this.errors = Collections.unmodifiableMap(all);
+    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+  }
+
+  /** What it ran with, in the order reports list them. */
+  public Map<String, String> parameters() {
+    return parameters;
   }
 
   /** What was measured, such as the test's display name. */

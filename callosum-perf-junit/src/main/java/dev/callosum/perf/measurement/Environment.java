@@ -1,5 +1,8 @@
 package dev.callosum.perf.measurement;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apiguardian.api.API;
@@ -24,7 +27,47 @@ public final class Environment {
         + System.getProperty("os.arch"));
     env.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     env.put("cpu", cpuModel());
+    env.put("commit", commit());
     return env;
+  }
+
+  /**
+   * The commit the run measured: {@code GITHUB_SHA} in GitHub Actions, else read from the {@code
+   * .git} directory above the working directory; "unknown" outside a repository.
+   */
+  public static String commit() {
+    String sha = System.getenv("GITHUB_SHA");
+    if (sha != null && !sha.isBlank()) {
+      return sha.trim();
+    }
+    try {
+      for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        Path git = dir.resolve(".git");
+        if (Files.isDirectory(git)) {
+          String head = Files.readString(git.resolve("HEAD")).trim();
+          if (!head.startsWith("ref: ")) {
+            return head;
+          }
+          String ref = head.substring(5);
+          Path loose = git.resolve(ref);
+          if (Files.isRegularFile(loose)) {
+            return Files.readString(loose).trim();
+          }
+          Path packed = git.resolve("packed-refs");
+          if (Files.isRegularFile(packed)) {
+            for (String line : Files.readAllLines(packed)) {
+              if (line.endsWith(" " + ref)) {
+                return line.substring(0, line.indexOf(' '));
+              }
+            }
+          }
+          return "unknown";
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not readable: unknown
+    }
+    return "unknown";
   }
 
   /** One line for a console header. */
@@ -36,12 +79,12 @@ public final class Environment {
 
   private static String cpuModel() {
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("model name")) {
           return line.substring(line.indexOf(':') + 1).trim();
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // not Linux: leave it out
     }
     return System.getProperty("os.arch");

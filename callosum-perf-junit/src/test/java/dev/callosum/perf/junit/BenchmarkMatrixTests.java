@@ -6,6 +6,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.peer.Scheduler;
+import dev.callosum.perf.testing.TestKit;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 class BenchmarkMatrixTests {
@@ -37,7 +37,7 @@ class BenchmarkMatrixTests {
   }
 
   private static EngineExecutionResults run(Class<?> type, Map<String, String> settings) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(type))
+    return TestKit.jupiter().selectors(selectClass(type))
         .configurationParameter("callosum.perf.iterations", "1")
         .configurationParameter("callosum.perf.warmups", "0")
         .configurationParameters(settings).execute();

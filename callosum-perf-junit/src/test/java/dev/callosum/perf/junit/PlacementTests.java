@@ -7,6 +7,7 @@ import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.testing.PeerThreads;
+import dev.callosum.perf.testing.TestKit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /** The same benchmark method against a server in this JVM, a forked JVM and a command. */
@@ -60,7 +60,7 @@ class PlacementTests {
   }
 
   private static EngineExecutionResults run(Class<?> benchmarks, Map<String, String> settings) {
-    return EngineTestKit.engine("junit-jupiter").selectors(selectClass(benchmarks))
+    return TestKit.jupiter().selectors(selectClass(benchmarks))
         .configurationParameter("callosum.perf.iterations", "1")
         .configurationParameter("callosum.perf.warmups", "0")
         .configurationParameters(settings).execute();

@@ -11,6 +11,7 @@ import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.testing.PeerThreads;
+import dev.callosum.perf.testing.TestKit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /** The extension, driven through the JUnit engine as a user's build would drive it. */
@@ -36,7 +36,7 @@ class RpcBenchmarkExtensionTests {
   }
 
   private static EngineExecutionResults run(Class<?> benchmarks, Map<String, String> settings) {
-    return EngineTestKit.engine("junit-jupiter")
+    return TestKit.jupiter()
         .selectors(selectClass(benchmarks))
         .configurationParameter("callosum.perf.iterations", "2")
         .configurationParameter("callosum.perf.warmups", "0")

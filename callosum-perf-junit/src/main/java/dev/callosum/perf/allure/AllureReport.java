@@ -1,0 +1,224 @@
+package dev.callosum.perf.allure;
+
+import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.profile.ProfileSummary;
+import dev.callosum.perf.report.BenchmarkCharts;
+import dev.callosum.perf.report.BenchmarkRecord;
+import dev.callosum.perf.report.ResultsJson;
+import dev.callosum.perf.report.RunReport;
+import dev.callosum.perf.report.SummaryPage;
+import io.qameta.allure.Allure;
+import io.qameta.allure.AllureLifecycle;
+import io.qameta.allure.model.Label;
+import io.qameta.allure.model.Parameter;
+import io.qameta.allure.model.Status;
+import io.qameta.allure.model.StatusDetails;
+import io.qameta.allure.model.TestResult;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Benchmarks in the Allure report: each invocation's parameters, labels, a description with its
+ * key numbers and its attachments (summary, percentile distribution as {@code .hgrm} and chart,
+ * throughput and p99 over time, raw JSON, profile); and, per run, {@code environment.properties},
+ * {@code categories.json} and a "Run summary" entry carrying the summary page.
+ *
+ * <p>Everything goes through Allure's current lifecycle, so it lands where allure-junit5 writes
+ * ({@code allure.results.directory}). Outside an Allure-listened run it does nothing.
+ *
+ * @since 0.1
+ */
+public final class AllureReport {
+  /** The epic every benchmark is filed under. */
+  public static final String EPIC = "Callosum RPC performance";
+
+  private AllureReport() {}
+
+  /** Whether an Allure test case is running on this thread (allure-junit5 is listening). */
+  public static boolean active() {
+    return Allure.getLifecycle().getCurrentTestCase().isPresent();
+  }
+
+  /**
+   * Describes the running test case with the benchmark's records (one per result it measured).
+   * Call from the test's thread while it runs.
+   */
+  public static void describe(List<BenchmarkRecord> records, Path outputDirectory) {
+    AllureLifecycle lifecycle = Allure.getLifecycle();
+    if (lifecycle.getCurrentTestCase().isEmpty() || records.isEmpty()) {
+      return;
+    }
+    BenchmarkRecord first = records.get(0);
+    List<Parameter> parameters = new ArrayList<>();
+    if (first.result() != null) {
+      first.result().parameters().forEach((k, v) -> parameters.add(
+          new Parameter().setName(k).setValue(v)));
+    }
+    StringBuilder description = new StringBuilder();
+    for (BenchmarkRecord record : records) {
+      description.append("<h3>").append(esc(record.id())).append("</h3>")
+          .append(BenchmarkCharts.summaryTable(record));
+    }
+    lifecycle.updateTestCase(test -> {
+      List<Label> labels = new ArrayList<>(test.getLabels());
+      labels.removeIf(l -> l.getName().equals("epic") || l.getName().equals("feature")
+          || l.getName().equals("story"));
+      labels.add(new Label().setName("epic").setValue(EPIC));
+      labels.add(new Label().setName("feature").setValue(first.family()));
+      labels.add(new Label().setName("story").setValue(first.className() + "."
+          + first.method()));
+      test.setLabels(labels);
+      List<Parameter> all = new ArrayList<>(test.getParameters());
+      all.addAll(parameters);
+      test.setParameters(all);
+      test.setDescriptionHtml(description.toString());
+    });
+    for (BenchmarkRecord record : records) {
+      attach(lifecycle, record, records.size() > 1 ? " (" + record.id() + ")" : "",
+          outputDirectory);
+    }
+    if (first.profile() != null) { // one recording per invocation, whatever it measured
+      attachProfile(lifecycle, first.profile(), "");
+    }
+  }
+
+  private static void attach(AllureLifecycle lifecycle, BenchmarkRecord record, String suffix,
+      Path outputDirectory) {
+    BenchmarkResult result = record.result();
+    text(lifecycle, "Summary" + suffix, "text/html", "html",
+        "<html><body style=\"font-family:sans-serif\">" + BenchmarkCharts.summaryTable(record)
+            + "</body></html>");
+    if (result != null) {
+      text(lifecycle, "Latency by percentile" + suffix, "image/svg+xml", "svg",
+          BenchmarkCharts.percentiles(result));
+      text(lifecycle, "Latency percentile distribution (.hgrm, µs)" + suffix, "text/plain",
+          "hgrm", BenchmarkCharts.hgrm(result));
+      text(lifecycle, "Throughput over time" + suffix, "image/svg+xml", "svg",
+          BenchmarkCharts.throughputOverTime(result));
+      text(lifecycle, "p99 latency over time" + suffix, "image/svg+xml", "svg",
+          BenchmarkCharts.p99OverTime(result));
+    }
+    text(lifecycle, "Result (JSON)" + suffix, "application/json", "json",
+        ResultsJson.pretty(ResultsJson.benchmark(record, false, outputDirectory)));
+
+  }
+
+  private static void attachProfile(AllureLifecycle lifecycle, ProfileSummary p, String suffix) {
+    StringBuilder text = new StringBuilder();
+    text.append(String.format(Locale.ROOT, "%d CPU samples over %.1f s, %.2f s process CPU%n",
+        p.cpuSamples(), p.seconds(), p.processCpuNanos() / 1e9));
+    table(text, "Callosum's own frames (nearest the top of each sample)", p.ownMethods(),
+        "samples");
+    table(text, "Top methods (self)", p.topMethods(), "samples");
+    text.append(String.format(Locale.ROOT, "%nAllocated: %,d bytes (%s per request)%n",
+        p.allocation().totalBytes(), Double.isFinite(p.allocation().bytesPerRequest())
+            ? String.format(Locale.ROOT, "%,.0f B", p.allocation().bytesPerRequest()) : "n/a"));
+    table(text, "Allocation by site", p.allocation().topSites(), "bytes");
+    text.append(String.format(Locale.ROOT, "%nHeap: start %,d B, peak %,d B, end %,d B, growth"
+            + " %,d B; %d collections, %.3f s paused%n", p.heap().startUsedBytes(),
+        p.heap().peakUsedBytes(), p.heap().endUsedBytes(), p.heap().growthBytes(),
+        p.heap().collections(), p.heap().gcPauseNanos() / 1e9));
+    text(lifecycle, "Profile summary" + suffix, "text/plain", "txt", text.toString());
+    file(lifecycle, "Flame graph (CPU)" + suffix, "text/html", "html", p.flameGraph());
+    file(lifecycle, "JFR recording (open in JDK Mission Control)" + suffix,
+        "application/octet-stream", "jfr", p.jfr());
+  }
+
+  private static void table(StringBuilder text, String title, List<ProfileSummary.Entry> entries,
+      String unit) {
+    text.append(System.lineSeparator()).append(title).append(':').append(System.lineSeparator());
+    for (ProfileSummary.Entry e : entries) {
+      text.append(String.format(Locale.ROOT, "  %6.2f %%  %,14d %s  %s%n", 100 * e.share(),
+          e.weight(), unit, e.name()));
+    }
+  }
+
+  /**
+   * Writes the run's files into Allure's results: {@code environment.properties}, {@code
+   * categories.json}, and a "Run summary" test carrying the summary page and the JSON results.
+   */
+  public static void writeRun(RunReport run) {
+    AllureLifecycle lifecycle = Allure.getLifecycle();
+    StringBuilder env = new StringBuilder();
+    run.environment().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
+    run.orderedSettings().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
+    lifecycle.writeAttachment("environment.properties", stream(env.toString()));
+    lifecycle.writeAttachment("categories.json", stream(CATEGORIES));
+    String uuid = UUID.randomUUID().toString();
+    List<BenchmarkRecord> records = run.records();
+    long failed = records.stream().filter(r -> r.outcome() != BenchmarkRecord.Outcome.PASSED)
+        .count();
+    TestResult summary = new TestResult().setUuid(uuid).setName("Run summary")
+        .setFullName("callosum-perf.RunSummary." + run.stamp())
+        .setHistoryId("callosum-perf-run-summary")
+        .setStatus(Status.PASSED)
+        .setStatusDetails(new StatusDetails().setMessage(records.size() + " benchmarks, "
+            + failed + " failed or broken"))
+        .setDescriptionHtml("<p>The run's executive summary is attached as <b>Benchmark"
+            + " summary</b>: charts across benchmarks (throughput against payload and clients,"
+            + " scheduler comparison, latency against load, feature matrices). " + records.size()
+            + " benchmarks, " + failed + " failed or broken.</p>")
+        .setLabels(List.of(new Label().setName("epic").setValue(EPIC),
+            new Label().setName("feature").setValue("run summary"),
+            new Label().setName("suite").setValue("Run summary")));
+    lifecycle.scheduleTestCase(summary);
+    lifecycle.startTestCase(uuid);
+    text(lifecycle, "Benchmark summary", "text/html", "html", SummaryPage.html(run,
+        run.outputDirectory()));
+    text(lifecycle, "Benchmark results (JSON)", "application/json", "json",
+        ResultsJson.pretty(ResultsJson.toJson(run)));
+    lifecycle.stopTestCase(uuid);
+    lifecycle.writeTestCase(uuid);
+  }
+
+  /** Allure's failure categories for benchmarks. */
+  static final String CATEGORIES = """
+      [
+        {"name": "Budget broken", "matchedStatuses": ["failed"],
+         "messageRegex": "(?s).*budget broken.*"},
+        {"name": "Regression against the baseline", "matchedStatuses": ["failed"],
+         "messageRegex": "(?s).*against the baseline.*"},
+        {"name": "Requests left on the server (leak)", "matchedStatuses": ["failed"],
+         "messageRegex": "(?s).*left on the server.*"},
+        {"name": "Server died or could not start (infrastructure)",
+         "matchedStatuses": ["failed", "broken"],
+         "messageRegex": "(?s).*(exited|died|did not start|handshake|could not connect).*"},
+        {"name": "RPC errors", "matchedStatuses": ["failed", "broken"],
+         "messageRegex": "(?s).*(calls failed|RpcException|RemoteException|TIMEOUT|TRANSPORT).*"},
+        {"name": "Infrastructure failure", "matchedStatuses": ["broken"]}
+      ]
+      """;
+
+  private static void text(AllureLifecycle lifecycle, String name, String type, String ext,
+      String content) {
+    lifecycle.addAttachment(name, type, ext, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void file(AllureLifecycle lifecycle, String name, String type, String ext,
+      Path path) {
+    if (path == null || !Files.isRegularFile(path)) {
+      return;
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      lifecycle.addAttachment(name, type, ext, in);
+    } catch (IOException e) {
+      text(lifecycle, name + " (unreadable)", "text/plain", "txt", path + ": " + e);
+    }
+  }
+
+  private static InputStream stream(String text) {
+    return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

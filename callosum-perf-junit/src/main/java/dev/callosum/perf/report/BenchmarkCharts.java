@@ -1,0 +1,143 @@
+package dev.callosum.perf.report;
+
+import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/** One benchmark's pictures and its percentile distribution, for attachments and pages. */
+public final class BenchmarkCharts {
+  private BenchmarkCharts() {}
+
+  /**
+   * The latency percentile distribution as HdrHistogram prints it ({@code .hgrm}), in
+   * microseconds: plotted by HdrHistogram's own plotter too.
+   */
+  public static String hgrm(BenchmarkResult result) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+      result.latencyHistogram().outputPercentileDistribution(print, 5, 1000.0);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Latency by percentile on HdrHistogram's axis (90 %, 99 %, 99.9 % evenly apart). */
+  public static String percentiles(BenchmarkResult result) {
+    Histogram h = result.latencyHistogram();
+    List<double[]> points = new ArrayList<>();
+    if (h.getTotalCount() > 0) {
+      for (HistogramIterationValue v : h.percentiles(5)) {
+        double q = v.getPercentileLevelIteratedTo() / 100;
+        if (q >= 1) {
+          break;
+        }
+        points.add(new double[] {1 / (1 - q), v.getValueIteratedTo()});
+      }
+      points.add(new double[] {Math.max(10, Math.min(1e6, h.getTotalCount())),
+          h.getMaxValue()});
+    }
+    String loop = result.closedLoop() ? "closed loop: service time"
+        : String.format(Locale.ROOT, "open loop at %.0f req/s: from intended send",
+            result.targetRate());
+    return Svg.lines("Latency by percentile (" + loop + ", " + Svg.count(result.samples())
+            + " samples)", new Svg.Axis("percentile", true, BenchmarkCharts::percentileLabel),
+        new Svg.Axis("latency", false, Svg::nanos),
+        List.of(new Svg.Series(result.name(), points)), null);
+  }
+
+  /** Calls per second over each iteration's seconds. */
+  public static String throughputOverTime(BenchmarkResult result) {
+    return overTime(result, "Throughput over time", "req/s", true);
+  }
+
+  /** p99 latency per interval over each iteration's seconds. */
+  public static String p99OverTime(BenchmarkResult result) {
+    return overTime(result, "p99 latency over time", "p99 latency", false);
+  }
+
+  private static String overTime(BenchmarkResult result, String title, String yLabel,
+      boolean throughput) {
+    List<Svg.Series> series = new ArrayList<>();
+    List<LoadResult> iterations = result.iterations();
+    for (int i = 0; i < iterations.size(); i++) {
+      List<double[]> points = new ArrayList<>();
+      for (TimeSeries.Point p : iterations.get(i).timeSeries().points()) {
+        points.add(new double[] {p.endSeconds(), throughput ? p.throughput() : p.p99Nanos()});
+      }
+      series.add(new Svg.Series("iteration " + (i + 1), points));
+    }
+    return Svg.lines(title, new Svg.Axis("seconds into the iteration", false,
+            v -> String.format(Locale.ROOT, "%.0f", v)),
+        new Svg.Axis(yLabel, false, throughput ? Svg::count : Svg::nanos), series, null);
+  }
+
+  private static String percentileLabel(double x) {
+    double q = 100 * (1 - 1 / x);
+    if (q <= 0) {
+      return "0%";
+    }
+    String s = String.format(Locale.ROOT, "%.4f", q).replaceAll("0+$", "").replaceAll("\\.$", "");
+    return s + "%";
+  }
+
+  /** The summary as a small HTML table: what a person reads first. */
+  public static String summaryTable(BenchmarkRecord record) {
+    StringBuilder html = new StringBuilder("<table>");
+    BenchmarkResult r = record.result();
+    if (r != null) {
+      row(html, "loop", r.closedLoop() ? "closed (latency = service time)"
+          : String.format(Locale.ROOT, "open at %.0f req/s (latency from intended send; %d late"
+              + " sends)", r.targetRate(), r.lateSends()));
+      r.parameters().forEach((k, v) -> row(html, k, v));
+      row(html, "throughput", String.format(Locale.ROOT, "%s req/s ± %s (95 %% CI, %d"
+              + " iterations)", Svg.count(r.throughput()),
+          Double.isFinite(r.throughputStatistics().ci95())
+              ? Svg.count(r.throughputStatistics().ci95()) : "n/a", r.iterations().size()));
+      row(html, "MB/s sent / received", String.format(Locale.ROOT, "%.2f / %.2f MiB/s",
+          r.mebibytesSentPerSecond(), r.mebibytesReceivedPerSecond()));
+      StringBuilder latency = new StringBuilder();
+      for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
+        latency.append(ResultsJson.percentileKey(p)).append(' ')
+            .append(Svg.nanos(r.percentile(p).toNanos())).append(" · ");
+      }
+      latency.append("max ").append(Svg.nanos(r.maxLatency().toNanos())).append(" · mean ")
+          .append(Svg.nanos(r.meanLatency().toNanos()));
+      row(html, "latency", latency.toString());
+      row(html, "requests / errors", r.requests() + " / " + r.errorCount()
+          + (r.errorCount() > 0 ? " " + r.errors() : ""));
+      Histogram hs = r.handshakeHistogram();
+      if (hs.getTotalCount() > 0) {
+        row(html, "handshake", "p50 " + Svg.nanos(hs.getValueAtPercentile(50)) + " · max "
+            + Svg.nanos(hs.getMaxValue()) + " (" + hs.getTotalCount() + " connections)");
+      }
+      row(html, "server", r.server());
+    }
+    record.budgets().forEach(b -> row(html, "budget: " + b.metric(), (b.kept() ? "kept: " : "BROKEN: ")
+        + b.measured() + " vs " + b.budget()));
+    if (record.baseline() != null) {
+      record.baseline().changes().forEach(c -> row(html, "baseline: " + c.metric(),
+          c.verdict().name() + ": " + c.sentence()));
+    }
+    if (record.serverState() != null) {
+      row(html, "server after", record.serverState().pending() + " pending, "
+          + record.serverState().keyQueues() + " key queues, " + record.serverState().replies()
+          + " replies");
+    }
+    if (record.failure() != null) {
+      row(html, "failure", record.failure());
+    }
+    return html.append("</table>").toString();
+  }
+
+  private static void row(StringBuilder html, String key, String value) {
+    html.append("<tr><th style=\"text-align:left;padding-right:1em\">").append(Svg.esc(key))
+        .append("</th><td>").append(Svg.esc(value)).append("</td></tr>");
+  }
+}

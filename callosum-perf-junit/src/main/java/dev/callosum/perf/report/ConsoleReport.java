@@ -1,0 +1,218 @@
+package dev.callosum.perf.report;
+
+import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.measurement.Environment;
+import dev.callosum.perf.measurement.TimeSeries;
+import dev.callosum.perf.profile.ProfileSummary;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * What the console says while a run goes: which benchmark, its phase, elapsed and remaining time
+ * and the current rate; a line per result with its profile's top entries; a table per class; a
+ * summary at the end. On a terminal, progress rewrites one line; in a log (Maven's), it prints a
+ * plain line every few seconds and nothing else moves.
+ *
+ * @since 0.1
+ */
+public final class ConsoleReport {
+  private static final long LOG_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
+
+  private final PrintStream out;
+  private final boolean terminal;
+
+  /**
+   * @param terminal whether {@code out} is a terminal that understands carriage returns
+   */
+  public ConsoleReport(PrintStream out, boolean terminal) {
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  /** To standard output; a terminal when the JVM has a console. */
+  public static ConsoleReport standard() {
+    return new ConsoleReport(System.out, System.console() != null);
+  }
+
+  public synchronized void runStarted(RunReport run) {
+    out.println("callosum-perf: " + Environment.oneLine());
+    out.println("callosum-perf: settings " + run.orderedSettings());
+  }
+
+  public synchronized void benchmarkStarted(String name) {
+    out.println("▶ " + name);
+  }
+
+  /**
+   * A listener for one phase's intervals that prints progress.
+   *
+   * @param phase such as {@code warm-up 1/1} or {@code iteration 2/3}
+   * @param requests requests the phase runs, or 0 when it runs for a duration
+   * @param duration how long it runs, or {@code null} when it runs a number of requests
+   */
+  public Consumer<TimeSeries.Point> phase(String name, String phase, long requests,
+      Duration duration) {
+    long started = System.nanoTime();
+    long[] calls = {0};
+    long[] lastPrint = {started};
+    return point -> {
+      calls[0] += point.calls();
+      long now = System.nanoTime();
+      if (!terminal && now - lastPrint[0] < LOG_EVERY_NANOS) {
+        return;
+      }
+      lastPrint[0] = now;
+      double elapsed = (now - started) / 1e9;
+      double rate = point.throughput();
+      String remaining;
+      if (duration != null) {
+        remaining = String.format(Locale.ROOT, "~%.0f s left", Math.max(0,
+            duration.toNanos() / 1e9 - elapsed));
+      } else if (rate > 0) {
+        remaining = String.format(Locale.ROOT, "%s/%s requests, ~%.0f s left",
+            Svg.count(calls[0]), Svg.count(requests), Math.max(0, (requests - calls[0]) / rate));
+      } else {
+        remaining = Svg.count(calls[0]) + "/" + Svg.count(requests) + " requests";
+      }
+      String line = String.format(Locale.ROOT, "  %s · %s: %.0f s elapsed, %s, %s req/s now,"
+          + " p99 %s", name, phase, elapsed, remaining, Svg.count(rate),
+          Svg.nanos(point.p99Nanos()));
+      synchronized (this) {
+        if (terminal) {
+          out.print("\r" + line + "\u001b[K");
+          out.flush();
+        } else {
+          out.println(line);
+        }
+      }
+    };
+  }
+
+  /** The result line, its budgets and baseline, and the profile's top entries. */
+  public synchronized void benchmarkFinished(BenchmarkRecord record) {
+    if (terminal) {
+      out.print("\r\u001b[K");
+    }
+    String mark = switch (record.outcome()) {
+      case PASSED -> "✔";
+      case FAILED -> "✘";
+      case BROKEN -> "!";
+    };
+    BenchmarkResult r = record.result();
+    if (r != null) {
+      out.println("  " + mark + " " + line(r));
+    } else {
+      out.println("  " + mark + " " + record.id() + ": measured nothing");
+    }
+    if (record.failure() != null) {
+      out.println("    " + record.outcome().name().toLowerCase(Locale.ROOT) + ": "
+          + record.failure());
+    }
+    if (record.baseline() != null) {
+      for (var change : record.baseline().changes()) {
+        out.println("    baseline " + change.verdict().name().toLowerCase(Locale.ROOT) + ": "
+            + change.sentence());
+      }
+    }
+    ProfileSummary p = record.profile();
+    if (p != null) {
+      out.printf(Locale.ROOT, "    profile: %d CPU samples, %.2f s CPU, %s allocated (%s per"
+              + " request), heap peak %s, %d GCs → %s%n", p.cpuSamples(),
+          p.processCpuNanos() / 1e9, mib(p.allocation().totalBytes()),
+          Double.isFinite(p.allocation().bytesPerRequest())
+              ? Svg.count(p.allocation().bytesPerRequest()) + " B" : "n/a",
+          mib(p.heap().peakUsedBytes()), p.heap().collections(), p.jfr());
+      print("Callosum's own", p.ownMethods(), 5);
+      print("top methods", p.topMethods(), 5);
+    }
+  }
+
+  private void print(String title, List<ProfileSummary.Entry> entries, int limit) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    StringBuilder s = new StringBuilder("    " + title + ":");
+    for (int i = 0; i < Math.min(limit, entries.size()); i++) {
+      ProfileSummary.Entry e = entries.get(i);
+      s.append(String.format(Locale.ROOT, " %s %.0f%%%s", SummaryPage.shortName(e.name()),
+          100 * e.share(), i + 1 < Math.min(limit, entries.size()) ? "," : ""));
+    }
+    out.println(s);
+  }
+
+  /** A table of a class's results. */
+  public synchronized void classFinished(String className, List<BenchmarkRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println(className + ": " + records.size() + " benchmark" + (records.size() == 1 ? ""
+        : "s"));
+    String header = String.format(Locale.ROOT, "  %-54s %-7s %12s %10s %10s %10s %7s",
+        "benchmark", "outcome", "req/s", "p50", "p99", "p99.9", "errors");
+    out.println(header);
+    out.println("  " + "-".repeat(header.length() - 2));
+    for (BenchmarkRecord record : records) {
+      BenchmarkResult r = record.result();
+      String name = record.displayName().length() > 54
+          ? record.displayName().substring(0, 53) + "…" : record.displayName();
+      if (r == null) {
+        out.printf(Locale.ROOT, "  %-54s %-7s %s%n", name, outcome(record), "measured nothing");
+      } else {
+        out.printf(Locale.ROOT, "  %-54s %-7s %12s %10s %10s %10s %7d%n", name, outcome(record),
+            Svg.count(r.throughput()), Svg.nanos(r.percentile(50).toNanos()),
+            Svg.nanos(r.percentile(99).toNanos()), Svg.nanos(r.percentile(99.9).toNanos()),
+            r.errorCount());
+      }
+    }
+    out.println();
+  }
+
+  /** The run's summary and where its files are. */
+  public synchronized void runFinished(RunReport run, List<Path> written) {
+    List<BenchmarkRecord> records = run.records();
+    long passed = records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.PASSED)
+        .count();
+    long warned = records.stream().filter(r -> r.baseline() != null
+        && r.baseline().verdict().warns() && !r.baseline().verdict().fails()).count();
+    out.println();
+    out.printf(Locale.ROOT, "callosum-perf: %d benchmarks in %.0f s: %d passed, %d failed, %d"
+            + " broken%s%n", records.size(), run.seconds(), passed,
+        records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.FAILED).count(),
+        records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.BROKEN).count(),
+        warned > 0 ? ", " + warned + " with baseline warnings" : "");
+    for (BenchmarkRecord r : records) {
+      if (r.outcome() != BenchmarkRecord.Outcome.PASSED) {
+        out.println("  ✘ " + r.id() + ": " + r.failure());
+      }
+    }
+    for (Path file : written) {
+      out.println("callosum-perf: wrote " + file.toAbsolutePath().normalize());
+    }
+  }
+
+  /** {@code EchoBenchmarks.echo 1 KiB · 10 clients: closed loop, 6,200 ± 300 req/s, …}. */
+  static String line(BenchmarkResult r) {
+    double ci = r.throughputStatistics().ci95();
+    return String.format(Locale.ROOT, "%s: %s, %s req/s%s (%d iteration%s), p50 %s, p99 %s,"
+            + " p99.9 %s, max %s, %.2f MiB/s out, %d errors", r.name(),
+        r.closedLoop() ? "closed loop" : String.format(Locale.ROOT, "open loop at %.0f req/s",
+            r.targetRate()), Svg.count(r.throughput()),
+        Double.isFinite(ci) ? " ± " + Svg.count(ci) : "", r.iterations().size(),
+        r.iterations().size() == 1 ? "" : "s", Svg.nanos(r.percentile(50).toNanos()),
+        Svg.nanos(r.percentile(99).toNanos()), Svg.nanos(r.percentile(99.9).toNanos()),
+        Svg.nanos(r.maxLatency().toNanos()), r.mebibytesSentPerSecond(), r.errorCount());
+  }
+
+  private static String outcome(BenchmarkRecord r) {
+    return r.outcome().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20));
+  }
+}

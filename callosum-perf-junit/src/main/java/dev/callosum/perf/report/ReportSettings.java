@@ -1,0 +1,28 @@
+package dev.callosum.perf.report;
+
+import java.nio.file.Path;
+import org.apiguardian.api.API;
+
+/**
+ * What a run writes and compares, read with the other {@code callosum.perf.*} settings.
+ *
+ * @param outputDirectory where results, summaries and profiles go ({@code benchmark-results})
+ * @param html whether to write the run's summary page
+ * @param json whether to write the run's JSON results
+ * @param profiling whether each benchmark records a JFR profile (always when a budget breaks)
+ * @param baseline a previous run's JSON results to compare with, or {@code null}
+ * @param warnRatio a change against the baseline beyond this share warns (0.10)
+ * @param failRatio a change against the baseline beyond this share fails (0.25)
+ * @param rawSamples whether the JSON results carry every latency sample
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public record ReportSettings(Path outputDirectory, boolean html, boolean json, boolean profiling,
+    Path baseline, double warnRatio, double failRatio, boolean rawSamples) {
+
+  /** The defaults: both formats into {@code benchmark-results/}, no profiles, no baseline. */
+  public static ReportSettings defaults() {
+    return new ReportSettings(Path.of("benchmark-results"), true, true, false, null, 0.10, 0.25,
+        false);
+  }
+}
