@@ -80,6 +80,10 @@ public final class AllureReport {
       all.addAll(parameters);
       test.setParameters(all);
       test.setDescriptionHtml(description.toString());
+      // "echo 64 B, 2 clients" rather than JUnit's "echo(Payload, int, Bench) [1] 64 B, 2 clients".
+      String id = records.size() > 1 ? first.id().replaceFirst(" #\\d+$", "") : first.id();
+      test.setName(id.startsWith(first.className() + ".")
+          ? id.substring(first.className().length() + 1) : id);
     });
     for (BenchmarkRecord record : records) {
       attach(lifecycle, record, records.size() > 1 ? " (" + record.id() + ")" : "",

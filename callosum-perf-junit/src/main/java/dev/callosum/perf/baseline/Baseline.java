@@ -144,6 +144,10 @@ public final class Baseline {
     } else if (-worse > warnAt && (beyondNoise || Double.isNaN(noise))) {
       verdict = Comparison.Verdict.IMPROVED;
       why = "better beyond the " + pct(warnAt) + " threshold";
+    } else if (-worse > warnAt) {
+      verdict = Comparison.Verdict.SAME;
+      why = String.format(Locale.ROOT, "better beyond the %s threshold, but within the runs'"
+          + " spread (%s): could not tell it from noise", pct(warnAt), pct(noise));
     } else {
       verdict = Comparison.Verdict.SAME;
       why = "within the " + pct(warnAt) + " threshold";

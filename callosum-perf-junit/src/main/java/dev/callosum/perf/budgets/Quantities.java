@@ -57,7 +57,7 @@ public final class Quantities {
     return Double.parseDouble(m.group(1)) * (m.group(2) != null ? 1000 : 1);
   }
 
-  /** {@code 1.25 ms}, {@code 830 us}: for failure messages. */
+  /** {@code 1.250 ms}, {@code 830.0 us}, {@code 1 ns}: for failure messages. */
   public static String format(Duration d) {
     double nanos = d.toNanos();
     if (nanos >= 1e9) {
@@ -66,6 +66,9 @@ public final class Quantities {
     if (nanos >= 1e6) {
       return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
     }
-    return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    if (nanos >= 1e3) {
+      return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f ns", nanos);
   }
 }

@@ -302,9 +302,13 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     }
   }
 
+  /**
+   * {@code Class.method display name}, stable across runs: without the invocation index of a
+   * parameterized test, which shifts when a matrix grows or quick mode shrinks it.
+   */
   private static String name(ExtensionContext context) {
     String method = context.getTestMethod().map(m -> m.getName()).orElse(context.getDisplayName());
-    String display = context.getDisplayName();
+    String display = context.getDisplayName().replaceFirst("^\\[\\d+\\]\\s*", "");
     Optional<String> type = context.getTestClass().map(Class::getSimpleName);
     String base = type.map(t -> t + "." + method).orElse(method);
     return display.startsWith(method) ? base : base + " " + display;

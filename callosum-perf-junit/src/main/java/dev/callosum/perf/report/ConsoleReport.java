@@ -58,7 +58,7 @@ public final class ConsoleReport {
       Duration duration) {
     long started = System.nanoTime();
     long[] calls = {0};
-    long[] lastPrint = {started};
+    long[] lastPrint = {started - LOG_EVERY_NANOS}; // the first interval prints at once
     return point -> {
       calls[0] += point.calls();
       long now = System.nanoTime();

@@ -1,0 +1,298 @@
+package dev.callosum.perf.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.callosum.perf.budgets.LatencyBudget;
+import dev.callosum.perf.budgets.ThroughputBudget;
+import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.junit.Bench;
+import dev.callosum.perf.junit.BenchmarkMatrix;
+import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.peer.Scheduler;
+import dev.callosum.perf.testing.TestKit;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * What a run leaves behind, through the engine: the JSON results (valid against their schema),
+ * the summary page, profiles, baselines compared, the server's leftovers checked.
+ */
+class RunFilesTests {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RpcBenchmark
+  static class Matrix {
+    @ParameterizedTest
+    @BenchmarkMatrix(payloads = {"64B", "4KiB"}, schedulers = {Scheduler.EXIT_ORDERED, Scheduler.KEY_SERIALIZED})
+    @Tag("throughput")
+    @ThroughputBudget(min = "1/s")
+    void echo(Payload payload, Scheduler scheduler, Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler))).payload(payload)
+          .requests(200).run();
+    }
+
+    @Test
+    @Tag("latency")
+    void openLoop(Bench bench) {
+      bench.openLoop(bench.server(ServerSpec.echo())).rate(200).duration(Duration.ofSeconds(1))
+          .run();
+    }
+  }
+
+  private static EngineExecutionResults run(Class<?> type, Path output, String... settings) {
+    var kit = TestKit.jupiter(output).selectors(selectClass(type))
+        .configurationParameter("callosum.perf.iterations", "2")
+        .configurationParameter("callosum.perf.warmups", "0");
+    for (int i = 0; i < settings.length; i += 2) {
+      kit.configurationParameter(settings[i], settings[i + 1]);
+    }
+    return kit.execute();
+  }
+
+  private static Path only(Path dir, String glob) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> found = files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + glob)
+          .matches(f.getFileName())).toList();
+      assertThat(found).as("files %s in %s", glob, dir).hasSize(1);
+      return found.get(0);
+    }
+  }
+
+  static Set<ValidationMessage> validate(JsonNode results) throws IOException {
+    try (InputStream schema = RunFilesTests.class.getResourceAsStream(
+        "/dev/callosum/perf/report/benchmark-results.schema.json")) {
+      JsonSchema validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+          .getSchema(schema);
+      return validator.validate(results);
+    }
+  }
+
+  @Test
+  void theJsonResultsHoldEveryBenchmarkAndValidateAgainstTheirSchema() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(Matrix.class, output, "callosum.perf.profiling", "true").testEvents()
+        .assertStatistics(s -> s.succeeded(5).failed(0));
+    JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
+    assertThat(validate(results)).isEmpty();
+    assertThat(results.path("schemaVersion").asInt()).isEqualTo(1);
+    assertThat(results.path("run").path("environment").path("cores").asInt()).isPositive();
+    assertThat(results.path("run").path("settings").path("iterations").asInt()).isEqualTo(2);
+    assertThat(results.path("run").path("outcomes").path("passed").asInt()).isEqualTo(5);
+    JsonNode benchmarks = results.path("benchmarks");
+    assertThat(benchmarks).hasSize(5);
+    JsonNode first = byId(benchmarks, "Matrix.echo 64 B, ExitOrdered");
+    assertThat(first.path("family").asText()).isEqualTo("throughput");
+    assertThat(first.path("parameters").path("payload").asText()).isEqualTo("64 B");
+    assertThat(first.path("parameters").path("scheduler").asText()).isEqualTo("ExitOrdered");
+    assertThat(first.path("parameters").path("placement").asText()).isEqualTo("in-jvm");
+    assertThat(first.path("loop").asText()).isEqualTo("closed");
+    assertThat(first.path("iterations")).hasSize(2);
+    assertThat(first.path("metrics").path("requests").asLong()).isEqualTo(400);
+    assertThat(first.path("metrics").path("latencyNanos").path("p99").asLong()).isPositive();
+    assertThat(first.path("budgets").get(0).path("kept").asBoolean()).isTrue();
+    assertThat(first.path("serverState").path("pending").asInt()).isZero();
+    JsonNode profile = first.path("profile");
+    assertThat(output.resolve(profile.path("jfr").asText())).isRegularFile();
+    assertThat(output.resolve(profile.path("flameGraph").asText())).isRegularFile();
+    assertThat(profile.path("cpuSamples").asLong()).isNotNegative();
+    assertThat(profile.path("allocation").path("totalBytes").asLong()).isPositive();
+    JsonNode open = byId(benchmarks, "Matrix.openLoop");
+    assertThat(open.path("loop").asText()).isEqualTo("open");
+    assertThat(open.path("family").asText()).isEqualTo("latency");
+    assertThat(open.path("metrics").path("targetRate").asDouble()).isEqualTo(200);
+    assertThat(open.path("iterations").get(0).path("timeSeries")).isNotEmpty();
+  }
+
+  @Test
+  void theSummaryPageChartsWhatVariesAndLinksTheProfiles() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(Matrix.class, output, "callosum.perf.profiling", "true", "callosum.perf.format", "html");
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .noneMatch(n -> n.endsWith(".json"));
+    }
+    String page = Files.readString(only(output, "benchmark-summary-*.html"));
+    assertThat(page).contains("<svg", "Throughput against payload", "Executive summary",
+        "Matrix.echo", "Matrix.openLoop", "flame graph", "cores")
+        .doesNotContain("<script", "src=\"http", "href=\"http", "url(http");
+    // The scheduler varies with the payload: one line per scheduler.
+    assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
+  }
+
+  @Test
+  void theJsonAloneWhenAskedAndTheRawSamplesWhenAsked() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(Matrix.class, output, "callosum.perf.format", "json", "callosum.perf.rawSamples", "true");
+    JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
+    assertThat(validate(results)).isEmpty();
+    JsonNode first = byId(results.path("benchmarks"), "Matrix.echo 64 B, ExitOrdered");
+    long counted = 0;
+    for (JsonNode s : first.path("latencySamples")) {
+      counted += s.path("count").asLong();
+    }
+    assertThat(counted).isEqualTo(first.path("metrics").path("samples").asLong()).isEqualTo(400);
+    // Profiling is off and the budgets held: no profile.
+    assertThat(first.has("profile")).isFalse();
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".html"));
+    }
+  }
+
+  @RpcBenchmark
+  static class Impossible {
+    @Test
+    @LatencyBudget(percentile = 50, max = "1ns")
+    void tooFast(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(100).run();
+    }
+  }
+
+  @Test
+  void aBrokenBudgetAlwaysBringsItsProfile() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    assertThat(failures(run(Impossible.class, output))).singleElement().asString()
+        .startsWith("budget broken: p50 latency was");
+    JsonNode b = JSON.readTree(only(output, "benchmark-results-*.json").toFile())
+        .path("benchmarks").get(0);
+    assertThat(b.path("outcome").asText()).isEqualTo("failed");
+    assertThat(b.path("failure").asText()).contains("over the budget of 1 ns");
+    assertThat(b.path("budgets").get(0).path("kept").asBoolean()).isFalse();
+    assertThat(output.resolve(b.path("profile").path("jfr").asText())).isRegularFile();
+  }
+
+  @RpcBenchmark
+  static class Leaky {
+    @Test
+    void repliesToNothing(Bench bench) {
+      // A handler that never answers: every call times out, and the server still holds them.
+      var server = bench.server(ServerSpec.handler("never answers",
+          request -> new CompletableFuture<>()));
+      bench.closedLoop(server).clients(2).requests(4).timeout(Duration.ofMillis(200)).run();
+    }
+  }
+
+  @Test
+  void requestsLeftOnTheServerFailTheBenchmarkAsALeak() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    assertThat(failures(run(Leaky.class, output, "callosum.perf.iterations", "1")))
+        .singleElement().asString()
+        .startsWith("requests left on the server after Leaky.repliesToNothing:")
+        .contains("pending", "(the scheduler leaks)");
+    JsonNode b = JSON.readTree(only(output, "benchmark-results-*.json").toFile())
+        .path("benchmarks").get(0);
+    assertThat(b.path("serverState").path("pending").asInt()).isPositive();
+    assertThat(b.path("metrics").path("errors").path("timeout").asLong()).isPositive();
+  }
+
+  @Test
+  void aRunComparedWithADegradedCopyOfItselfFailsAndWithABetterOneWarnsNothing()
+      throws IOException {
+    Path first = TestKit.freshOutputDirectory();
+    run(Matrix.class, first).testEvents().assertStatistics(s -> s.succeeded(5));
+    Path json = only(first, "benchmark-results-*.json");
+
+    // A baseline 100 times faster than anything this machine does: every benchmark regressed.
+    ObjectNode faster = (ObjectNode) JSON.readTree(json.toFile());
+    scale(faster, 100);
+    Path fast = first.resolve("faster-baseline.json");
+    JSON.writeValue(fast.toFile(), faster);
+    Path second = TestKit.freshOutputDirectory();
+    List<String> failed = failures(run(Matrix.class, second, "callosum.perf.baseline",
+        fast.toString()));
+    assertThat(failed).hasSize(5).allSatisfy(m -> assertThat(m)
+        .contains("regressed against the baseline faster-baseline.json: throughput down")
+        .contains("beyond the 25.0 % failing threshold and the runs' spread"));
+    assertThat(failed).anySatisfy(m -> assertThat(m).startsWith("Matrix.echo 64 B, ExitOrdered"
+        + " regressed against the baseline"));
+    JsonNode compared = JSON.readTree(only(second, "benchmark-results-*.json").toFile());
+    assertThat(validate(compared)).isEmpty();
+    assertThat(compared.path("benchmarks").get(0).path("baseline").path("verdict").asText())
+        .isEqualTo("fail");
+
+    // A baseline 100 times slower: everything improved, nothing fails.
+    ObjectNode slower = (ObjectNode) JSON.readTree(json.toFile());
+    scale(slower, 0.01);
+    Path slow = first.resolve("slower-baseline.json");
+    JSON.writeValue(slow.toFile(), slower);
+    Path third = TestKit.freshOutputDirectory();
+    run(Matrix.class, third, "callosum.perf.baseline", slow.toString()).testEvents()
+        .assertStatistics(s -> s.succeeded(5).failed(0));
+    JsonNode better = JSON.readTree(only(third, "benchmark-results-*.json").toFile());
+    for (JsonNode b : better.path("benchmarks")) {
+      // Better by 99 %: improved, or, where two iterations spread too widely, "same" with a
+      // sentence saying it could not tell.
+      JsonNode throughput = b.path("baseline").path("changes").get(0);
+      assertThat(throughput.path("verdict").asText()).isIn("improved", "same");
+      assertThat(throughput.path("sentence").asText()).startsWith("throughput up ")
+          .containsAnyOf("better beyond the 10.0 % threshold");
+    }
+  }
+
+  /**
+   * Makes every benchmark's iterations alike (no spread) at {@code factor} times its mean
+   * throughput and its mean p99 divided by it.
+   */
+  private static void scale(ObjectNode results, double factor) {
+    for (JsonNode b : results.path("benchmarks")) {
+      double throughput = 0;
+      double p99 = 0;
+      for (JsonNode i : b.path("iterations")) {
+        throughput += i.path("throughput").asDouble() / b.path("iterations").size();
+        p99 += i.path("latencyNanos").path("p99").asDouble() / b.path("iterations").size();
+      }
+      for (JsonNode i : b.path("iterations")) {
+        ((ObjectNode) i).put("throughput", throughput * factor);
+        ((ObjectNode) i.path("latencyNanos")).put("p99", Math.max(1, Math.round(p99 / factor)));
+      }
+    }
+  }
+
+  private static JsonNode byId(JsonNode benchmarks, String id) {
+    for (JsonNode b : benchmarks) {
+      if (b.path("id").asText().equals(id)) {
+        return b;
+      }
+    }
+    throw new AssertionError("no benchmark " + id + " in " + benchmarks.findValuesAsText("id"));
+  }
+
+  @Test
+  void aBaselineThatIsNotOneIsRefusedNamingTheFile() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    Path bogus = output.resolve("bogus.json");
+    Files.writeString(bogus, "{\"hello\": 1}");
+    assertThat(failures(run(Impossible.class, output, "callosum.perf.baseline",
+        bogus.toString()))).singleElement().asString()
+        .isEqualTo("the baseline " + bogus + " is not a callosum-perf benchmark-results file"
+            + " (its \"schema\" field is not \"callosum-perf/benchmark-results\")");
+  }
+
+  static List<String> failures(EngineExecutionResults results) {
+    return results.testEvents().failed().stream().map(Event::getPayload)
+        .map(p -> p.map(TestExecutionResult.class::cast)
+            .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage).orElse(""))
+        .toList();
+  }
+}
