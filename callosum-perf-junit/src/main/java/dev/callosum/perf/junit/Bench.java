@@ -331,8 +331,9 @@ public final class Bench implements AutoCloseable {
       }
       load.put("order keys", keyCount > 0 ? "spread over " + keyCount
           : keys.name().toLowerCase(Locale.ROOT).replace('_', ' '));
-      load.put(measureFor != null ? "duration" : "requests", measureFor != null
-          ? measureFor.toMillis() / 1000.0 + " s" : Long.toString(requests));
+      // What ran: quick mode's shrunken count or duration, not the one written.
+      load.put(length != null ? "duration" : "requests", length != null
+          ? length.toMillis() / 1000.0 + " s" : Long.toString(count));
       return iterate(server, parameters(server, payload, clients, load),
           length == null ? count : 0, length, listener -> loop.onInterval(listener).run());
     }
@@ -387,7 +388,7 @@ public final class Bench implements AutoCloseable {
       Map<String, String> load = new LinkedHashMap<>();
       load.put("loop", "open");
       load.put("rate", String.format(Locale.ROOT, "%.0f req/s", rate));
-      load.put("duration", duration.toMillis() / 1000.0 + " s");
+      load.put("duration", length.toMillis() / 1000.0 + " s");
       return iterate(server, parameters(server, payload, clients, load), 0, length,
           listener -> loop.onInterval(listener).run());
     }

@@ -62,7 +62,14 @@ final class RunState implements AutoCloseable {
     }
     List<Path> written = report.finish();
     if (allure.get()) {
-      AllureReport.writeRun(report);
+      try {
+        AllureReport.writeRun(report);
+      } catch (RuntimeException e) {
+        // The benchmarks' own Allure results are written; only the run's extras are missing.
+        System.err.println("callosum-perf: could not add the run summary, environment and"
+            + " categories to the Allure results (" + e + (e.getCause() == null ? ""
+            : ": " + e.getCause()) + "); are the results of an earlier run still there?");
+      }
     }
     console.runFinished(report, written);
   }

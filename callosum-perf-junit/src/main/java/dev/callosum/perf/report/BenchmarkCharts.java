@@ -73,8 +73,7 @@ public final class BenchmarkCharts {
       }
       series.add(new Svg.Series("iteration " + (i + 1), points));
     }
-    return Svg.lines(title, new Svg.Axis("seconds into the iteration", false,
-            v -> String.format(Locale.ROOT, "%.0f", v)),
+    return Svg.lines(title, new Svg.Axis("seconds into the iteration", false, Svg::number),
         new Svg.Axis(yLabel, false, throughput ? Svg::count : Svg::nanos), series, null);
   }
 
@@ -87,21 +86,16 @@ public final class BenchmarkCharts {
     return s + "%";
   }
 
-  /** The summary as a small HTML table: what a person reads first. */
+  /** The summary as a small HTML table: the key numbers first, then the conditions. */
   public static String summaryTable(BenchmarkRecord record) {
     StringBuilder html = new StringBuilder("<table>");
     BenchmarkResult r = record.result();
     if (r != null) {
-      row(html, "loop", r.closedLoop() ? "closed (latency = service time)"
-          : String.format(Locale.ROOT, "open at %.0f req/s (latency from intended send; %d late"
-              + " sends)", r.targetRate(), r.lateSends()));
-      r.parameters().forEach((k, v) -> row(html, k, v));
-      row(html, "throughput", String.format(Locale.ROOT, "%s req/s ± %s (95 %% CI, %d"
-              + " iterations)", Svg.count(r.throughput()),
-          Double.isFinite(r.throughputStatistics().ci95())
-              ? Svg.count(r.throughputStatistics().ci95()) : "n/a", r.iterations().size()));
-      row(html, "MB/s sent / received", String.format(Locale.ROOT, "%.2f / %.2f MiB/s",
-          r.mebibytesSentPerSecond(), r.mebibytesReceivedPerSecond()));
+      double ci = r.throughputStatistics().ci95();
+      int n = r.iterations().size();
+      row(html, "throughput", String.format(Locale.ROOT, "%s req/s%s", Svg.count(r.throughput()),
+          n == 1 ? " (1 iteration: no spread to show)" : " ± " + Svg.count(ci)
+              + " (95 % CI of " + n + " iterations)"));
       StringBuilder latency = new StringBuilder();
       for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
         latency.append(ResultsJson.percentileKey(p)).append(' ')
@@ -110,8 +104,18 @@ public final class BenchmarkCharts {
       latency.append("max ").append(Svg.nanos(r.maxLatency().toNanos())).append(" · mean ")
           .append(Svg.nanos(r.meanLatency().toNanos()));
       row(html, "latency", latency.toString());
-      row(html, "requests / errors", r.requests() + " / " + r.errorCount()
+      row(html, "requests / errors", Svg.count(r.requests()) + " / " + r.errorCount()
           + (r.errorCount() > 0 ? " " + r.errors() : ""));
+      row(html, "MiB/s sent / received", String.format(Locale.ROOT, "%.2f / %.2f",
+          r.mebibytesSentPerSecond(), r.mebibytesReceivedPerSecond()));
+      row(html, "loop", r.closedLoop() ? "closed: latency is service time"
+          : String.format(Locale.ROOT, "open at %.0f req/s: latency counts from the intended"
+              + " send time; %d late sends", r.targetRate(), r.lateSends()));
+      r.parameters().forEach((k, v) -> {
+        if (!k.equals("loop")) {
+          row(html, k, v);
+        }
+      });
       Histogram hs = r.handshakeHistogram();
       if (hs.getTotalCount() > 0) {
         row(html, "handshake", "p50 " + Svg.nanos(hs.getValueAtPercentile(50)) + " · max "
@@ -119,11 +123,11 @@ public final class BenchmarkCharts {
       }
       row(html, "server", r.server());
     }
-    record.budgets().forEach(b -> row(html, "budget: " + b.metric(), (b.kept() ? "kept: " : "BROKEN: ")
-        + b.measured() + " vs " + b.budget()));
+    record.budgets().forEach(b -> row(html, "budget: " + b.metric(), (b.kept() ? "kept: "
+        : "BROKEN: ") + b.measured() + " against " + b.budget()));
     if (record.baseline() != null) {
       record.baseline().changes().forEach(c -> row(html, "baseline: " + c.metric(),
-          c.verdict().name() + ": " + c.sentence()));
+          c.verdict().name().toLowerCase(Locale.ROOT) + ": " + c.sentence()));
     }
     if (record.serverState() != null) {
       row(html, "server after", record.serverState().pending() + " pending, "

@@ -46,7 +46,8 @@ public final class SummaryPage {
         + " benchmarks · ").append(run.stamp()).append("</title><style>")
         .append("body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
             + "table{border-collapse:collapse;margin:.5em 0 1.5em}"
-            + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}"
+            + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right;"
+            + "white-space:nowrap}"
             + "th{background:#f4f4f4}td.l,th.l{text-align:left}"
             + ".passed{color:#1a7f37}.failed{color:#cf222e;font-weight:bold}"
             + ".broken{color:#9a6700;font-weight:bold}.warn{color:#9a6700}"
@@ -190,9 +191,13 @@ public final class SummaryPage {
         h.append(Svg.lines("Throughput against " + x, axis, new Svg.Axis("req/s", false,
             Svg::count), series(group, others, xValue, r -> r.throughput(), ""), ticks));
       }
-      List<Svg.Series> latency = new ArrayList<>(series(group, others, xValue,
-          r -> r.percentile(50).toNanos(), "p50"));
-      latency.addAll(series(group, others, xValue, r -> r.percentile(99).toNanos(), "p99"));
+      List<Svg.Series> p99 = series(group, others, xValue, r -> r.percentile(99).toNanos(),
+          "p99");
+      List<Svg.Series> latency = new ArrayList<>();
+      if (p99.size() <= 2) { // p50 beside p99 while the chart stays readable
+        latency.addAll(series(group, others, xValue, r -> r.percentile(50).toNanos(), "p50"));
+      }
+      latency.addAll(p99);
       h.append(Svg.lines((open ? "Latency against load (open loop)" : "Latency against " + x
               + " (closed loop)"), axis, new Svg.Axis("latency", false, Svg::nanos),
           latency, ticks));
@@ -272,7 +277,8 @@ public final class SummaryPage {
   private static String key(BenchmarkResult r, List<String> names) {
     List<String> parts = new ArrayList<>();
     for (String n : names) {
-      parts.add(n.equals("clients") ? r.parameters().get(n) + " clients" : r.parameters().get(n));
+      String v = r.parameters().get(n);
+      parts.add(n.equals("clients") ? v + (v.equals("1") ? " client" : " clients") : v);
     }
     return String.join(" · ", parts);
   }

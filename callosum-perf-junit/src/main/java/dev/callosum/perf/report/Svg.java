@@ -35,10 +35,13 @@ final class Svg {
   static String lines(String title, Axis x, Axis y, List<Series> series, double[] xTicks) {
     double[] xr = range(series, 0, x.log());
     double[] yr = range(series, 1, y.log());
+    if (!x.log()) {
+      xr[0] = Math.min(0, xr[0]);
+    }
     if (!y.log()) {
       yr[0] = Math.min(0, yr[0]);
     }
-    StringBuilder svg = open(title);
+    StringBuilder svg = open(title, series.stream().map(Series::name).toList());
     axes(svg, x, y, xr, yr, xTicks);
     for (int s = 0; s < series.size(); s++) {
       String color = COLORS[s % COLORS.length];
@@ -68,7 +71,7 @@ final class Svg {
       }
     }
     double[] yr = {0, max <= 0 ? 1 : niceCeil(max)};
-    StringBuilder svg = open(title);
+    StringBuilder svg = open(title, series.stream().map(Series::name).toList());
     axes(svg, new Axis("", false, v -> ""), new Axis(yLabel, false, format), new double[] {0, 1},
         yr, new double[0]);
     double band = (WIDTH - LEFT - RIGHT) / (double) Math.max(1, categories.size());
@@ -96,14 +99,41 @@ final class Svg {
     return svg.append("</svg>").toString();
   }
 
-  private static StringBuilder open(String title) {
+  /** Opens the picture, tall enough for the legend's rows. */
+  private static StringBuilder open(String title, List<String> legend) {
+    int height = HEIGHT + LEGEND_ROW * (legendRows(legend).size() - 1);
     StringBuilder svg = new StringBuilder();
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\""
         + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
         + " role=\"img\"><title>%s</title><rect width=\"100%%\" height=\"100%%\""
         + " fill=\"#fff\"/><text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s"
-        + "</text>", WIDTH, HEIGHT, WIDTH, HEIGHT, esc(title), LEFT, esc(title)));
+        + "</text>", WIDTH, height, WIDTH, height, esc(title), LEFT, esc(title)));
     return svg;
+  }
+
+  private static final int LEGEND_ROW = 16;
+
+  private static int legendWidth(String name) {
+    return 24 + (int) Math.ceil(6.5 * name.length());
+  }
+
+  /** The legend's entries (their indexes) row by row, wrapped to the chart's width. */
+  private static List<List<Integer>> legendRows(List<String> names) {
+    List<List<Integer>> rows = new ArrayList<>();
+    List<Integer> row = new ArrayList<>();
+    int used = 0;
+    for (int i = 0; i < names.size(); i++) {
+      int w = legendWidth(names.get(i));
+      if (!row.isEmpty() && used + w > WIDTH - LEFT - RIGHT) {
+        rows.add(row);
+        row = new ArrayList<>();
+        used = 0;
+      }
+      row.add(i);
+      used += w;
+    }
+    rows.add(row);
+    return rows;
   }
 
   private static void axes(StringBuilder svg, Axis x, Axis y, double[] xr, double[] yr,
@@ -136,13 +166,17 @@ final class Svg {
   }
 
   private static void legend(StringBuilder svg, List<String> names) {
-    int x = LEFT;
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i);
-      svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\""
-              + " fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", x,
-          HEIGHT - 12, COLORS[i % COLORS.length], x + 14, HEIGHT - 3, esc(name)));
-      x += 24 + 7 * name.length();
+    List<List<Integer>> rows = legendRows(names);
+    for (int r = 0; r < rows.size(); r++) {
+      int x = LEFT;
+      int y = HEIGHT - 12 + LEGEND_ROW * r;
+      for (int i : rows.get(r)) {
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\""
+                + " height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s"
+                + "</text>", x, y, COLORS[i % COLORS.length], x + 14, y + 9,
+            esc(names.get(i))));
+        x += legendWidth(names.get(i));
+      }
     }
   }
 
@@ -226,6 +260,14 @@ final class Svg {
       return String.format(Locale.ROOT, "%.0f µs", ns / 1e3);
     }
     return String.format(Locale.ROOT, "%.0f ns", ns);
+  }
+
+  /** A plain number: whole numbers without decimals, others with up to two. */
+  static String number(double v) {
+    if (v == Math.rint(v)) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
   }
 
   /** A count with thousands separated. */
