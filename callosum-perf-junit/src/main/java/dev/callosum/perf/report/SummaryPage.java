@@ -38,7 +38,10 @@ public final class SummaryPage {
     }
   }
 
-  /** The page; links to profiles are relative to {@code directory}. */
+  /**
+   * The page; links to profiles are relative to {@code directory}, or, with {@code null} (the
+   * copy inside the Allure report), the profiles are said to be attached to each benchmark.
+   */
   public static String html(RunReport run, Path directory) {
     List<BenchmarkRecord> records = run.records();
     StringBuilder h = new StringBuilder();
@@ -142,12 +145,16 @@ public final class SummaryPage {
       h.append("<td class=\"l\">").append(r.baseline() == null ? "" : esc(
           r.baseline().verdict().name().toLowerCase(Locale.ROOT))).append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
-      if (p != null) {
+      if (p != null && directory == null) {
+        h.append("attached to its test");
+      } else if (p != null) {
         if (p.flameGraph() != null) {
           h.append("<a href=\"").append(esc(link(directory, p.flameGraph())))
               .append("\">flame graph</a> ");
         }
         h.append("<a href=\"").append(esc(link(directory, p.jfr()))).append("\">.jfr</a>");
+      }
+      if (p != null) {
         if (!p.ownMethods().isEmpty()) {
           h.append(" <span class=\"note\">top: ").append(esc(shortName(
               p.ownMethods().get(0).name()))).append("</span>");
