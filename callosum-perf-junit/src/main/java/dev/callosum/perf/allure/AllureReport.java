@@ -92,6 +92,9 @@ public final class AllureReport {
       attach(lifecycle, record, records.size() > 1 ? " (" + record.id() + ")" : "",
           outputDirectory);
     }
+    for (var note : first.notes()) { // notes belong to the invocation, like its profile
+      text(lifecycle, note.title(), "text/plain", "txt", note.text());
+    }
     if (first.profile() != null) { // one recording per invocation, whatever it measured
       attachProfile(lifecycle, first.profile(), "");
     }

@@ -8,9 +8,11 @@ import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.report.ConsoleReport;
+import dev.callosum.perf.report.Note;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 import org.apiguardian.api.API;
 
 /**
@@ -60,6 +63,8 @@ public final class Bench implements AutoCloseable {
   private final List<BenchmarkResult> results = new ArrayList<>();
   private final Map<BenchmarkResult, ManagedServer> servers = new IdentityHashMap<>();
   private final ConsoleReport console;
+  private final List<Note> notes = new ArrayList<>();
+  private long cpuNanos = -1; // process CPU of the run being measured, its iterations so far
   private boolean closed;
 
   Bench(BenchmarkSettings settings, String name) {
@@ -89,6 +94,10 @@ public final class Bench implements AutoCloseable {
   public ManagedServer server(ServerSpec spec) {
     checkOpen();
     ManagedServer server;
+    if (settings.target() != null && spec.curve()) {
+      throw new TestAbortedException("skipped: " + name + " needs CURVE, and the keys of the"
+          + " server at callosum.perf.target=" + settings.target() + " are not known here");
+    }
     if (settings.target() != null) {
       server = ManagedServers.remote(settings.target(), spec);
     } else {
@@ -153,9 +162,14 @@ public final class Bench implements AutoCloseable {
       run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
     }
     List<LoadResult> measured = new ArrayList<>();
+    long cpu = 0;
+    cpuNanos = -1;
     for (int i = 0; i < settings.iterations(); i++) {
+      long before = ProcessCpu.nanos();
       measured.add(run.apply(progress("iteration " + (i + 1) + "/" + settings.iterations(),
           requests, duration)));
+      cpu = before < 0 || cpu < 0 ? -1 : cpu + ProcessCpu.nanos() - before;
+      cpuNanos = cpu;
       checkAlive(server, parameters, measured);
     }
     return record(server, parameters, measured);
@@ -178,7 +192,8 @@ public final class Bench implements AutoCloseable {
 
   private BenchmarkResult record(ManagedServer server, Map<String, String> parameters,
       List<LoadResult> measured) {
-    BenchmarkResult result = new BenchmarkResult(name, server.describe(), parameters, measured);
+    BenchmarkResult result = new BenchmarkResult(name, server.describe(), parameters, measured,
+        cpuNanos);
     results.add(result);
     servers.put(result, server);
     return result;
@@ -192,13 +207,29 @@ public final class Bench implements AutoCloseable {
     parameters.put("clients", Integer.toString(clients));
     parameters.putAll(load);
     ServerSpec spec = server.spec();
-    parameters.put("handler", spec.handlerName());
-    parameters.put("scheduler", spec.scheduler().displayName());
+    boolean theirs = server.placement() == ManagedServer.Placement.REMOTE;
+    parameters.put("handler", theirs ? "the target's" : spec.handlerName());
+    parameters.put("scheduler", theirs ? "the target's" : spec.scheduler().displayName());
     parameters.put("compression", spec.compress() ? "snappy" : "off");
     parameters.put("auth", spec.curve() ? "CURVE" : "none");
     parameters.put("placement", server.placement().name().toLowerCase(Locale.ROOT)
         .replace('_', '-'));
     return parameters;
+  }
+
+  /**
+   * Notes a finding beside the numbers, such as a {@link
+   * dev.callosum.perf.measurement.TailAnalysis}: it shows in the console, as an Allure attachment
+   * and in the JSON results.
+   */
+  public void note(String title, String text) {
+    checkOpen();
+    notes.add(new Note(title, text));
+  }
+
+  /** What the benchmark noted so far. */
+  public List<Note> notes() {
+    return List.copyOf(notes);
   }
 
   /** The server a result was measured against. */
@@ -255,6 +286,8 @@ public final class Bench implements AutoCloseable {
     private int keyCount;
     private Duration measureFor;
     private int inFlight = 1;
+    private Payload.Content content = Payload.Content.RANDOM;
+    private Duration sampleEvery = Duration.ofSeconds(1);
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
@@ -289,6 +322,18 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /** What the payload's bytes are: random (the default, incompressible) or compressible. */
+    public ClosedLoopRun content(Payload.Content kind) {
+      this.content = Objects.requireNonNull(kind, "content");
+      return this;
+    }
+
+    /** The time series' interval: 1 s unless set (see {@link ClosedLoop#sampleEvery}). */
+    public ClosedLoopRun sampleEvery(Duration interval) {
+      this.sampleEvery = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
     /** Requests each client keeps in flight; 1, the classic closed loop, unless set. */
     public ClosedLoopRun inFlight(int perClient) {
       this.inFlight = perClient;
@@ -313,7 +358,8 @@ public final class Bench implements AutoCloseable {
       long count = settings.scale(requests);
       ClosedLoop loop = ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
           .method(server.method()).clients(clients).payload(payload).requests(count)
-          .orderKeys(keys).stopWhen(() -> server.failure().isPresent());
+          .orderKeys(keys).content(content).sampleEvery(sampleEvery)
+          .stopWhen(() -> server.failure().isPresent());
       if (keyCount > 0) {
         loop.spreadOverKeys(keyCount);
       }
@@ -325,6 +371,7 @@ public final class Bench implements AutoCloseable {
         loop.duration(length);
       }
       Map<String, String> load = new LinkedHashMap<>();
+      load.put("content", content.label());
       load.put("loop", "closed");
       if (inFlight > 1) {
         load.put("in flight", Integer.toString(inFlight));
@@ -349,6 +396,8 @@ public final class Bench implements AutoCloseable {
     private Duration duration = Duration.ofSeconds(10);
     private int clients = 1;
     private Payload payload = Payload.parse("1KiB");
+    private Payload.Content content = Payload.Content.RANDOM;
+    private Duration sampleEvery = Duration.ofSeconds(1);
 
     private OpenLoopRun(ManagedServer server) {
       this.server = server;
@@ -376,6 +425,18 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /** What the payload's bytes are: random (the default, incompressible) or compressible. */
+    public OpenLoopRun content(Payload.Content kind) {
+      this.content = Objects.requireNonNull(kind, "content");
+      return this;
+    }
+
+    /** The time series' interval: 1 s unless set. */
+    public OpenLoopRun sampleEvery(Duration interval) {
+      this.sampleEvery = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
@@ -384,8 +445,10 @@ public final class Bench implements AutoCloseable {
               * BenchmarkSettings.QUICK_SHARE)))
           : duration;
       OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
-          .rate(rate).duration(length).clients(clients).payload(payload);
+          .rate(rate).duration(length).clients(clients).payload(payload).content(content)
+          .sampleEvery(sampleEvery);
       Map<String, String> load = new LinkedHashMap<>();
+      load.put("content", content.label());
       load.put("loop", "open");
       load.put("rate", String.format(Locale.ROOT, "%.0f req/s", rate));
       load.put("duration", length.toMillis() / 1000.0 + " s");

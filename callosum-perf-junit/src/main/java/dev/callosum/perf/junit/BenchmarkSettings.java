@@ -42,6 +42,8 @@ import org.apiguardian.api.API;
  *       against the baseline that warns / fails</td></tr>
  *   <tr><td>callosum.perf.rawSamples</td><td>false</td><td>every latency sample in the JSON
  *       results</td></tr>
+ *   <tr><td>callosum.perf.list</td><td>false</td><td>list the benchmarks a run would run, and
+ *       run none</td></tr>
  * </table>
  *
  * @param quick whether quick mode is on
@@ -53,12 +55,13 @@ import org.apiguardian.api.API;
  * @param serverCommand the external server command, or {@code null}
  * @param serverReady the external server's readiness text, empty for none
  * @param reports what the run writes and compares
+ * @param list whether to list the benchmarks instead of running them
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record BenchmarkSettings(boolean quick, int iterations, int warmups, double budgetScale,
     String target, ManagedServer.Placement placement, String serverCommand, String serverReady,
-    ReportSettings reports) {
+    ReportSettings reports, boolean list) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -111,7 +114,7 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
     String ready = lookup.apply(PREFIX + "server.ready").orElse("");
     return new BenchmarkSettings(quick, iterations, warmups, scale,
         target.isEmpty() ? null : target, placement, command.isEmpty() ? null : command, ready,
-        reports(lookup));
+        reports(lookup), parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool));
   }
 
   private static ReportSettings reports(Function<String, Optional<String>> lookup) {

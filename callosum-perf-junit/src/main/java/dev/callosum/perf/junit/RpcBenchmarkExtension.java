@@ -13,6 +13,7 @@ import dev.callosum.perf.profile.ProfileSummary;
 import dev.callosum.perf.profile.Profiler;
 import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.ConsoleReport;
+import dev.callosum.perf.report.Note;
 import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The extension behind {@link RpcBenchmark}: it injects a {@link Bench} per test invocation, keeps
@@ -38,7 +42,7 @@ import org.opentest4j.AssertionFailedError;
  * console, the run's results and Allure.
  */
 final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecutionCallback,
-    AfterTestExecutionCallback, AfterAllCallback {
+    AfterTestExecutionCallback, AfterAllCallback, ExecutionCondition {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RpcBenchmarkExtension.class);
   private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
@@ -53,6 +57,25 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     RunState run = run(context);
     return context.getStore(NAMESPACE).getOrComputeIfAbsent(Bench.class,
         key -> new Bench(run.settings, name(context), run.console), Bench.class);
+  }
+
+  /** With {@code callosum.perf.list=true}, names each benchmark and runs none. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    BenchmarkSettings settings;
+    try {
+      settings = settings(context);
+    } catch (ParameterResolutionException e) {
+      return ConditionEvaluationResult.enabled("the Bench parameter reports the wrong setting");
+    }
+    String kind = context.getUniqueId().substring(context.getUniqueId().lastIndexOf("/[") + 2);
+    boolean single = kind.startsWith("method:") || kind.startsWith("test-template-invocation:");
+    if (!settings.list() || !single) {
+      return ConditionEvaluationResult.enabled("running");
+    }
+    System.out.println("callosum-perf: benchmark " + name(context) + "  "
+        + new TreeSet<>(context.getTags()));
+    return ConditionEvaluationResult.disabled("listed, not run (callosum.perf.list=true)");
   }
 
   @Override
@@ -84,6 +107,9 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     ExtensionContext.Store store = context.getStore(NAMESPACE);
     Bench bench = store.get(Bench.class, Bench.class);
     Optional<Throwable> thrown = context.getExecutionException();
+    if (thrown.isPresent() && thrown.get() instanceof TestAbortedException) {
+      return; // skipped, as it says why: not a benchmark result
+    }
     RunState run = runIfReadable(context);
     Budgets budgets = budgets(context);
     List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
@@ -149,19 +175,21 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     String className = context.getTestClass().map(Class::getSimpleName).orElse("");
     String method = context.getTestMethod().map(m -> m.getName()).orElse("");
     List<String> tags = List.copyOf(new TreeSet<>(context.getTags()));
+    List<Note> notes = bench == null ? List.of() : bench.notes();
     if (results.isEmpty()) {
       records.add(new BenchmarkRecord(name, className, method, context.getDisplayName(), tags,
-          null, List.of(), outcome, failure, profile, null, null));
+          null, List.of(), outcome, failure, profile, null, null, notes));
     }
     for (int i = 0; i < results.size(); i++) {
       records.add(new BenchmarkRecord(id(name, i, results.size()), className, method,
           context.getDisplayName(), tags, results.get(i), verdicts.get(i), outcome, failure,
-          profile, comparisons.get(i), states.get(i)));
+          profile, comparisons.get(i), states.get(i), notes));
     }
     for (BenchmarkRecord record : records) {
       run.report.add(record);
       run.console.benchmarkFinished(record);
     }
+    run.console.notes(notes);
     if (AllureReport.active()) {
       run.allureSeen();
       AllureReport.describe(records, run.settings.reports().outputDirectory());

@@ -47,6 +47,8 @@ public final class ClosedLoop {
   private final boolean rawZeroMq;
   private int clients = 1;
   private Payload payload = Payload.parse("1KiB");
+  private Payload.Content content = Payload.Content.RANDOM;
+  private Duration sampleEvery = Duration.ofSeconds(1);
   private long requests = 10_000;
   private long warmupRequests;
   private String method = "echo";
@@ -94,6 +96,25 @@ public final class ClosedLoop {
 
   public ClosedLoop payload(Payload size) {
     this.payload = Objects.requireNonNull(size, "payload");
+    return this;
+  }
+
+  /** What the payload's bytes are: random (the default) or compressible. */
+  public ClosedLoop content(Payload.Content kind) {
+    this.content = Objects.requireNonNull(kind, "content");
+    return this;
+  }
+
+  /**
+   * How long each interval of the time series is: 1 s unless set; shorter to see where in a short
+   * run the outliers fall.
+   */
+  public ClosedLoop sampleEvery(Duration interval) {
+    if (interval.toMillis() < 10) {
+      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
+          + interval.toMillis() + " ms");
+    }
+    this.sampleEvery = interval;
     return this;
   }
 
@@ -198,7 +219,7 @@ public final class ClosedLoop {
    * @throws RpcException if a client cannot connect (its handshake fails)
    */
   public LoadResult run() {
-    byte[] body = payload.randomBytes();
+    byte[] body = payload.bytes(content);
     AtomicLong warmupTickets = new AtomicLong(warmupRequests);
     AtomicLong tickets = new AtomicLong(requests);
     CyclicBarrier connected = new CyclicBarrier(clients + 1);
@@ -238,7 +259,7 @@ public final class ClosedLoop {
         measureUntil = start + measureFor.toNanos();
       }
       while (!finished.await(Math.max(1, Math.min(stopAt - System.nanoTime(),
-          TimeUnit.SECONDS.toNanos(1))), TimeUnit.NANOSECONDS)) {
+          sampleEvery.toNanos())), TimeUnit.NANOSECONDS)) {
         sampler.sample(System.nanoTime());
         if (System.nanoTime() - stopAt >= 0) {
           tickets.set(0);

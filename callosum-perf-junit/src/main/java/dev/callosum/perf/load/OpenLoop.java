@@ -51,6 +51,8 @@ public final class OpenLoop {
   private Duration duration = Duration.ofSeconds(10);
   private int clients = 1;
   private Payload payload = Payload.parse("1KiB");
+  private Payload.Content content = Payload.Content.RANDOM;
+  private Duration sampleEvery = Duration.ofSeconds(1);
   private String method = "echo";
 
   private OpenLoop(ClientConfig client) {
@@ -92,6 +94,25 @@ public final class OpenLoop {
     return this;
   }
 
+  /** What the payload's bytes are: random (the default) or compressible. */
+  public OpenLoop content(Payload.Content kind) {
+    this.content = Objects.requireNonNull(kind, "content");
+    return this;
+  }
+
+  /**
+   * How long each interval of the time series is: 1 s unless set; shorter to see where in a short
+   * run the outliers fall.
+   */
+  public OpenLoop sampleEvery(Duration interval) {
+    if (interval.toMillis() < 10) {
+      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
+          + interval.toMillis() + " ms");
+    }
+    this.sampleEvery = interval;
+    return this;
+  }
+
   public OpenLoop method(String name) {
     this.method = Objects.requireNonNull(name, "method");
     return this;
@@ -108,7 +129,7 @@ public final class OpenLoop {
 
   /** Connects, runs the schedule, waits for the last replies, and reports. */
   public LoadResult run() {
-    byte[] body = payload.randomBytes();
+    byte[] body = payload.bytes(content);
     List<Sender> senders = new ArrayList<>();
     Sampler sampler = new Sampler(onInterval);
     CountDownLatch done = new CountDownLatch(clients);
@@ -131,7 +152,7 @@ public final class OpenLoop {
       long first = Math.max(0, start - System.nanoTime());
       if (!done.await(first, TimeUnit.NANOSECONDS)) {
         sampler.start(start);
-        while (!done.await(1, TimeUnit.SECONDS)) {
+        while (!done.await(sampleEvery.toNanos(), TimeUnit.NANOSECONDS)) {
           sampler.sample(System.nanoTime());
           if (System.nanoTime() - giveUp > 0) {
             throw new IllegalStateException("the open loop did not finish within " + limit / 1e9

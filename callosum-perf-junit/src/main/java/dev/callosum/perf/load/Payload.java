@@ -50,6 +50,42 @@ public record Payload(int bytes) {
     return new Payload((int) bytes);
   }
 
+  /** What a payload's bytes are, which decides what compression can do with them. */
+  public enum Content {
+    /** Random bytes from a fixed seed: snappy cannot shrink them. */
+    RANDOM,
+    /** JSON-like records, as RPC bodies often are: snappy shrinks them several times. */
+    COMPRESSIBLE;
+
+    /** {@code random}, {@code compressible}: for reports. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Bytes of this size with this content. */
+  public byte[] bytes(Content content) {
+    return content == Content.RANDOM ? randomBytes() : compressibleBytes();
+  }
+
+  /**
+   * JSON-like records of this size, numbered so that no two are alike (snappy compresses them
+   * about 4 to 6 times, not infinitely as it would a run of one byte).
+   */
+  public byte[] compressibleBytes() {
+    StringBuilder text = new StringBuilder(bytes + 128);
+    Random random = new Random(bytes);
+    for (int i = 0; text.length() < bytes; i++) {
+      text.append("{\"id\":").append(i).append(",\"kind\":\"session\",\"state\":\"")
+          .append(i % 3 == 0 ? "RUNNING" : "PENDING").append("\",\"score\":")
+          .append(random.nextInt(1000)).append(",\"tags\":[\"gpu\",\"batch\"]}\n");
+    }
+    byte[] body = new byte[bytes];
+    System.arraycopy(text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0,
+        body, 0, bytes);
+    return body;
+  }
+
   /** Random bytes of this size: what snappy cannot compress, from a fixed seed. */
   public byte[] randomBytes() {
     byte[] body = new byte[bytes];

@@ -29,6 +29,7 @@ public final class BenchmarkResult {
   private final Histogram latency;
   private final Map<RpcException.Kind, Long> errors;
   private final Map<String, String> parameters;
+  private final long processCpuNanos;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -40,6 +41,16 @@ public final class BenchmarkResult {
    */
   public BenchmarkResult(String name, String server, Map<String, String> parameters,
       List<LoadResult> iterations) {
+    this(name, server, parameters, iterations, -1);
+  }
+
+  /**
+   * A result with the CPU time this process spent over its measured iterations (-1 if unknown):
+   * client, in-JVM server and everything else the JVM ran meanwhile.
+   */
+  public BenchmarkResult(String name, String server, Map<String, String> parameters,
+      List<LoadResult> iterations, long processCpuNanos) {
+    this.processCpuNanos = processCpuNanos;
     if (iterations.isEmpty()) {
       throw new IllegalArgumentException("a benchmark result needs at least one iteration");
     }
@@ -56,6 +67,21 @@ public final class BenchmarkResult {
     }
     this.errors = Collections.unmodifiableMap(all);
     this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+  }
+
+  /**
+   * The CPU time this process used over the measured iterations, all threads (the load's clients,
+   * an in-JVM server, JUnit); empty where unknown.
+   */
+  public java.util.Optional<Duration> processCpuTime() {
+    return processCpuNanos < 0 ? java.util.Optional.empty()
+        : java.util.Optional.of(Duration.ofNanos(processCpuNanos));
+  }
+
+  /** Process CPU time per successful request, in microseconds; NaN where unknown. */
+  public double cpuMicrosPerRequest() {
+    return processCpuNanos < 0 || requests() == 0 ? Double.NaN
+        : processCpuNanos / 1e3 / requests();
   }
 
   /** What it ran with, in the order reports list them. */

@@ -1,6 +1,6 @@
 package dev.callosum.perf.profile;
 
-import com.sun.management.OperatingSystemMXBean;
+import dev.callosum.perf.measurement.ProcessCpu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -203,9 +203,6 @@ public final class Profiler implements AutoCloseable {
   }
 
   private static long processCpu() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return 0;
+    return Math.max(0, ProcessCpu.nanos());
   }
 }

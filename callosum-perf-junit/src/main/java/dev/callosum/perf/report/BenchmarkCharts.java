@@ -108,6 +108,10 @@ public final class BenchmarkCharts {
           + (r.errorCount() > 0 ? " " + r.errors() : ""));
       row(html, "MiB/s sent / received", String.format(Locale.ROOT, "%.2f / %.2f",
           r.mebibytesSentPerSecond(), r.mebibytesReceivedPerSecond()));
+      if (Double.isFinite(r.cpuMicrosPerRequest())) {
+        row(html, "CPU per request", String.format(Locale.ROOT, "%.1f µs (this process, all"
+            + " threads: clients, in-JVM server)", r.cpuMicrosPerRequest()));
+      }
       row(html, "loop", r.closedLoop() ? "closed: latency is service time"
           : String.format(Locale.ROOT, "open at %.0f req/s: latency counts from the intended"
               + " send time; %d late sends", r.targetRate(), r.lateSends()));

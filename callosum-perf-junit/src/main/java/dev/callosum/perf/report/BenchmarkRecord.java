@@ -28,16 +28,19 @@ import org.apiguardian.api.API;
  * @param baseline its comparison with the baseline, or {@code null}
  * @param serverState the server's counters after the benchmark, or {@code null} where they cannot
  *     be read (another process)
+ * @param notes what the benchmark noted about itself ({@link dev.callosum.perf.junit.Bench#note})
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record BenchmarkRecord(String id, String className, String method, String displayName,
     List<String> tags, BenchmarkResult result, List<Budgets.Verdict> budgets, Outcome outcome,
-    String failure, ProfileSummary profile, Comparison baseline, ServerStats serverState) {
+    String failure, ProfileSummary profile, Comparison baseline, ServerStats serverState,
+    List<Note> notes) {
 
   public BenchmarkRecord {
     tags = List.copyOf(tags);
     budgets = List.copyOf(budgets);
+    notes = List.copyOf(notes);
   }
 
   /** How a benchmark ended. */

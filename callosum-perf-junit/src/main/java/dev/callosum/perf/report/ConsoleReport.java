@@ -92,6 +92,16 @@ public final class ConsoleReport {
     };
   }
 
+  /** What a benchmark noted, once per invocation, indented under its results. */
+  public synchronized void notes(List<Note> notes) {
+    for (Note note : notes) {
+      out.println("    " + note.title() + ":");
+      for (String line : note.text().split("\\R")) {
+        out.println("      " + line);
+      }
+    }
+  }
+
   /** The result line, its budgets and baseline, and the profile's top entries. */
   public synchronized void benchmarkFinished(BenchmarkRecord record) {
     if (terminal) {
@@ -199,13 +209,15 @@ public final class ConsoleReport {
   static String line(BenchmarkResult r) {
     double ci = r.throughputStatistics().ci95();
     return String.format(Locale.ROOT, "%s: %s, %s req/s%s (%d iteration%s), p50 %s, p99 %s,"
-            + " p99.9 %s, max %s, %.2f MiB/s out, %d errors", r.name(),
+            + " p99.9 %s, max %s, %.2f MiB/s out, %s%d errors", r.name(),
         r.closedLoop() ? "closed loop" : String.format(Locale.ROOT, "open loop at %.0f req/s",
             r.targetRate()), Svg.count(r.throughput()),
         Double.isFinite(ci) ? " ± " + Svg.count(ci) : "", r.iterations().size(),
         r.iterations().size() == 1 ? "" : "s", Svg.nanos(r.percentile(50).toNanos()),
         Svg.nanos(r.percentile(99).toNanos()), Svg.nanos(r.percentile(99.9).toNanos()),
-        Svg.nanos(r.maxLatency().toNanos()), r.mebibytesSentPerSecond(), r.errorCount());
+        Svg.nanos(r.maxLatency().toNanos()), r.mebibytesSentPerSecond(),
+        Double.isFinite(r.cpuMicrosPerRequest()) ? String.format(Locale.ROOT,
+            "%.0f µs CPU/req, ", r.cpuMicrosPerRequest()) : "", r.errorCount());
   }
 
   private static String outcome(BenchmarkRecord r) {

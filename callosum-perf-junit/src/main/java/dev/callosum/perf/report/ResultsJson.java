@@ -118,6 +118,10 @@ public final class ResultsJson {
     if (r.profile() != null) {
       b.set("profile", profile(r.profile(), relativeTo));
     }
+    if (!r.notes().isEmpty()) {
+      ArrayNode notes = b.putArray("notes");
+      r.notes().forEach(n -> notes.addObject().put("title", n.title()).put("text", n.text()));
+    }
     if (r.serverState() != null) {
       b.putObject("serverState").put("requests", r.serverState().requests())
           .put("replies", r.serverState().replies())
@@ -139,6 +143,12 @@ public final class ResultsJson {
     m.put("mebibytesSentPerSecond", result.mebibytesSentPerSecond());
     m.put("mebibytesReceivedPerSecond", result.mebibytesReceivedPerSecond());
     m.set("latencyNanos", latency(result.latencyHistogram()));
+    result.processCpuTime().ifPresent(cpu -> {
+      m.put("processCpuSeconds", cpu.toNanos() / 1e9);
+      if (Double.isFinite(result.cpuMicrosPerRequest())) {
+        m.put("cpuMicrosPerRequest", result.cpuMicrosPerRequest());
+      }
+    });
     if (!result.closedLoop()) {
       m.put("targetRate", result.targetRate());
       m.put("lateSends", result.lateSends());

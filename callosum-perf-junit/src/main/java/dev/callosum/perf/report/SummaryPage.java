@@ -163,6 +163,15 @@ public final class SummaryPage {
       h.append("</td></tr>");
     }
     h.append("</table>");
+    Set<Note> shown = new LinkedHashSet<>();
+    for (BenchmarkRecord r : group) {
+      for (Note note : r.notes()) {
+        if (shown.add(note)) {
+          h.append("<h3>").append(esc(note.title())).append(" · ").append(esc(r.displayName()))
+              .append("</h3><pre>").append(esc(note.text())).append("</pre>");
+        }
+      }
+    }
   }
 
   /** The chart the group's varying parameters call for. */

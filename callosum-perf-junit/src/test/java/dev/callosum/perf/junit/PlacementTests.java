@@ -74,6 +74,23 @@ class PlacementTests {
   }
 
   @Test
+  void againstARemoteTargetCurveBenchmarksAreSkippedSayingWhyAndOthersRun() {
+    try (var external = dev.callosum.perf.fixtures.ManagedServers.inJvm(ServerSpec.echo())) {
+      var results = run(CurveEcho.class, Map.of("callosum.perf.target", external.endpoint()));
+      results.testEvents().assertStatistics(stats -> stats.aborted(1).failed(0));
+      assertThat(results.testEvents().aborted().stream().map(e -> e.getPayload(
+          TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow()
+          .getMessage())).singleElement().asString().isEqualTo("skipped: CurveEcho.echo needs"
+              + " CURVE, and the keys of the server at callosum.perf.target="
+              + external.endpoint() + " are not known here");
+      run(Echo.class, Map.of("callosum.perf.target", external.endpoint())).testEvents()
+          .assertStatistics(stats -> stats.succeeded(1));
+      assertThat(SEEN).singleElement().satisfies(r -> assertThat(r.parameters())
+          .containsEntry("placement", "remote").containsEntry("scheduler", "the target's"));
+    }
+  }
+
+  @Test
   void inAForkedJvm() {
     run(Echo.class, Map.of("callosum.perf.placement", "forked")).testEvents()
         .assertStatistics(stats -> stats.succeeded(1));

@@ -33,4 +33,18 @@ class PayloadTests {
   void sizesOverTwoGibibytesAreRefused(String text) {
     assertThatThrownBy(() -> Payload.parse(text)).hasMessageContaining("larger than 2 GiB");
   }
+
+  @org.junit.jupiter.api.Test
+  void compressiblePayloadsCompressAndRandomOnesDoNot() throws java.io.IOException {
+    Payload p = Payload.parse("64KiB");
+    byte[] text = p.bytes(Payload.Content.COMPRESSIBLE);
+    byte[] noise = p.bytes(Payload.Content.RANDOM);
+    org.assertj.core.api.Assertions.assertThat(text).hasSize(65536);
+    org.assertj.core.api.Assertions.assertThat(org.xerial.snappy.Snappy.compress(text).length)
+        .isLessThan(65536 / 3);
+    org.assertj.core.api.Assertions.assertThat(org.xerial.snappy.Snappy.compress(noise).length)
+        .isGreaterThan(65536);
+    org.assertj.core.api.Assertions.assertThat(Payload.Content.COMPRESSIBLE.label())
+        .isEqualTo("compressible");
+  }
 }

@@ -56,8 +56,10 @@ class RunFilesTests {
     @Test
     @Tag("latency")
     void openLoop(Bench bench) {
-      bench.openLoop(bench.server(ServerSpec.echo())).rate(200).duration(Duration.ofSeconds(1))
-          .run();
+      var result = bench.openLoop(bench.server(ServerSpec.echo())).rate(200)
+          .duration(Duration.ofSeconds(1)).sampleEvery(Duration.ofMillis(100)).run();
+      bench.note("Tail analysis", dev.callosum.perf.measurement.TailAnalysis.of(result, 10)
+          .describe());
     }
   }
 
@@ -122,7 +124,12 @@ class RunFilesTests {
     assertThat(open.path("loop").asText()).isEqualTo("open");
     assertThat(open.path("family").asText()).isEqualTo("latency");
     assertThat(open.path("metrics").path("targetRate").asDouble()).isEqualTo(200);
-    assertThat(open.path("iterations").get(0).path("timeSeries")).isNotEmpty();
+    assertThat(open.path("iterations").get(0).path("timeSeries").size())
+        .as("100 ms intervals over a 1 s run").isGreaterThanOrEqualTo(8);
+    assertThat(open.path("notes").get(0).path("title").asText()).isEqualTo("Tail analysis");
+    assertThat(open.path("notes").get(0).path("text").asText()).contains("how often: ");
+    assertThat(first.path("parameters").path("content").asText()).isEqualTo("random");
+    assertThat(first.path("metrics").path("cpuMicrosPerRequest").asDouble()).isPositive();
   }
 
   @Test
@@ -276,6 +283,27 @@ class RunFilesTests {
       }
     }
     throw new AssertionError("no benchmark " + id + " in " + benchmarks.findValuesAsText("id"));
+  }
+
+  @Test
+  void listingNamesEveryBenchmarkAndRunsNone() {
+    java.io.PrintStream original = System.out;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    EngineExecutionResults results;
+    try {
+      results = run(Matrix.class, TestKit.freshOutputDirectory(), "callosum.perf.list", "true");
+    } finally {
+      System.setOut(original);
+    }
+    results.testEvents().assertStatistics(s -> s.skipped(5).started(0));
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+        .filter(l -> l.startsWith("callosum-perf: benchmark "))).containsExactlyInAnyOrder(
+        "callosum-perf: benchmark Matrix.echo 64 B, ExitOrdered  [perf, throughput]",
+        "callosum-perf: benchmark Matrix.echo 64 B, KeySerialized  [perf, throughput]",
+        "callosum-perf: benchmark Matrix.echo 4 KiB, ExitOrdered  [perf, throughput]",
+        "callosum-perf: benchmark Matrix.echo 4 KiB, KeySerialized  [perf, throughput]",
+        "callosum-perf: benchmark Matrix.openLoop  [latency, perf]");
   }
 
   @Test

@@ -1,0 +1,17 @@
+package dev.callosum.perf.measurement;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+
+/** This process's CPU time, all threads on all cores: where the JVM can tell it. */
+public final class ProcessCpu {
+  private ProcessCpu() {}
+
+  /** CPU nanoseconds used by this process so far; -1 where the JVM cannot say. */
+  public static long nanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+}
