@@ -1,5 +1,7 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.load.ClosedLoop;
+import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.peer.Scheduler;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -11,9 +13,10 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
  * The cartesian product of benchmark dimensions, as arguments of a {@code @ParameterizedTest}:
- * one parameter per dimension given, in this order: payload ({@code Payload}), clients ({@code
- * int}), rate ({@code double}, req/s), scheduler ({@code Scheduler}), compression ({@code
- * boolean}), CURVE ({@code boolean}). Arguments carry readable names, so {@code name = "{0} ·
+ * one parameter per dimension given, in this order: payload ({@code Payload}), content ({@code
+ * Payload.Content}), clients ({@code int}), rate ({@code double}, req/s), scheduler ({@code
+ * Scheduler}), order keys ({@code ClosedLoop.OrderKeys}), compression ({@code boolean}), CURVE
+ * ({@code boolean}). Arguments carry readable names, so {@code name = "{0} ·
  * {1}"} shows {@code 1 KiB · KeySerialized}.
  *
  * <pre>{@code
@@ -36,6 +39,9 @@ public @interface BenchmarkMatrix {
   /** Payload sizes, such as {@code "64B"}, {@code "1KiB"}, {@code "1MiB"}. */
   String[] payloads() default {};
 
+  /** What the payloads' bytes are: random (incompressible) and/or compressible. */
+  Payload.Content[] contents() default {};
+
   /** Client counts. */
   int[] clients() default {};
 
@@ -43,6 +49,9 @@ public @interface BenchmarkMatrix {
   double[] rates() default {};
 
   Scheduler[] schedulers() default {};
+
+  /** How requests carry order keys: none, one shared key, or a key per client. */
+  ClosedLoop.OrderKeys[] orderKeys() default {};
 
   /** Compression off and/or on. */
   boolean[] compression() default {};

@@ -1,5 +1,6 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.load.Payload;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,11 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
       }
     }
     add(dimensions, payloads, quick);
+    List<Named<?>> contents = new ArrayList<>();
+    for (Payload.Content c : matrix.contents()) {
+      contents.add(Named.of(c == Payload.Content.RANDOM ? "random bytes" : "compressible", c));
+    }
+    add(dimensions, contents, quick);
     List<Named<?>> clients = new ArrayList<>();
     for (int c : matrix.clients()) {
       if (c <= 0) {
@@ -55,6 +61,15 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
       schedulers.add(Named.of(s.displayName(), s));
     }
     add(dimensions, schedulers, quick);
+    List<Named<?>> keys = new ArrayList<>();
+    for (ClosedLoop.OrderKeys k : matrix.orderKeys()) {
+      keys.add(Named.of(switch (k) {
+        case NONE -> "no key";
+        case SHARED -> "one shared key";
+        case PER_CLIENT -> "a key per client";
+      }, k));
+    }
+    add(dimensions, keys, quick);
     List<Named<?>> compression = new ArrayList<>();
     for (boolean b : matrix.compression()) {
       compression.add(Named.of(b ? "snappy" : "uncompressed", b));
@@ -67,7 +82,7 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     add(dimensions, curve, quick);
     if (dimensions.isEmpty()) {
       throw new ExtensionConfigurationException("@BenchmarkMatrix declares no dimension: give"
-          + " payloads, clients, rates, schedulers, compression or curve");
+          + " payloads, contents, clients, rates, schedulers, orderKeys, compression or curve");
     }
     List<Object[]> product = new ArrayList<>();
     product.add(new Object[0]);
