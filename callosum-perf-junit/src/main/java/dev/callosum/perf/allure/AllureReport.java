@@ -123,11 +123,15 @@ public final class AllureReport {
 
   private static void attachProfile(AllureLifecycle lifecycle, ProfileSummary p, String suffix) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%d CPU samples over %.1f s, %.2f s process CPU%n",
-        p.cpuSamples(), p.seconds(), p.processCpuNanos() / 1e9));
+    text.append(String.format(Locale.ROOT, "%d samples running Java and %d in native code (I/O"
+            + " system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel time"
+            + " included%n", p.cpuSamples(), p.nativeSamples(), p.seconds(),
+        p.processCpuNanos() / 1e9));
     table(text, "Callosum's own frames (nearest the top of each sample)", p.ownMethods(),
         "samples");
-    table(text, "Top methods (self)", p.topMethods(), "samples");
+    table(text, "Top Java methods (self, running)", p.topMethods(), "samples");
+    table(text, "Top native methods (where threads sat in native code)", p.topNativeMethods(),
+        "samples");
     text.append(String.format(Locale.ROOT, "%nAllocated: %,d bytes (%s per request)%n",
         p.allocation().totalBytes(), Double.isFinite(p.allocation().bytesPerRequest())
             ? String.format(Locale.ROOT, "%,.0f B", p.allocation().bytesPerRequest()) : "n/a"));

@@ -63,20 +63,30 @@ public final class Bench implements AutoCloseable {
   private final List<BenchmarkResult> results = new ArrayList<>();
   private final Map<BenchmarkResult, ManagedServer> servers = new IdentityHashMap<>();
   private final ConsoleReport console;
+  private final Where where;
   private final List<Note> notes = new ArrayList<>();
   private long cpuNanos = -1; // process CPU of the run being measured, its iterations so far
   private boolean closed;
 
-  Bench(BenchmarkSettings settings, String name) {
-    this(settings, name, null);
-  }
-
-  /** A bench whose runs print their progress to {@code console}, if not null. */
-  Bench(BenchmarkSettings settings, String name, ConsoleReport console) {
+  /**
+   * A bench whose servers run where {@code where} says and whose runs print their progress to
+   * {@code console}, if not null.
+   */
+  Bench(BenchmarkSettings settings, String name, Where where, ConsoleReport console) {
     this.settings = settings;
     this.name = name;
+    this.where = where;
     this.console = console;
   }
+
+  /**
+   * Where a benchmark's servers run, the annotation and the settings weighed.
+   *
+   * @param placement in this JVM, forked or an external command
+   * @param command the external command, with {port}; null unless external
+   * @param ready text the external command prints when ready; empty for none
+   */
+  record Where(ManagedServer.Placement placement, String command, String ready) {}
 
   public BenchmarkSettings settings() {
     return settings;
@@ -88,8 +98,10 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * A server as the spec says: started in this JVM on an ephemeral loopback port, or, with {@code
-   * callosum.perf.target} set, the server at that address. Closed when the test ends.
+   * A server as the spec says, started where the benchmark's placement says (in this JVM unless
+   * {@code @RpcBenchmark(placement)} or {@code callosum.perf.placement} say otherwise) on an
+   * ephemeral loopback port, or, with {@code callosum.perf.target} set, the server at that
+   * address. Closed when the test ends.
    */
   public ManagedServer server(ServerSpec spec) {
     checkOpen();
@@ -101,10 +113,9 @@ public final class Bench implements AutoCloseable {
     if (settings.target() != null) {
       server = ManagedServers.remote(settings.target(), spec);
     } else {
-      server = switch (settings.placement()) {
+      server = switch (where.placement()) {
         case FORKED -> ManagedServers.forked(spec);
-        case EXTERNAL -> ManagedServers.external(settings.serverCommand(), settings.serverReady(),
-            spec);
+        case EXTERNAL -> ManagedServers.external(where.command(), where.ready(), spec);
         default -> ManagedServers.inJvm(spec);
       };
     }

@@ -25,8 +25,9 @@ import org.apiguardian.api.API;
  *       throughput budgets</td></tr>
  *   <tr><td>callosum.perf.target</td><td>none</td><td>run against this server (tcp://host:port)
  *       instead of starting one</td></tr>
- *   <tr><td>callosum.perf.placement</td><td>in-jvm</td><td>where started servers run: in-jvm,
- *       forked (a JVM of their own) or external (the server command)</td></tr>
+ *   <tr><td>callosum.perf.placement</td><td>the annotation's, else in-jvm</td><td>where started
+ *       servers run: in-jvm, forked (a JVM of their own) or external (the server command); when
+ *       set, it overrides {@code @RpcBenchmark(placement = ...)}</td></tr>
  *   <tr><td>callosum.perf.server.command</td><td>none</td><td>for external: the command that
  *       starts a server, with {port}, such as {@code python3 server.py --port {port}}</td></tr>
  *   <tr><td>callosum.perf.server.ready</td><td>none</td><td>for external: text in its output that
@@ -51,7 +52,8 @@ import org.apiguardian.api.API;
  * @param warmups warm-up iterations per benchmark
  * @param budgetScale the budget scale
  * @param target the remote target, or {@code null}
- * @param placement where started servers run
+ * @param placement where started servers run, or {@code null} when the setting is absent (then
+ *     {@code @RpcBenchmark(placement)} decides, in-jvm by default)
  * @param serverCommand the external server command, or {@code null}
  * @param serverReady the external server's readiness text, empty for none
  * @param reports what the run writes and compares
@@ -98,8 +100,9 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
       }
       return t;
     });
-    ManagedServer.Placement placement = parse(lookup, "placement", "in-jvm",
+    ManagedServer.Placement placement = parse(lookup, "placement", "",
         "in-jvm, forked or external", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+          case "" -> null;
           case "in-jvm" -> ManagedServer.Placement.IN_JVM;
           case "forked" -> ManagedServer.Placement.FORKED;
           case "external" -> ManagedServer.Placement.EXTERNAL;
@@ -174,6 +177,11 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
       throw new IllegalArgumentException();
     }
     return p / 100;
+  }
+
+  /** Where servers run for a benchmark whose annotation says {@code annotated}: the setting wins. */
+  public ManagedServer.Placement placementOr(ManagedServer.Placement annotated) {
+    return placement != null ? placement : annotated;
   }
 
   /** A request count as this run makes it: a tenth of it in quick mode, at least 10. */

@@ -1,5 +1,6 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.fixtures.ManagedServer;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -26,6 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * }
  * }</pre>
  *
+ * <p>Where its servers run is the annotation's {@link #placement()} (in this JVM unless said),
+ * which the setting {@code callosum.perf.placement} overrides for a whole run; {@code
+ * callosum.perf.target} points every benchmark at a server already running. The nearest
+ * annotation counts: a method's before its class's.
+ *
  * <p>Settings come from {@code callosum.perf.*} system properties or {@code
  * junit-platform.properties}: see {@link BenchmarkSettings}.
  *
@@ -38,4 +44,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Tag("perf")
 @ExtendWith(RpcBenchmarkExtension.class)
-public @interface RpcBenchmark {}
+public @interface RpcBenchmark {
+  /**
+   * Where this benchmark's servers run: {@code IN_JVM} (the default), {@code FORKED} (a JVM of
+   * their own, apart from the load's GC and CPU) or {@code EXTERNAL} ({@link #serverCommand()}).
+   * {@code REMOTE} is chosen with {@code callosum.perf.target}, not here.
+   */
+  ManagedServer.Placement placement() default ManagedServer.Placement.IN_JVM;
+
+  /**
+   * For {@code EXTERNAL}: the command that starts a server, with {@code {port}}, such as {@code
+   * python3 server.py --port {port}}; the setting {@code callosum.perf.server.command} overrides it.
+   */
+  String serverCommand() default "";
+
+  /** For {@code EXTERNAL}: text the command prints when ready (else: when its port accepts). */
+  String serverReady() default "";
+}

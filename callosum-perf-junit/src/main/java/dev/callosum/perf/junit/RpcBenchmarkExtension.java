@@ -55,8 +55,40 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     RunState run = run(context);
+    Bench.Where where = where(context, run.settings);
     return context.getStore(NAMESPACE).getOrComputeIfAbsent(Bench.class,
-        key -> new Bench(run.settings, name(context), run.console), Bench.class);
+        key -> new Bench(run.settings, name(context), where, run.console), Bench.class);
+  }
+
+  /**
+   * Where the benchmark's servers run: the settings' placement and command if given, else the
+   * nearest {@code @RpcBenchmark}'s.
+   */
+  private static Bench.Where where(ExtensionContext context, BenchmarkSettings settings) {
+    Optional<RpcBenchmark> annotation = context.getTestMethod()
+        .flatMap(m -> AnnotationSupport.findAnnotation(m, RpcBenchmark.class))
+        .or(() -> context.getTestClass()
+            .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
+    ManagedServer.Placement annotated = annotation.map(RpcBenchmark::placement)
+        .orElse(ManagedServer.Placement.IN_JVM);
+    if (annotated == ManagedServer.Placement.REMOTE) {
+      throw new ParameterResolutionException(name(context) + ": @RpcBenchmark(placement ="
+          + " REMOTE) cannot say where the server is; set callosum.perf.target=tcp://host:port"
+          + " instead");
+    }
+    ManagedServer.Placement placement = settings.placementOr(annotated);
+    String command = settings.serverCommand() != null ? settings.serverCommand()
+        : annotation.map(RpcBenchmark::serverCommand).filter(c -> !c.isBlank()).orElse(null);
+    String ready = !settings.serverReady().isEmpty() ? settings.serverReady()
+        : annotation.map(RpcBenchmark::serverReady).orElse("");
+    if (placement == ManagedServer.Placement.EXTERNAL
+        && (command == null || !command.contains("{port}"))) {
+      throw new ParameterResolutionException(name(context) + ": @RpcBenchmark(placement ="
+          + " EXTERNAL) needs a server command with {port}, in @RpcBenchmark(serverCommand) or"
+          + " the setting callosum.perf.server.command, such as 'python3 server.py --port"
+          + " {port}'; it is '" + (command == null ? "" : command) + "'");
+    }
+    return new Bench.Where(placement, command, ready);
   }
 
   /** With {@code callosum.perf.list=true}, names each benchmark and runs none. */

@@ -81,6 +81,7 @@ final class RunState implements AutoCloseable {
     m.put("warmups", s.warmups());
     m.put("budgetScale", s.budgetScale());
     m.put("placement", s.target() != null ? "remote " + s.target()
+        : s.placement() == null ? "per @RpcBenchmark (in-jvm unless it says)"
         : s.placement().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     if (s.serverCommand() != null) {
       m.put("serverCommand", s.serverCommand());

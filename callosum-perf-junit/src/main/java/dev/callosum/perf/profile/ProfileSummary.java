@@ -11,22 +11,27 @@ import org.apiguardian.api.API;
  * @param jfr the recording, which opens in JDK Mission Control
  * @param flameGraph a self-contained HTML flame graph of the CPU samples, or {@code null}
  * @param seconds how long it recorded
- * @param cpuSamples execution samples taken
- * @param processCpuNanos CPU time this process used while recording (all threads, all cores)
- * @param topMethods the methods most often on top of the stack (self time), most first
- * @param ownMethods for each sample, the Callosum frame nearest the top: which of our methods
- *     the time is spent in or under, most first
+ * @param cpuSamples samples of threads running Java code ({@code jdk.ExecutionSample})
+ * @param nativeSamples samples of threads in native code: system calls for socket I/O, polls,
+ *     waits ({@code jdk.NativeMethodSample}); in an RPC benchmark usually the most
+ * @param processCpuNanos CPU time this process used while recording (all threads, all cores,
+ *     kernel time included)
+ * @param topMethods the Java methods most often on top of a running thread's stack (self time)
+ * @param topNativeMethods the native methods threads were most often in
+ * @param ownMethods for each sample of either kind, the Callosum frame nearest the top: which of
+ *     our methods the time is spent in or under, most first
  * @param allocation allocation by site, estimated from JFR's allocation samples
  * @param heap heap use over the recording
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record ProfileSummary(Path jfr, Path flameGraph, double seconds, long cpuSamples,
-    long processCpuNanos, List<Entry> topMethods, List<Entry> ownMethods, Allocation allocation,
-    Heap heap) {
+    long nativeSamples, long processCpuNanos, List<Entry> topMethods,
+    List<Entry> topNativeMethods, List<Entry> ownMethods, Allocation allocation, Heap heap) {
 
   public ProfileSummary {
     topMethods = List.copyOf(topMethods);
+    topNativeMethods = List.copyOf(topNativeMethods);
     ownMethods = List.copyOf(ownMethods);
   }
 

@@ -96,8 +96,9 @@ public final class Profiler implements AutoCloseable {
           + "-flame.html");
       if (FlameGraphs.render(jfr, html, "CPU: " + recording.getName())) {
         return new ProfileSummary(jfr, html, summary.seconds(), summary.cpuSamples(),
-            summary.processCpuNanos(), summary.topMethods(), summary.ownMethods(),
-            summary.allocation(), summary.heap());
+            summary.nativeSamples(), summary.processCpuNanos(), summary.topMethods(),
+            summary.topNativeMethods(), summary.ownMethods(), summary.allocation(),
+            summary.heap());
       }
     }
     return summary;
@@ -115,7 +116,9 @@ public final class Profiler implements AutoCloseable {
   private ProfileSummary summarize(Path jfr, double seconds, long cpu, long requests,
       long endHeap) {
     Map<String, Long> self = new HashMap<>();
+    Map<String, Long> nativeSelf = new HashMap<>();
     Map<String, Long> own = new HashMap<>();
+    long nativeSamples = 0;
     Map<String, Long> sites = new HashMap<>();
     long samples = 0;
     long allocated = 0;
@@ -126,13 +129,18 @@ public final class Profiler implements AutoCloseable {
       while (file.hasMoreEvents()) {
         RecordedEvent event = file.readEvent();
         switch (event.getEventType().getName()) {
-          case "jdk.ExecutionSample" -> {
+          case "jdk.ExecutionSample", "jdk.NativeMethodSample" -> {
             RecordedStackTrace stack = event.getStackTrace();
             if (stack == null || stack.getFrames().isEmpty()) {
               continue;
             }
-            samples++;
-            self.merge(method(stack.getFrames().get(0)), 1L, Long::sum);
+            boolean running = event.getEventType().getName().equals("jdk.ExecutionSample");
+            if (running) {
+              samples++;
+            } else {
+              nativeSamples++;
+            }
+            (running ? self : nativeSelf).merge(method(stack.getFrames().get(0)), 1L, Long::sum);
             for (RecordedFrame frame : stack.getFrames()) {
               String name = method(frame);
               if (name.startsWith(OWN_PACKAGE)) {
@@ -161,8 +169,8 @@ public final class Profiler implements AutoCloseable {
         requests > 0 ? allocated / (double) requests : Double.NaN, top(sites, allocated));
     ProfileSummary.Heap heap = new ProfileSummary.Heap(startHeap, peak, endHeap, collections,
         pauses);
-    return new ProfileSummary(jfr, null, seconds, samples, cpu, top(self, samples),
-        top(own, samples), allocation, heap);
+    return new ProfileSummary(jfr, null, seconds, samples, nativeSamples, cpu, top(self, samples),
+        top(nativeSelf, nativeSamples), top(own, samples + nativeSamples), allocation, heap);
   }
 
   private static List<ProfileSummary.Entry> top(Map<String, Long> weights, long total) {
@@ -180,7 +188,12 @@ public final class Profiler implements AutoCloseable {
     if (frame.getMethod() == null) {
       return "(unknown)";
     }
-    return frame.getMethod().getType().getName() + "." + frame.getMethod().getName();
+    // Lambdas and hidden classes carry addresses (Foo$$Lambda$51/0x0000000800c0a8): drop them, so
+    // one lambda is one entry and the names read.
+    String type = frame.getMethod().getType().getName()
+        .replaceAll("\\$\\$Lambda\\$\\d+(/0x\\p{XDigit}+)?", "\\$\\$Lambda")
+        .replaceAll("/0x\\p{XDigit}+", "");
+    return type + "." + frame.getMethod().getName();
   }
 
   /** The allocating frame outside the JDK, with what it allocated. */

@@ -130,14 +130,16 @@ public final class ConsoleReport {
     }
     ProfileSummary p = record.profile();
     if (p != null) {
-      out.printf(Locale.ROOT, "    profile: %d CPU samples, %.2f s CPU, %s allocated (%s per"
-              + " request), heap peak %s, %d GCs → %s%n", p.cpuSamples(),
+      out.printf(Locale.ROOT, "    profile: %d Java + %d native samples, %.2f s CPU, %s"
+              + " allocated (%s per request), heap peak %s, %d GCs → %s%n", p.cpuSamples(),
+          p.nativeSamples(),
           p.processCpuNanos() / 1e9, mib(p.allocation().totalBytes()),
           Double.isFinite(p.allocation().bytesPerRequest())
               ? Svg.count(p.allocation().bytesPerRequest()) + " B" : "n/a",
           mib(p.heap().peakUsedBytes()), p.heap().collections(), p.jfr());
       print("Callosum's own", p.ownMethods(), 5);
-      print("top methods", p.topMethods(), 5);
+      print("top Java methods", p.topMethods(), 5);
+      print("top native methods", p.topNativeMethods(), 3);
     }
   }
 

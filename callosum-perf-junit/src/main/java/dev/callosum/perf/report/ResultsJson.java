@@ -237,8 +237,10 @@ public final class ResultsJson {
     }
     n.put("seconds", p.seconds());
     n.put("cpuSamples", p.cpuSamples());
+    n.put("nativeSamples", p.nativeSamples());
     n.put("processCpuSeconds", p.processCpuNanos() / 1e9);
     n.set("topMethods", entries(p.topMethods(), "samples"));
+    n.set("topNativeMethods", entries(p.topNativeMethods(), "samples"));
     n.set("ownMethods", entries(p.ownMethods(), "samples"));
     ObjectNode alloc = n.putObject("allocation");
     alloc.put("totalBytes", p.allocation().totalBytes());

@@ -3,6 +3,7 @@ package dev.callosum.perf.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.callosum.perf.fixtures.ManagedServer;
 import dev.callosum.perf.fixtures.ServerSpec;
 import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.BenchmarkResult;
@@ -88,6 +89,43 @@ class PlacementTests {
       assertThat(SEEN).singleElement().satisfies(r -> assertThat(r.parameters())
           .containsEntry("placement", "remote").containsEntry("scheduler", "the target's"));
     }
+  }
+
+  @RpcBenchmark(placement = ManagedServer.Placement.FORKED)
+  static class ForkedByAnnotation {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(bench.closedLoop(bench.server(ServerSpec.echo())).requests(50).run());
+    }
+  }
+
+  @Test
+  void theAnnotationChoosesThePlacementAndTheSettingOverridesIt() {
+    run(ForkedByAnnotation.class, Map.of()).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    run(ForkedByAnnotation.class, Map.of("callosum.perf.placement", "in-jvm")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    assertThat(SEEN).extracting(r -> r.parameters().get("placement"))
+        .containsExactly("forked", "in-jvm");
+    assertThat(SEEN.get(0).server()).contains("forked JVM server");
+  }
+
+  @RpcBenchmark
+  static class ExternalWithoutCommand {
+    @org.junit.jupiter.api.Test
+    @RpcBenchmark(placement = ManagedServer.Placement.EXTERNAL)
+    void echo(Bench bench) {
+      bench.server(ServerSpec.echo());
+    }
+  }
+
+  @Test
+  void anExternalPlacementByAnnotationWithoutACommandSaysWhereToGiveOne() {
+    assertThat(failures(run(ExternalWithoutCommand.class, Map.of()))).singleElement().asString()
+        .isEqualTo("ExternalWithoutCommand.echo: @RpcBenchmark(placement = EXTERNAL) needs a"
+            + " server command with {port}, in @RpcBenchmark(serverCommand) or the setting"
+            + " callosum.perf.server.command, such as 'python3 server.py --port {port}'; it is"
+            + " ''");
   }
 
   @Test
