@@ -1,6 +1,7 @@
 package dev.callosum.perf.budgets;
 
 import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.measurement.LoadResult;
 import java.time.Duration;
 import java.util.Locale;
 import org.assertj.core.api.AbstractAssert;
@@ -77,9 +78,10 @@ public final class BenchmarkAssertions {
       Duration value = actual.percentile(percentile);
       if (value.compareTo(max) > 0) {
         failWithMessage("Expected the p%s latency of %s to be at most %s but it was %s (%d"
-                + " samples, %d clients, %s)", percentile == Math.rint(percentile)
+                + " samples, %s, %s)", percentile == Math.rint(percentile)
                 ? Long.toString((long) percentile) : Double.toString(percentile), actual.name(),
-            Quantities.format(max), Quantities.format(value), actual.samples(), actual.clients(),
+            Quantities.format(max), Quantities.format(value), actual.samples(),
+            LoadResult.clients(actual.clients()),
             actual.closedLoop() ? "closed loop" : "open loop");
       }
       return this;

@@ -1,6 +1,7 @@
 package dev.callosum.perf.budgets;
 
 import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.measurement.LoadResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,8 +110,9 @@ public final class Budgets {
       String message) {}
 
   private static String conditions(BenchmarkResult r) {
-    return String.format(Locale.ROOT, "in %s (%s, %d clients, %d B payload, %d samples, %s)",
-        r.name(), r.closedLoop() ? "closed loop" : "open loop", r.clients(), r.payloadBytes(),
+    return String.format(Locale.ROOT, "in %s (%s, %s, %d B payload, %d samples, %s)",
+        r.name(), r.closedLoop() ? "closed loop" : "open loop",
+        LoadResult.clients(r.clients()), r.payloadBytes(),
         r.samples(), r.server());
   }
 

@@ -200,9 +200,10 @@ public final class BenchmarkResult {
   @Override
   public String toString() {
     Statistics t = throughputStatistics();
-    return String.format(Locale.ROOT, "%s: %s, %d clients, %d B, %d iterations: %.0f ± %.0f req/s,"
+    return String.format(Locale.ROOT, "%s: %s, %s, %d B, %d iterations: %.0f ± %.0f req/s,"
             + " p50 %.1f us, p99 %.1f us, %d errors", name, closedLoop() ? "closed loop"
-            : String.format(Locale.ROOT, "open loop at %.0f/s", targetRate()), clients(),
+            : String.format(Locale.ROOT, "open loop at %.0f/s", targetRate()),
+        LoadResult.clients(clients()),
         payloadBytes(), iterations.size(), t.mean(),
         Double.isFinite(t.ci95()) ? t.ci95() : 0, percentile(50).toNanos() / 1e3,
         percentile(99).toNanos() / 1e3, errorCount());

@@ -156,11 +156,16 @@ public final class LoadResult {
     return handshake.copy();
   }
 
+  /** {@code 1 client}, {@code 10 clients}. */
+  public static String clients(int count) {
+    return count + (count == 1 ? " client" : " clients");
+  }
+
   @Override
   public String toString() {
     return String.format(java.util.Locale.ROOT,
-        "%s, %d clients, %d B: %d calls in %.3f s = %.0f req/s, p50 %.1f us, p99 %.1f us, %d errors",
-        closedLoop ? "closed loop" : "open loop", clients, payloadBytes, requests,
+        "%s, %s, %d B: %d calls in %.3f s = %.0f req/s, p50 %.1f us, p99 %.1f us, %d errors",
+        closedLoop ? "closed loop" : "open loop", clients(clients), payloadBytes, requests,
         seconds(), throughput(), percentile(50).toNanos() / 1e3, percentile(99).toNanos() / 1e3,
         errorCount());
   }

@@ -155,7 +155,7 @@ class RpcBenchmarkExtensionTests {
     assertThat(failures(results)).singleElement().asString()
         .startsWith("budget broken: p50 latency was ")
         .contains("over the budget of 1 ns")
-        .contains("in ImpossibleBudget.breaksIt (closed loop, 1 clients, 64 B payload,"
+        .contains("in ImpossibleBudget.breaksIt (closed loop, 1 client, 64 B payload,"
             + " 200 samples");
     PeerThreads.awaitNoPeerThreads();
   }
