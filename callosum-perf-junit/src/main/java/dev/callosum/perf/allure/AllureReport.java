@@ -117,7 +117,7 @@ public final class AllureReport {
           BenchmarkCharts.p99OverTime(result));
     }
     text(lifecycle, "Result (JSON)" + suffix, "application/json", "json",
-        ResultsJson.pretty(ResultsJson.benchmark(record, false, outputDirectory)));
+        ResultsJson.pretty(ResultsJson.benchmark(record, outputDirectory)));
 
   }
 

@@ -370,6 +370,7 @@ public final class Bench implements AutoCloseable {
       ClosedLoop loop = ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
           .method(server.method()).clients(clients).payload(payload).requests(count)
           .orderKeys(keys).content(content).sampleEvery(sampleEvery)
+          .rawSamples(settings.reports().rawSamples())
           .stopWhen(() -> server.failure().isPresent());
       if (keyCount > 0) {
         loop.spreadOverKeys(keyCount);
@@ -457,7 +458,7 @@ public final class Bench implements AutoCloseable {
           : duration;
       OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
           .rate(rate).duration(length).clients(clients).payload(payload).content(content)
-          .sampleEvery(sampleEvery);
+          .sampleEvery(sampleEvery).rawSamples(settings.reports().rawSamples());
       Map<String, String> load = new LinkedHashMap<>();
       load.put("content", content.label());
       load.put("loop", "open");

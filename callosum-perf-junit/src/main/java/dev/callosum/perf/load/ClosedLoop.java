@@ -49,6 +49,7 @@ public final class ClosedLoop {
   private Payload payload = Payload.parse("1KiB");
   private Payload.Content content = Payload.Content.RANDOM;
   private Duration sampleEvery = Duration.ofSeconds(1);
+  private boolean rawSamples;
   private long requests = 10_000;
   private long warmupRequests;
   private String method = "echo";
@@ -102,6 +103,15 @@ public final class ClosedLoop {
   /** What the payload's bytes are: random (the default) or compressible. */
   public ClosedLoop content(Payload.Content kind) {
     this.content = Objects.requireNonNull(kind, "content");
+    return this;
+  }
+
+  /**
+   * Whether to keep every successful call's send time and latency ({@link
+   * LoadResult#rawSamples()}); off unless set, as it costs memory.
+   */
+  public ClosedLoop rawSamples(boolean keep) {
+    this.rawSamples = keep;
     return this;
   }
 
@@ -270,7 +280,9 @@ public final class ClosedLoop {
       }
       sampler.sample(System.nanoTime());
       long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start);
-      return merge(workers, Duration.ofNanos(Math.max(1, end - start)), sampler);
+      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start)), sampler);
+      return rawSamples ? result.withRawSamples(SampleLog.merge(
+          workers.stream().map(w -> w.samples).toList(), start)) : result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       tickets.set(0);
@@ -323,6 +335,7 @@ public final class ClosedLoop {
     final CountDownLatch finished;
     final long stopAt;
     final org.HdrHistogram.Recorder latency;
+    final SampleLog samples = rawSamples ? new SampleLog() : null;
     final long[] errors = new long[RpcException.Kind.values().length];
     long ok;
     long handshakeNanos;
@@ -383,6 +396,9 @@ public final class ClosedLoop {
         switch (reply.type()) {
           case RESULT -> {
             latency.recordValue(Math.min(HIGHEST_NANOS, now - sentAt[slot]));
+            if (samples != null) {
+              samples.add(sentAt[slot], now - sentAt[slot]);
+            }
             ok++;
           }
           case FAILURE -> errors[RpcException.Kind.FAILURE.ordinal()]++;
@@ -424,6 +440,9 @@ public final class ClosedLoop {
             connection.call(body);
             long now = System.nanoTime();
             latency.recordValue(Math.min(HIGHEST_NANOS, now - sent));
+            if (samples != null) {
+              samples.add(sent, now - sent);
+            }
             lastReply = now;
             ok++;
           } catch (RpcException e) {

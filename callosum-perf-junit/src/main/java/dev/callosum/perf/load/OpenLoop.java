@@ -53,6 +53,7 @@ public final class OpenLoop {
   private Payload payload = Payload.parse("1KiB");
   private Payload.Content content = Payload.Content.RANDOM;
   private Duration sampleEvery = Duration.ofSeconds(1);
+  private boolean rawSamples;
   private String method = "echo";
 
   private OpenLoop(ClientConfig client) {
@@ -97,6 +98,15 @@ public final class OpenLoop {
   /** What the payload's bytes are: random (the default) or compressible. */
   public OpenLoop content(Payload.Content kind) {
     this.content = Objects.requireNonNull(kind, "content");
+    return this;
+  }
+
+  /**
+   * Whether to keep every successful call's intended send time and latency ({@link
+   * LoadResult#rawSamples()}); off unless set, as it costs memory.
+   */
+  public OpenLoop rawSamples(boolean keep) {
+    this.rawSamples = keep;
     return this;
   }
 
@@ -172,7 +182,9 @@ public final class OpenLoop {
         throw s.failure;
       }
     }
-    return merge(senders, start, sampler);
+    LoadResult result = merge(senders, start, sampler);
+    return rawSamples ? result.withRawSamples(SampleLog.merge(
+        senders.stream().map(x -> x.samples).toList(), start)) : result;
   }
 
   private LoadResult merge(List<Sender> senders, long start, Sampler sampler) {
@@ -208,6 +220,7 @@ public final class OpenLoop {
     final long count;
     final CountDownLatch done;
     final org.HdrHistogram.Recorder latency;
+    final SampleLog samples = rawSamples ? new SampleLog() : null;
     final long[] intended = new long[RING];
     final boolean[] waiting = new boolean[RING];
     final long[] errors = new long[RpcException.Kind.values().length];
@@ -290,6 +303,9 @@ public final class OpenLoop {
       long now = System.nanoTime();
       if (reply.type() == MessageType.RESULT) {
         latency.recordValue(Math.min(ClosedLoop.HIGHEST_NANOS, now - intended[slot]));
+        if (samples != null) {
+          samples.add(intended[slot], now - intended[slot]);
+        }
         ok++;
       } else {
         RpcException.Kind kind = switch (reply.type()) {

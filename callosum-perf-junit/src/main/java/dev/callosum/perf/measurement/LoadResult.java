@@ -33,6 +33,7 @@ public final class LoadResult {
   private final double targetRate;
   private final long lateSends;
   private final TimeSeries timeSeries;
+  private final RawSamples rawSamples;
 
   /** A closed-loop result. */
   public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
@@ -50,6 +51,15 @@ public final class LoadResult {
       Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
       Histogram latency, Histogram handshake, double targetRate, long lateSends,
       TimeSeries timeSeries) {
+    this(closedLoop, clients, payloadBytes, requests, errors, elapsed, bytesSent, bytesReceived,
+        latency, handshake, targetRate, lateSends, timeSeries, null);
+  }
+
+  private LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
+      Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
+      Histogram latency, Histogram handshake, double targetRate, long lateSends,
+      TimeSeries timeSeries, RawSamples rawSamples) {
+    this.rawSamples = rawSamples;
     this.timeSeries = timeSeries;
     this.targetRate = targetRate;
     this.lateSends = lateSends;
@@ -97,6 +107,18 @@ public final class LoadResult {
   /** The measured time, from the first send to the last reply. */
   public Duration elapsed() {
     return elapsed;
+  }
+
+  /** This result with every call's send time and latency attached. */
+  public LoadResult withRawSamples(RawSamples samples) {
+    return new LoadResult(closedLoop, clients, payloadBytes, requests, errors, elapsed,
+        bytesSent, bytesReceived, latency, handshake, targetRate, lateSends, timeSeries,
+        java.util.Objects.requireNonNull(samples, "samples"));
+  }
+
+  /** Every successful call's send time and latency, if they were recorded. */
+  public java.util.Optional<RawSamples> rawSamples() {
+    return java.util.Optional.ofNullable(rawSamples);
   }
 
   /** Calls and p99 latency second by second. */

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * The run as JSON: {@code benchmark-results-YYYYMMDD-HHMMSS.json}, described by {@code
@@ -70,13 +69,13 @@ public final class ResultsJson {
     }
     ArrayNode benchmarks = root.putArray("benchmarks");
     for (BenchmarkRecord record : run.records()) {
-      benchmarks.add(benchmark(record, run.rawSamples(), run.outputDirectory()));
+      benchmarks.add(benchmark(record, run.outputDirectory()));
     }
     return root;
   }
 
   /** One benchmark as JSON, as in the file (also attached to its Allure test). */
-  public static ObjectNode benchmark(BenchmarkRecord r, boolean rawSamples, Path relativeTo) {
+  public static ObjectNode benchmark(BenchmarkRecord r, Path relativeTo) {
     ObjectNode b = MAPPER.createObjectNode();
     b.put("id", r.id());
     b.put("class", r.className());
@@ -99,13 +98,6 @@ public final class ResultsJson {
         iterations.add(iteration(i));
       }
       b.put("latencyHistogram", encode(result.latencyHistogram()));
-      if (rawSamples) {
-        ArrayNode samples = b.putArray("latencySamples");
-        for (HistogramIterationValue v : result.latencyHistogram().recordedValues()) {
-          samples.addObject().put("nanos", v.getValueIteratedTo())
-              .put("count", v.getCountAtValueIteratedTo());
-        }
-      }
     }
     ArrayNode budgets = b.putArray("budgets");
     for (Budgets.Verdict v : r.budgets()) {
@@ -167,6 +159,15 @@ public final class ResultsJson {
     it.put("elapsedSeconds", i.elapsed().toNanos() / 1e9);
     it.put("throughput", i.throughput());
     it.set("latencyNanos", latency(i.latencyHistogram()));
+    i.rawSamples().ifPresent(raw -> {
+      ObjectNode samples = it.putObject("rawSamples");
+      ArrayNode sent = samples.putArray("sentAtNanos");
+      ArrayNode took = samples.putArray("latencyNanos");
+      for (int k = 0; k < raw.size(); k++) {
+        sent.add(raw.sentAt(k));
+        took.add(raw.latency(k));
+      }
+    });
     ArrayNode series = it.putArray("timeSeries");
     for (TimeSeries.Point p : i.timeSeries().points()) {
       series.addObject().put("endSeconds", p.endSeconds()).put("seconds", p.seconds())

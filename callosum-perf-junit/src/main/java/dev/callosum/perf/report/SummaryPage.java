@@ -18,13 +18,41 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The run's executive summary as one self-contained HTML page (inline SVG, no scripts, nothing
- * from the network): outcomes, the conditions, then per benchmark method the chart its varying
+ * The run's executive summary as one self-contained HTML page (inline SVG, one inline script
+ * that sorts tables by a click on their header, nothing from the network): outcomes, the conditions, then per benchmark method the chart its varying
  * parameter calls for (throughput against payload or clients, latency against load, grouped bars
  * for schedulers or features, a matrix where two features vary) and a table of every result.
  */
 public final class SummaryPage {
   private static final Set<String> NOT_DIMENSIONS = Set.of("requests", "duration", "loop");
+
+  /** Sorts a table by the clicked column: numbers (with their units) by value, text as text. */
+  private static final String SORT_SCRIPT = """
+      (function () {
+        var scale = {ns: 1e-3, 'µs': 1, ms: 1e3, s: 1e6, B: 1, KiB: 1024, MiB: 1048576};
+        function key(cell) {
+          var t = cell.textContent.trim(), m = t.match(/^([-\\d.,]+)\\s*(\\S*)$/);
+          if (!m) { return t.toLowerCase(); }
+          return parseFloat(m[1].replace(/,/g, '')) * (scale[m[2]] || 1);
+        }
+        document.querySelectorAll('table').forEach(function (table) {
+          table.querySelectorAll('tr:first-child th').forEach(function (th, col) {
+            th.style.cursor = 'pointer';
+            th.title = 'sort';
+            th.addEventListener('click', function () {
+              var rows = Array.prototype.slice.call(table.rows, 1);
+              var up = th.dataset.order !== 'up';
+              th.dataset.order = up ? 'up' : 'down';
+              rows.sort(function (a, b) {
+                var x = key(a.cells[col] || a), y = key(b.cells[col] || b);
+                return (x < y ? -1 : x > y ? 1 : 0) * (up ? 1 : -1);
+              });
+              rows.forEach(function (r) { r.parentNode.appendChild(r); });
+            });
+          });
+        });
+      })();
+      """;
 
   private SummaryPage() {}
 
@@ -80,7 +108,7 @@ public final class SummaryPage {
       byMethod.computeIfAbsent(r.className() + "." + r.method(), k -> new ArrayList<>()).add(r);
     }
     byMethod.forEach((method, group) -> section(h, method, group, directory));
-    h.append("</body></html>");
+    h.append("<script>").append(SORT_SCRIPT).append("</script></body></html>");
     return h.toString();
   }
 

@@ -143,7 +143,7 @@ class RunFilesTests {
     String page = Files.readString(only(output, "benchmark-summary-*.html"));
     assertThat(page).contains("<svg", "Throughput against payload", "Executive summary",
         "Matrix.echo", "Matrix.openLoop", "flame graph", "cores")
-        .doesNotContain("<script", "src=\"http", "href=\"http", "url(http");
+        .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http");
     // The scheduler varies with the payload: one line per scheduler.
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
   }
@@ -156,10 +156,22 @@ class RunFilesTests {
     assertThat(validate(results)).isEmpty();
     JsonNode first = byId(results.path("benchmarks"), "Matrix.echo 64 B, ExitOrdered");
     long counted = 0;
-    for (JsonNode s : first.path("latencySamples")) {
-      counted += s.path("count").asLong();
+    for (JsonNode iteration : first.path("iterations")) {
+      JsonNode sent = iteration.path("rawSamples").path("sentAtNanos");
+      JsonNode took = iteration.path("rawSamples").path("latencyNanos");
+      assertThat(sent.size()).isEqualTo(took.size()).isEqualTo(iteration.path("requests").asInt());
+      for (int k = 1; k < sent.size(); k++) {
+        assertThat(sent.get(k).asLong()).as("send order").isGreaterThanOrEqualTo(
+            sent.get(k - 1).asLong());
+      }
+      assertThat(sent.get(0).asLong()).as("from the iteration's start").isBetween(0L,
+          5_000_000_000L);
+      counted += took.size();
     }
     assertThat(counted).isEqualTo(first.path("metrics").path("samples").asLong()).isEqualTo(400);
+    JsonNode open = byId(results.path("benchmarks"), "Matrix.openLoop");
+    assertThat(open.path("iterations").get(0).path("rawSamples").path("latencyNanos").size())
+        .isEqualTo(open.path("iterations").get(0).path("requests").asInt()).isEqualTo(200);
     // Profiling is off and the budgets held: no profile.
     assertThat(first.has("profile")).isFalse();
     try (Stream<Path> files = Files.list(output)) {
