@@ -153,6 +153,26 @@ class PlacementTests {
   }
 
   @Test
+  void anExternalCommandGetsTheSpecAndCurveKeysThroughItsEnvironment() {
+    // This project's server honours the spec through $CALLOSUM_PERF_SERVER_OPTIONS, CURVE included.
+    run(CurveEcho.class, Map.of("callosum.perf.placement", "external",
+        "callosum.perf.server.command", SERVER + " $CALLOSUM_PERF_SERVER_OPTIONS",
+        "callosum.perf.server.ready", "CALLOSUM-PERF READY")).testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    assertThat(SEEN).singleElement().satisfies(r -> assertThat(r.parameters())
+        .containsEntry("auth", "CURVE").containsEntry("compression", "snappy")
+        .containsEntry("placement", "external"));
+  }
+
+  @Test
+  void anExternalCommandThatIgnoresCurveFailsItsCurveBenchmarksSayingSo() {
+    assertThat(failures(run(CurveEcho.class, Map.of("callosum.perf.placement", "external",
+        "callosum.perf.server.command", SERVER,
+        "callosum.perf.server.ready", "CALLOSUM-PERF READY")))).singleElement().asString()
+        .contains("does not use CURVE, but this client does");
+  }
+
+  @Test
   void asAnExternalCommandReadyWhenItSaysSo() {
     run(Echo.class, Map.of("callosum.perf.placement", "external",
         "callosum.perf.server.command", SERVER,
