@@ -246,12 +246,24 @@ public final class RpcServer implements AutoCloseable {
           + header.method() + "'; this server serves " + config.handlers().keySet())));
       return;
     }
-    if (handler == Handlers.Echo.INSTANCE && !body.isNil()
+    if (handler instanceof Handler.Inline inline && !body.isNil()
         && dispatch.idle(header.orderKey())) {
-      // Echo from the request's own frame: the body is copied once, into the reply.
+      // Answer from the request's own frame: the body is copied once, into the reply.
+      Handler.Slice out;
+      try {
+        out = inline.reply(new Handler.Slice(body.array(), body.offset(), body.length()));
+      } catch (Exception e) {
+        reply(peer, header.failure(ErrorInfo.of(e)));
+        return;
+      }
+      if (out.array() == null) { // as a handler returning null: no result
+        reply(peer, header.error(peerError("NoResultError", "handler of '" + header.method()
+            + "' returned a nil body; return an empty one for an empty result")));
+        return;
+      }
       RpcMessage reply = header.result(NO_BYTES).withCompression(config.compress());
-      send(peer, codec.encodeHeader(reply), codec.encodeBody(EMPTY_METADATA, body.array(),
-          body.offset(), body.length(), config.compress()));
+      send(peer, codec.encodeHeader(reply), codec.encodeBody(EMPTY_METADATA, out.array(),
+          out.offset(), out.length(), config.compress()));
       return;
     }
     if (pending >= config.maxPendingRequests()) {

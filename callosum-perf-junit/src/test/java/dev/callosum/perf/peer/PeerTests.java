@@ -119,6 +119,60 @@ class PeerTests {
   }
 
   @Test
+  void inlineHandlersAnswerFromTheFrameAndFailLikeOthers() {
+    Handler.Inline firstHalf = body -> new Handler.Slice(body.array(), body.offset(),
+        body.length() / 2);
+    Handler.Inline broken = body -> {
+      throw new IllegalArgumentException("cannot take " + body.length() + " bytes");
+    };
+    try (RpcServer server = ServerConfig.builder().handler("half", firstHalf)
+            .handler("broken", broken).start();
+         RpcClient client = RpcClient.connect(server.endpoint())) {
+      assertThat(client.call("half", ascii("abcdef"))).isEqualTo(ascii("abc"));
+      assertThatThrownBy(() -> client.call("broken", ascii("xy")))
+          .isInstanceOfSatisfying(RemoteException.class, e -> {
+            assertThat(e.kind()).isEqualTo(RpcException.Kind.FAILURE);
+            assertThat(e.error().repr())
+                .isEqualTo("IllegalArgumentException('cannot take 2 bytes')");
+          });
+    }
+  }
+
+  @Test
+  void anInlineHandlerRunThroughHandleAnswersTheSame() throws Exception {
+    // As a scheduler runs it when an earlier request of its key is still running.
+    Handler.Inline firstHalf = body -> new Handler.Slice(body.array(), body.offset(),
+        body.length() / 2);
+    Request request = new Request() {
+      @Override public String method() {
+        return "half";
+      }
+
+      @Override public dev.callosum.perf.protocol.OrderKey orderKey() {
+        return dev.callosum.perf.protocol.OrderKey.NONE;
+      }
+
+      @Override public long seq() {
+        return 1;
+      }
+
+      @Override public byte[] body() {
+        return ascii("abcdef");
+      }
+
+      @Override public java.util.concurrent.ExecutorService workers() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override public java.util.concurrent.ScheduledExecutorService timer() {
+        throw new UnsupportedOperationException();
+      }
+    };
+    assertThat(firstHalf.handle(request).toCompletableFuture().getNow(null))
+        .isEqualTo(ascii("abc"));
+  }
+
+  @Test
   void aHandlerThatThrowsBeforeReturningAStageIsAFailureToo() {
     Handler throwing = request -> {
       throw new java.io.IOException("disk on fire");
