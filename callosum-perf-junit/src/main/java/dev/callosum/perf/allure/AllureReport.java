@@ -163,7 +163,7 @@ public final class AllureReport {
     AllureLifecycle lifecycle = Allure.getLifecycle();
     StringBuilder env = new StringBuilder();
     run.environment().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
-    run.orderedSettings().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
+    run.settings().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
     lifecycle.writeAttachment("environment.properties", stream(env.toString()));
     lifecycle.writeAttachment("categories.json", stream(CATEGORIES));
     // For the report's Benchmarks tab (an Allure plugin of the scenarios' build).

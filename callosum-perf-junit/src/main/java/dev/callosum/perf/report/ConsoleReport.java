@@ -40,7 +40,7 @@ public final class ConsoleReport {
 
   public synchronized void runStarted(RunReport run) {
     out.println("callosum-perf: " + Environment.oneLine());
-    out.println("callosum-perf: settings " + run.orderedSettings());
+    out.println("callosum-perf: settings " + run.settings());
   }
 
   public synchronized void benchmarkStarted(String name) {

@@ -50,12 +50,8 @@ public final class RunReport {
     return List.copyOf(records);
   }
 
+  /** The run's settings, in their reading order. */
   public Map<String, Object> settings() {
-    return Map.copyOf(settings);
-  }
-
-  /** Settings in their reading order, for tables. */
-  public Map<String, Object> orderedSettings() {
     return new LinkedHashMap<>(settings);
   }
 
@@ -76,16 +72,8 @@ public final class RunReport {
     return Duration.between(started, finished()).toMillis() / 1000.0;
   }
 
-  public boolean rawSamples() {
-    return reports.rawSamples();
-  }
-
   public Path outputDirectory() {
     return reports.outputDirectory();
-  }
-
-  public ReportSettings reportSettings() {
-    return reports;
   }
 
   /** The run's files are stamped with its start: {@code 20261127-101500}. */

@@ -97,7 +97,7 @@ public final class SummaryPage {
     h.append("<h2>Conditions</h2><table>");
     run.environment().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
         .append("</th><td class=\"l\">").append(esc(String.valueOf(v))).append("</td></tr>"));
-    run.orderedSettings().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
+    run.settings().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
         .append("</th><td class=\"l\">").append(esc(String.valueOf(v))).append("</td></tr>"));
     h.append("</table><p class=\"note\">Closed-loop latencies are service times (each client"
         + " waits for its reply before the next request); open-loop latencies count from each"
