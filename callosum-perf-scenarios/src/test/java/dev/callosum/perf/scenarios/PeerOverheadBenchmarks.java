@@ -2,6 +2,7 @@ package dev.callosum.perf.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.load.EchoComparison;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * run, with their ratio. A benchmark, not a test: it reports, and fails only if a call fails.
  * {@code -Dcallosum.perf.quick=true} shrinks it to a quick look.
  */
-@Tag("perf")
+@RpcBenchmark // the perf tag, and listed rather than run with callosum.perf.list=true
 @Tag("throughput")
 class PeerOverheadBenchmarks {
 
