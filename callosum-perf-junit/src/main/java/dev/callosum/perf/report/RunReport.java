@@ -88,15 +88,27 @@ public final class RunReport {
     }
     List<Path> written = new ArrayList<>();
     if (reports.json()) {
-      Path json = reports.outputDirectory().resolve("benchmark-results-" + stamp() + ".json");
+      Path json = unused("benchmark-results-" + stamp(), ".json");
       ResultsJson.write(this, json);
       written.add(json);
     }
     if (reports.html()) {
-      Path html = reports.outputDirectory().resolve("benchmark-summary-" + stamp() + ".html");
+      Path html = unused("benchmark-summary-" + stamp(), ".html");
       SummaryPage.write(this, html);
       written.add(html);
     }
     return written;
+  }
+
+  /**
+   * {@code name.ext} in the output directory, or {@code name-2.ext} and on if a run of the same
+   * second wrote it already: nothing is overwritten.
+   */
+  private Path unused(String name, String extension) {
+    Path file = reports.outputDirectory().resolve(name + extension);
+    for (int n = 2; java.nio.file.Files.exists(file); n++) {
+      file = reports.outputDirectory().resolve(name + "-" + n + extension);
+    }
+    return file;
   }
 }
