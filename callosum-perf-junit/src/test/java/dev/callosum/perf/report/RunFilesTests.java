@@ -298,6 +298,19 @@ class RunFilesTests {
   }
 
   @Test
+  void filesOfTheSameSecondDoNotOverwriteEachOther() {
+    Path output = TestKit.freshOutputDirectory();
+    ReportSettings settings = new ReportSettings(output, true, true, false, null, 0.1, 0.25,
+        false);
+    RunReport run = new RunReport(java.util.Map.of("quick", false), settings);
+    List<Path> first = run.finish();
+    List<Path> second = run.finish();
+    assertThat(first).hasSize(2).allSatisfy(p -> assertThat(p).isRegularFile());
+    assertThat(second).hasSize(2).doesNotContainAnyElementsOf(first)
+        .allSatisfy(p -> assertThat(p.getFileName().toString()).contains("-2."));
+  }
+
+  @Test
   void listingNamesEveryBenchmarkAndRunsNone() {
     java.io.PrintStream original = System.out;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
