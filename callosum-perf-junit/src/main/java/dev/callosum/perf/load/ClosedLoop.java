@@ -120,11 +120,7 @@ public final class ClosedLoop {
    * run the outliers fall.
    */
   public ClosedLoop sampleEvery(Duration interval) {
-    if (interval.toMillis() < 10) {
-      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
-          + interval.toMillis() + " ms");
-    }
-    this.sampleEvery = interval;
+    this.sampleEvery = Sampler.checkInterval(interval);
     return this;
   }
 
@@ -233,10 +229,19 @@ public final class ClosedLoop {
     AtomicLong warmupTickets = new AtomicLong(warmupRequests);
     AtomicLong tickets = new AtomicLong(requests);
     CyclicBarrier connected = new CyclicBarrier(clients + 1);
-    CyclicBarrier warmedUp = new CyclicBarrier(clients + 1);
+    Sampler sampler = new Sampler(onInterval);
+    long[] start = new long[1];
+    // The clock starts as the last party arrives, before any client is released: no measured
+    // request leaves before it, and the time series counts from it.
+    CyclicBarrier warmedUp = new CyclicBarrier(clients + 1, () -> {
+      start[0] = System.nanoTime();
+      sampler.start(start[0]);
+      if (measureFor != null) {
+        measureUntil = start[0] + measureFor.toNanos();
+      }
+    });
     CountDownLatch finished = new CountDownLatch(clients);
     List<Worker> workers = new ArrayList<>();
-    Sampler sampler = new Sampler(onInterval);
     long stopAt = System.nanoTime() + deadline.toNanos();
     for (int i = 0; i < clients; i++) {
       OrderKey key = keyCount > 0 ? OrderKey.of("key-" + (i % keyCount)) : switch (orderKeys) {
@@ -262,11 +267,10 @@ public final class ClosedLoop {
           throw w.failure;
         }
       }
-      sampler.start(System.nanoTime());
       await(warmedUp, stopAt);
-      long start = System.nanoTime();
-      if (measureFor != null) {
-        measureUntil = start + measureFor.toNanos();
+      if (start[0] == 0) { // the barrier broke (deadline): measure from now, as the clients do
+        start[0] = System.nanoTime();
+        sampler.start(start[0]);
       }
       while (!finished.await(Math.max(1, Math.min(stopAt - System.nanoTime(),
           sampleEvery.toNanos())), TimeUnit.NANOSECONDS)) {
@@ -279,10 +283,11 @@ public final class ClosedLoop {
         }
       }
       sampler.sample(System.nanoTime());
-      long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start);
-      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start)), sampler);
+      long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start[0]);
+      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start[0])),
+          sampler);
       return rawSamples ? result.withRawSamples(SampleLog.merge(
-          workers.stream().map(w -> w.samples).toList(), start)) : result;
+          workers.stream().map(w -> w.samples).toList(), start[0])) : result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       tickets.set(0);

@@ -33,11 +33,8 @@ final class SampleLog {
     n++;
   }
 
-  /**
-   * All clients' samples in send order, relative to {@code origin} or to the first send if that
-   * came earlier (clients leave the start barrier a few microseconds before the clock is read).
-   */
-  static RawSamples merge(List<SampleLog> logs, long start) {
+  /** All clients' samples in send order, relative to {@code origin}, the measurement's start. */
+  static RawSamples merge(List<SampleLog> logs, long origin) {
     int total = 0;
     for (SampleLog log : logs) {
       total += log.sent.size() * CHUNK + log.n;
@@ -57,7 +54,6 @@ final class SampleLog {
     }
     Integer[] order = IntStream.range(0, total).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingLong(k -> sentAt[k]));
-    long origin = total == 0 ? start : Math.min(start, sentAt[order[0]]);
     long[] sortedSent = new long[total];
     long[] sortedNanos = new long[total];
     for (int k = 0; k < total; k++) {

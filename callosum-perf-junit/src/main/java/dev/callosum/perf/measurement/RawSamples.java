@@ -16,8 +16,7 @@ public final class RawSamples {
   private final long[] latency;
 
   /**
-   * @param sentAt nanoseconds from the start of the measured iteration (or its first send, if
-   *     earlier), ascending
+   * @param sentAt nanoseconds from the start of the measured iteration, ascending
    * @param latency each call's latency, same order and length
    */
   public RawSamples(long[] sentAt, long[] latency) {
