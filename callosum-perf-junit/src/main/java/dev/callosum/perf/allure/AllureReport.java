@@ -167,7 +167,8 @@ public final class AllureReport {
     lifecycle.writeAttachment("environment.properties", stream(env.toString()));
     lifecycle.writeAttachment("categories.json", stream(CATEGORIES));
     // For the report's Benchmarks tab (an Allure plugin of the scenarios' build).
-    lifecycle.writeAttachment(SUMMARY_FILE, stream(SummaryPage.html(run, null)));
+    String page = SummaryPage.html(run, null);
+    lifecycle.writeAttachment(SUMMARY_FILE, stream(page));
     String uuid = UUID.randomUUID().toString();
     List<BenchmarkRecord> records = run.records();
     long failed = records.stream().filter(r -> r.outcome() != BenchmarkRecord.Outcome.PASSED)
@@ -187,7 +188,7 @@ public final class AllureReport {
             new Label().setName("suite").setValue("Run summary")));
     lifecycle.scheduleTestCase(summary);
     lifecycle.startTestCase(uuid);
-    text(lifecycle, "Benchmark summary", "text/html", "html", SummaryPage.html(run, null));
+    text(lifecycle, "Benchmark summary", "text/html", "html", page);
     text(lifecycle, "Benchmark results (JSON)", "application/json", "json",
         ResultsJson.pretty(ResultsJson.toJson(run)));
     lifecycle.stopTestCase(uuid);

@@ -65,7 +65,6 @@ public final class Bench implements AutoCloseable {
   private final ConsoleReport console;
   private final Where where;
   private final List<Note> notes = new ArrayList<>();
-  private long cpuNanos = -1; // process CPU of the run being measured, its iterations so far
   private boolean closed;
 
   /**
@@ -173,17 +172,15 @@ public final class Bench implements AutoCloseable {
       run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
     }
     List<LoadResult> measured = new ArrayList<>();
-    long cpu = 0;
-    cpuNanos = -1;
+    long cpu = 0; // this process's CPU over the measured iterations; -1 where unknown
     for (int i = 0; i < settings.iterations(); i++) {
       long before = ProcessCpu.nanos();
       measured.add(run.apply(progress("iteration " + (i + 1) + "/" + settings.iterations(),
           requests, duration)));
       cpu = before < 0 || cpu < 0 ? -1 : cpu + ProcessCpu.nanos() - before;
-      cpuNanos = cpu;
-      checkAlive(server, parameters, measured);
+      checkAlive(server, parameters, measured, cpu);
     }
-    return record(server, parameters, measured);
+    return record(server, parameters, measured, cpu);
   }
 
   private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
@@ -192,17 +189,17 @@ public final class Bench implements AutoCloseable {
 
   /** Fails the benchmark if its server died, keeping what was measured. */
   private void checkAlive(ManagedServer server, Map<String, String> parameters,
-      List<LoadResult> measured) {
+      List<LoadResult> measured, long cpuNanos) {
     Optional<String> failure = server.failure();
     if (failure.isPresent()) {
-      record(server, parameters, measured);
+      record(server, parameters, measured, cpuNanos);
       throw new AssertionFailedError(failure.get() + " (during " + name + "; the "
           + measured.size() + " iteration(s) measured so far are kept)");
     }
   }
 
   private BenchmarkResult record(ManagedServer server, Map<String, String> parameters,
-      List<LoadResult> measured) {
+      List<LoadResult> measured, long cpuNanos) {
     BenchmarkResult result = new BenchmarkResult(name, server.describe(), parameters, measured,
         cpuNanos);
     results.add(result);

@@ -55,9 +55,12 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
     RunState run = run(context);
-    Bench.Where where = where(context, run.settings);
-    return context.getStore(NAMESPACE).getOrComputeIfAbsent(Bench.class,
-        key -> new Bench(run.settings, name(context), where, run.console), Bench.class);
+    Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
+    if (bench == null) { // the first Bench parameter of this invocation
+      bench = new Bench(run.settings, name(context), where(context, run.settings), run.console);
+      context.getStore(NAMESPACE).put(Bench.class, bench);
+    }
+    return bench;
   }
 
   /**

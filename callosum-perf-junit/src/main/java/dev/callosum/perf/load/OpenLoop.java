@@ -115,11 +115,7 @@ public final class OpenLoop {
    * run the outliers fall.
    */
   public OpenLoop sampleEvery(Duration interval) {
-    if (interval.toMillis() < 10) {
-      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
-          + interval.toMillis() + " ms");
-    }
-    this.sampleEvery = interval;
+    this.sampleEvery = Sampler.checkInterval(interval);
     return this;
   }
 

@@ -1,6 +1,7 @@
 package dev.callosum.perf.load;
 
 import dev.callosum.perf.measurement.TimeSeries;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -10,7 +11,8 @@ import org.HdrHistogram.Recorder;
 /**
  * Reads the clients' recorders at intervals, as HdrHistogram intends: the recording threads never
  * stall (interval histograms are swapped, not locked), and recording allocates nothing. It builds
- * the total histogram and the time series from the intervals. Used by one thread.
+ * the total histogram and the time series from the intervals. Started by whichever thread
+ * starts the measurement, then used by one thread (the start happens-before its use).
  */
 final class Sampler {
   private final List<Recorder> recorders = new ArrayList<>();
@@ -22,6 +24,15 @@ final class Sampler {
 
   Sampler(Consumer<TimeSeries.Point> listener) {
     this.listener = listener;
+  }
+
+  /** A time-series interval the loops accept: 10 ms or more. */
+  static Duration checkInterval(Duration interval) {
+    if (interval.toMillis() < 10) {
+      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
+          + interval.toMillis() + " ms");
+    }
+    return interval;
   }
 
   Recorder newRecorder() {
