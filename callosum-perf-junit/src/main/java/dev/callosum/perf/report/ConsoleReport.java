@@ -150,8 +150,10 @@ public final class ConsoleReport {
     StringBuilder s = new StringBuilder("    " + title + ":");
     for (int i = 0; i < Math.min(limit, entries.size()); i++) {
       ProfileSummary.Entry e = entries.get(i);
-      s.append(String.format(Locale.ROOT, " %s %.0f%%%s", SummaryPage.shortName(e.name()),
-          100 * e.share(), i + 1 < Math.min(limit, entries.size()) ? "," : ""));
+      String share = e.share() < 0.01 ? "<1%"
+          : String.format(Locale.ROOT, "%.0f%%", 100 * e.share());
+      s.append(" ").append(SummaryPage.shortName(e.name())).append(' ').append(share)
+          .append(i + 1 < Math.min(limit, entries.size()) ? "," : "");
     }
     out.println(s);
   }
