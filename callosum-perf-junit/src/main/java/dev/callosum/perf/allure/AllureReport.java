@@ -70,15 +70,8 @@ public final class AllureReport {
       description.append("<h3>").append(esc(record.id())).append("</h3>")
           .append(BenchmarkCharts.summaryTable(record));
     }
+    file(first.family(), first.className() + "." + first.method());
     lifecycle.updateTestCase(test -> {
-      List<Label> labels = new ArrayList<>(test.getLabels());
-      labels.removeIf(l -> l.getName().equals("epic") || l.getName().equals("feature")
-          || l.getName().equals("story"));
-      labels.add(new Label().setName("epic").setValue(EPIC));
-      labels.add(new Label().setName("feature").setValue(first.family()));
-      labels.add(new Label().setName("story").setValue(first.className() + "."
-          + first.method()));
-      test.setLabels(labels);
       List<Parameter> all = new ArrayList<>(test.getParameters());
       all.addAll(parameters);
       test.setParameters(all);
@@ -98,6 +91,22 @@ public final class AllureReport {
     if (first.profile() != null) { // one recording per invocation, whatever it measured
       attachProfile(lifecycle, first.profile(), "");
     }
+  }
+
+  /**
+   * Files the running test case under the epic, its family as feature and its method as story,
+   * as every benchmark is, including ones that measure without a Bench.
+   */
+  public static void file(String family, String story) {
+    Allure.getLifecycle().updateTestCase(test -> {
+      List<Label> labels = new ArrayList<>(test.getLabels());
+      labels.removeIf(l -> l.getName().equals("epic") || l.getName().equals("feature")
+          || l.getName().equals("story"));
+      labels.add(new Label().setName("epic").setValue(EPIC));
+      labels.add(new Label().setName("feature").setValue(family));
+      labels.add(new Label().setName("story").setValue(story));
+      test.setLabels(labels);
+    });
   }
 
   private static void attach(AllureLifecycle lifecycle, BenchmarkRecord record, String suffix,

@@ -149,6 +149,11 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     Budgets budgets = budgets(context);
     List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
     if (thrown.isEmpty() && results.isEmpty()) {
+      if (AllureReport.active()) { // a benchmark that measures by itself is filed like the rest
+        AllureReport.file(BenchmarkRecord.family(context.getTags()),
+            context.getTestClass().map(Class::getSimpleName).orElse("") + "."
+                + context.getTestMethod().map(m -> m.getName()).orElse(""));
+      }
       if (!budgets.isEmpty()) {
         throw new ExtensionConfigurationException(name(context) + " declares budgets but"
             + " measured nothing: inject a Bench and run a load with it");

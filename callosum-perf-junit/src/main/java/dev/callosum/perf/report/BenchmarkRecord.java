@@ -59,6 +59,11 @@ public record BenchmarkRecord(String id, String className, String method, String
 
   /** The family it belongs to, from its tags: throughput, latency, features, or other. */
   public String family() {
+    return family(tags);
+  }
+
+  /** The family these tags name: throughput, latency, features, or other. */
+  public static String family(java.util.Collection<String> tags) {
     for (String family : List.of("throughput", "latency", "features")) {
       if (tags.contains(family)) {
         return family;

@@ -52,6 +52,12 @@ class AllureResultsTests {
     }
 
     @Test
+    @Tag("throughput")
+    void measuresByItself() {
+      // like PeerOverheadBenchmarks: an @RpcBenchmark that needs no Bench
+    }
+
+    @Test
     @Tag("latency")
     @LatencyBudget(percentile = 50, max = "1ns")
     void impossible(Bench bench) {
@@ -129,6 +135,8 @@ class AllureResultsTests {
         .containsEntry("placement", "in-jvm").containsEntry("loop", "closed");
     assertThat(run.labels(echo)).containsEntry("epic", AllureReport.EPIC)
         .containsEntry("feature", "throughput").containsEntry("story", "Small.echo");
+    assertThat(run.labels(run.named("measuresByItself"))).containsEntry("epic", AllureReport.EPIC)
+        .containsEntry("feature", "throughput").containsEntry("story", "Small.measuresByItself");
     assertThat(echo.path("descriptionHtml").asText()).contains("throughput", "req/s", "p99",
         "ExitOrdered");
     Map<String, JsonNode> attachments = run.attachments(echo);
