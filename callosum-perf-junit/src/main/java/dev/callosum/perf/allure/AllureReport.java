@@ -26,8 +26,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Benchmarks in the Allure report: each invocation's parameters, labels, a description with its
- * key numbers and its attachments (summary, percentile distribution as {@code .hgrm} and chart,
+ * Benchmarks in the Allure report: each invocation's parameters, labels, a description with its key
+ * numbers and its attachments (summary, percentile distribution as {@code .hgrm} and chart,
  * throughput and p99 over time, raw JSON, profile); and, per run, {@code environment.properties},
  * {@code categories.json} and a "Run summary" entry carrying the summary page.
  *
@@ -51,8 +51,8 @@ public final class AllureReport {
   }
 
   /**
-   * Describes the running test case with the benchmark's records (one per result it measured).
-   * Call from the test's thread while it runs.
+   * Describes the running test case with the benchmark's records (one per result it measured). Call
+   * from the test's thread while it runs.
    */
   public static void describe(List<BenchmarkRecord> records, Path outputDirectory) {
     AllureLifecycle lifecycle = Allure.getLifecycle();
@@ -62,28 +62,37 @@ public final class AllureReport {
     BenchmarkRecord first = records.get(0);
     List<Parameter> parameters = new ArrayList<>();
     if (first.result() != null) {
-      first.result().parameters().forEach((k, v) -> parameters.add(
-          new Parameter().setName(k).setValue(v)));
+      first
+          .result()
+          .parameters()
+          .forEach((k, v) -> parameters.add(new Parameter().setName(k).setValue(v)));
     }
     StringBuilder description = new StringBuilder();
     for (BenchmarkRecord record : records) {
-      description.append("<h3>").append(esc(record.id())).append("</h3>")
+      description
+          .append("<h3>")
+          .append(esc(record.id()))
+          .append("</h3>")
           .append(BenchmarkCharts.summaryTable(record));
     }
     file(first.family(), first.className() + "." + first.method());
-    lifecycle.updateTestCase(test -> {
-      List<Parameter> all = new ArrayList<>(test.getParameters());
-      all.addAll(parameters);
-      test.setParameters(all);
-      test.setDescriptionHtml(description.toString());
-      // "echo 64 B, 2 clients" rather than JUnit's "echo(Payload, int, Bench) [1] 64 B, 2 clients".
-      String id = records.size() > 1 ? first.id().replaceFirst(" #\\d+$", "") : first.id();
-      test.setName(id.startsWith(first.className() + ".")
-          ? id.substring(first.className().length() + 1) : id);
-    });
+    lifecycle.updateTestCase(
+        test -> {
+          List<Parameter> all = new ArrayList<>(test.getParameters());
+          all.addAll(parameters);
+          test.setParameters(all);
+          test.setDescriptionHtml(description.toString());
+          // "echo 64 B, 2 clients" rather than JUnit's "echo(Payload, int, Bench) [1] 64 B, 2
+          // clients".
+          String id = records.size() > 1 ? first.id().replaceFirst(" #\\d+$", "") : first.id();
+          test.setName(
+              id.startsWith(first.className() + ".")
+                  ? id.substring(first.className().length() + 1)
+                  : id);
+        });
     for (BenchmarkRecord record : records) {
-      attach(lifecycle, record, records.size() > 1 ? " (" + record.id() + ")" : "",
-          outputDirectory);
+      attach(
+          lifecycle, record, records.size() > 1 ? " (" + record.id() + ")" : "", outputDirectory);
     }
     for (var note : first.notes()) { // notes belong to the invocation, like its profile
       text(lifecycle, note.title(), "text/plain", "txt", note.text());
@@ -94,73 +103,133 @@ public final class AllureReport {
   }
 
   /**
-   * Files the running test case under the epic, its family as feature and its method as story,
-   * as every benchmark is, including ones that measure without a Bench.
+   * Files the running test case under the epic, its family as feature and its method as story, as
+   * every benchmark is, including ones that measure without a Bench.
    */
   public static void file(String family, String story) {
-    Allure.getLifecycle().updateTestCase(test -> {
-      List<Label> labels = new ArrayList<>(test.getLabels());
-      labels.removeIf(l -> l.getName().equals("epic") || l.getName().equals("feature")
-          || l.getName().equals("story"));
-      labels.add(new Label().setName("epic").setValue(EPIC));
-      labels.add(new Label().setName("feature").setValue(family));
-      labels.add(new Label().setName("story").setValue(story));
-      test.setLabels(labels);
-    });
+    Allure.getLifecycle()
+        .updateTestCase(
+            test -> {
+              List<Label> labels = new ArrayList<>(test.getLabels());
+              labels.removeIf(
+                  l ->
+                      l.getName().equals("epic")
+                          || l.getName().equals("feature")
+                          || l.getName().equals("story"));
+              labels.add(new Label().setName("epic").setValue(EPIC));
+              labels.add(new Label().setName("feature").setValue(family));
+              labels.add(new Label().setName("story").setValue(story));
+              test.setLabels(labels);
+            });
   }
 
-  private static void attach(AllureLifecycle lifecycle, BenchmarkRecord record, String suffix,
-      Path outputDirectory) {
+  private static void attach(
+      AllureLifecycle lifecycle, BenchmarkRecord record, String suffix, Path outputDirectory) {
     BenchmarkResult result = record.result();
-    text(lifecycle, "Summary" + suffix, "text/html", "html",
-        "<html><body style=\"font-family:sans-serif\">" + BenchmarkCharts.summaryTable(record)
+    text(
+        lifecycle,
+        "Summary" + suffix,
+        "text/html",
+        "html",
+        "<html><body style=\"font-family:sans-serif\">"
+            + BenchmarkCharts.summaryTable(record)
             + "</body></html>");
     if (result != null) {
-      text(lifecycle, "Latency by percentile" + suffix, "image/svg+xml", "svg",
+      text(
+          lifecycle,
+          "Latency by percentile" + suffix,
+          "image/svg+xml",
+          "svg",
           BenchmarkCharts.percentiles(result));
-      text(lifecycle, "Latency percentile distribution (.hgrm, µs)" + suffix, "text/plain",
-          "hgrm", BenchmarkCharts.hgrm(result));
-      text(lifecycle, "Throughput over time" + suffix, "image/svg+xml", "svg",
+      text(
+          lifecycle,
+          "Latency percentile distribution (.hgrm, µs)" + suffix,
+          "text/plain",
+          "hgrm",
+          BenchmarkCharts.hgrm(result));
+      text(
+          lifecycle,
+          "Throughput over time" + suffix,
+          "image/svg+xml",
+          "svg",
           BenchmarkCharts.throughputOverTime(result));
-      text(lifecycle, "p99 latency over time" + suffix, "image/svg+xml", "svg",
+      text(
+          lifecycle,
+          "p99 latency over time" + suffix,
+          "image/svg+xml",
+          "svg",
           BenchmarkCharts.p99OverTime(result));
     }
-    text(lifecycle, "Result (JSON)" + suffix, "application/json", "json",
+    text(
+        lifecycle,
+        "Result (JSON)" + suffix,
+        "application/json",
+        "json",
         ResultsJson.pretty(ResultsJson.benchmark(record, outputDirectory)));
-
   }
 
   private static void attachProfile(AllureLifecycle lifecycle, ProfileSummary p, String suffix) {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "%d samples running Java and %d in native code (I/O"
-            + " system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel time"
-            + " included%n", p.cpuSamples(), p.nativeSamples(), p.seconds(),
-        p.processCpuNanos() / 1e9));
-    table(text, "Callosum's own frames (nearest the top of each sample)", p.ownMethods(),
-        "samples");
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%d samples running Java and %d in native code (I/O"
+                + " system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel time"
+                + " included%n",
+            p.cpuSamples(),
+            p.nativeSamples(),
+            p.seconds(),
+            p.processCpuNanos() / 1e9));
+    table(
+        text, "Callosum's own frames (nearest the top of each sample)", p.ownMethods(), "samples");
     table(text, "Top Java methods (self, running)", p.topMethods(), "samples");
-    table(text, "Top native methods (where threads sat in native code)", p.topNativeMethods(),
+    table(
+        text,
+        "Top native methods (where threads sat in native code)",
+        p.topNativeMethods(),
         "samples");
-    text.append(String.format(Locale.ROOT, "%nAllocated: %,d bytes (%s per request)%n",
-        p.allocation().totalBytes(), Double.isFinite(p.allocation().bytesPerRequest())
-            ? String.format(Locale.ROOT, "%,.0f B", p.allocation().bytesPerRequest()) : "n/a"));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%nAllocated: %,d bytes (%s per request)%n",
+            p.allocation().totalBytes(),
+            Double.isFinite(p.allocation().bytesPerRequest())
+                ? String.format(Locale.ROOT, "%,.0f B", p.allocation().bytesPerRequest())
+                : "n/a"));
     table(text, "Allocation by site", p.allocation().topSites(), "bytes");
-    text.append(String.format(Locale.ROOT, "%nHeap: start %,d B, peak %,d B, end %,d B, growth"
-            + " %,d B; %d collections, %.3f s paused%n", p.heap().startUsedBytes(),
-        p.heap().peakUsedBytes(), p.heap().endUsedBytes(), p.heap().growthBytes(),
-        p.heap().collections(), p.heap().gcPauseNanos() / 1e9));
+    text.append(
+        String.format(
+            Locale.ROOT,
+            "%nHeap: start %,d B, peak %,d B, end %,d B, growth"
+                + " %,d B; %d collections, %.3f s paused%n",
+            p.heap().startUsedBytes(),
+            p.heap().peakUsedBytes(),
+            p.heap().endUsedBytes(),
+            p.heap().growthBytes(),
+            p.heap().collections(),
+            p.heap().gcPauseNanos() / 1e9));
     text(lifecycle, "Profile summary" + suffix, "text/plain", "txt", text.toString());
     file(lifecycle, "Flame graph (CPU)" + suffix, "text/html", "html", p.flameGraph());
-    file(lifecycle, "JFR recording (open in JDK Mission Control)" + suffix,
-        "application/octet-stream", "jfr", p.jfr());
+    file(
+        lifecycle,
+        "JFR recording (open in JDK Mission Control)" + suffix,
+        "application/octet-stream",
+        "jfr",
+        p.jfr());
   }
 
-  private static void table(StringBuilder text, String title, List<ProfileSummary.Entry> entries,
-      String unit) {
+  private static void table(
+      StringBuilder text, String title, List<ProfileSummary.Entry> entries, String unit) {
     text.append(System.lineSeparator()).append(title).append(':').append(System.lineSeparator());
     for (ProfileSummary.Entry e : entries) {
-      text.append(String.format(Locale.ROOT, "  %6.2f %%  %,14d %s  %s%n", 100 * e.share(),
-          e.weight(), unit, e.name()));
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "  %6.2f %%  %,14d %s  %s%n",
+              100 * e.share(),
+              e.weight(),
+              unit,
+              e.name()));
     }
   }
 
@@ -180,32 +249,47 @@ public final class AllureReport {
     lifecycle.writeAttachment(SUMMARY_FILE, stream(page));
     String uuid = UUID.randomUUID().toString();
     List<BenchmarkRecord> records = run.records();
-    long failed = records.stream().filter(r -> r.outcome() != BenchmarkRecord.Outcome.PASSED)
-        .count();
-    TestResult summary = new TestResult().setUuid(uuid).setName("Run summary")
-        .setFullName("callosum-perf.RunSummary." + run.stamp())
-        .setHistoryId("callosum-perf-run-summary")
-        .setStatus(Status.PASSED)
-        .setStatusDetails(new StatusDetails().setMessage(records.size() + " benchmarks, "
-            + failed + " failed or broken"))
-        .setDescriptionHtml("<p>The run's executive summary is attached as <b>Benchmark"
-            + " summary</b>: charts across benchmarks (throughput against payload and clients,"
-            + " scheduler comparison, latency against load, feature matrices). " + records.size()
-            + " benchmarks, " + failed + " failed or broken.</p>")
-        .setLabels(List.of(new Label().setName("epic").setValue(EPIC),
-            new Label().setName("feature").setValue("run summary"),
-            new Label().setName("suite").setValue("Run summary")));
+    long failed =
+        records.stream().filter(r -> r.outcome() != BenchmarkRecord.Outcome.PASSED).count();
+    TestResult summary =
+        new TestResult()
+            .setUuid(uuid)
+            .setName("Run summary")
+            .setFullName("callosum-perf.RunSummary." + run.stamp())
+            .setHistoryId("callosum-perf-run-summary")
+            .setStatus(Status.PASSED)
+            .setStatusDetails(
+                new StatusDetails()
+                    .setMessage(records.size() + " benchmarks, " + failed + " failed or broken"))
+            .setDescriptionHtml(
+                "<p>The run's executive summary is attached as <b>Benchmark"
+                    + " summary</b>: charts across benchmarks (throughput against payload and clients,"
+                    + " scheduler comparison, latency against load, feature matrices). "
+                    + records.size()
+                    + " benchmarks, "
+                    + failed
+                    + " failed or broken.</p>")
+            .setLabels(
+                List.of(
+                    new Label().setName("epic").setValue(EPIC),
+                    new Label().setName("feature").setValue("run summary"),
+                    new Label().setName("suite").setValue("Run summary")));
     lifecycle.scheduleTestCase(summary);
     lifecycle.startTestCase(uuid);
     text(lifecycle, "Benchmark summary", "text/html", "html", page);
-    text(lifecycle, "Benchmark results (JSON)", "application/json", "json",
+    text(
+        lifecycle,
+        "Benchmark results (JSON)",
+        "application/json",
+        "json",
         ResultsJson.pretty(ResultsJson.toJson(run)));
     lifecycle.stopTestCase(uuid);
     lifecycle.writeTestCase(uuid);
   }
 
   /** Allure's failure categories for benchmarks. */
-  static final String CATEGORIES = """
+  static final String CATEGORIES =
+      """
       [
         {"name": "Budget broken", "matchedStatuses": ["failed"],
          "messageRegex": "(?s).*budget broken.*"},
@@ -222,13 +306,13 @@ public final class AllureReport {
       ]
       """;
 
-  private static void text(AllureLifecycle lifecycle, String name, String type, String ext,
-      String content) {
+  private static void text(
+      AllureLifecycle lifecycle, String name, String type, String ext, String content) {
     lifecycle.addAttachment(name, type, ext, content.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void file(AllureLifecycle lifecycle, String name, String type, String ext,
-      Path path) {
+  private static void file(
+      AllureLifecycle lifecycle, String name, String type, String ext, Path path) {
     if (path == null || !Files.isRegularFile(path)) {
       return;
     }

@@ -18,8 +18,8 @@ import org.apiguardian.api.API;
 /**
  * A previous run's JSON results ({@code callosum.perf.baseline}), against which each benchmark of
  * this run is compared: throughput down or p99 latency up beyond the warning share warns, beyond
- * the failing share fails, unless the iterations' spread could explain the change, in which case
- * it says it could not tell.
+ * the failing share fails, unless the iterations' spread could explain the change, in which case it
+ * says it could not tell.
  *
  * @since 0.1
  */
@@ -33,8 +33,8 @@ public final class Baseline {
 
   private record Entry(List<Double> throughput, List<Double> p99) {}
 
-  private Baseline(String file, boolean quick, Map<String, Entry> entries, double warnAt,
-      double failAt) {
+  private Baseline(
+      String file, boolean quick, Map<String, Entry> entries, double warnAt, double failAt) {
     this.file = file;
     this.quick = quick;
     this.entries = entries;
@@ -54,18 +54,25 @@ public final class Baseline {
     try {
       root = new ObjectMapper().readTree(path.toFile());
     } catch (IOException e) {
-      throw new IllegalArgumentException("the baseline " + path + " is not readable JSON: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the baseline " + path + " is not readable JSON: " + e.getMessage(), e);
     }
     if (root == null || !"callosum-perf/benchmark-results".equals(root.path("schema").asText())) {
-      throw new IllegalArgumentException("the baseline " + path + " is not a callosum-perf"
-          + " benchmark-results file (its \"schema\" field is not"
-          + " \"callosum-perf/benchmark-results\")");
+      throw new IllegalArgumentException(
+          "the baseline "
+              + path
+              + " is not a callosum-perf"
+              + " benchmark-results file (its \"schema\" field is not"
+              + " \"callosum-perf/benchmark-results\")");
     }
     int version = root.path("schemaVersion").asInt(-1);
     if (version != 1) {
-      throw new IllegalArgumentException("the baseline " + path + " has schemaVersion " + version
-          + "; this version of callosum-perf reads schemaVersion 1");
+      throw new IllegalArgumentException(
+          "the baseline "
+              + path
+              + " has schemaVersion "
+              + version
+              + "; this version of callosum-perf reads schemaVersion 1");
     }
     Map<String, Entry> entries = new HashMap<>();
     for (JsonNode b : root.path("benchmarks")) {
@@ -81,8 +88,12 @@ public final class Baseline {
       }
       entries.put(b.path("id").asText(), new Entry(throughput, p99));
     }
-    return new Baseline(path.getFileName().toString(),
-        root.path("run").path("settings").path("quick").asBoolean(false), entries, warnAt, failAt);
+    return new Baseline(
+        path.getFileName().toString(),
+        root.path("run").path("settings").path("quick").asBoolean(false),
+        entries,
+        warnAt,
+        failAt);
   }
 
   /** How many benchmarks it holds. */
@@ -102,11 +113,13 @@ public final class Baseline {
       return Optional.empty();
     }
     List<Double> throughput = result.iterations().stream().map(LoadResult::throughput).toList();
-    List<Double> p99 = result.iterations().stream()
-        .map(i -> (double) i.percentile(99).toNanos()).toList();
-    List<Comparison.Change> changes = List.of(
-        change("throughput", Statistics.of(before.throughput()), Statistics.of(throughput), true),
-        change("p99 latency", Statistics.of(before.p99()), Statistics.of(p99), false));
+    List<Double> p99 =
+        result.iterations().stream().map(i -> (double) i.percentile(99).toNanos()).toList();
+    List<Comparison.Change> changes =
+        List.of(
+            change(
+                "throughput", Statistics.of(before.throughput()), Statistics.of(throughput), true),
+            change("p99 latency", Statistics.of(before.p99()), Statistics.of(p99), false));
     Comparison.Verdict worst = Comparison.Verdict.IMPROVED;
     for (Comparison.Change c : changes) {
       if (c.verdict().compareTo(worst) > 0) {
@@ -116,12 +129,14 @@ public final class Baseline {
     return Optional.of(new Comparison(worst, file, changes));
   }
 
-  private Comparison.Change change(String metric, Statistics before, Statistics now,
-      boolean higherIsBetter) {
+  private Comparison.Change change(
+      String metric, Statistics before, Statistics now, boolean higherIsBetter) {
     double change = (now.mean() - before.mean()) / before.mean();
     double worse = higherIsBetter ? -change : change;
-    double noise = Double.isFinite(before.ci95()) && Double.isFinite(now.ci95())
-        ? Math.hypot(before.ci95(), now.ci95()) / Math.abs(before.mean()) : Double.NaN;
+    double noise =
+        Double.isFinite(before.ci95()) && Double.isFinite(now.ci95())
+            ? Math.hypot(before.ci95(), now.ci95()) / Math.abs(before.mean())
+            : Double.NaN;
     boolean beyondNoise = Double.isFinite(noise) && Math.abs(change) > noise;
     Comparison.Verdict verdict;
     String why;
@@ -130,33 +145,63 @@ public final class Baseline {
       why = "no comparable value";
     } else if (worse > failAt) {
       verdict = beyondNoise ? Comparison.Verdict.FAIL : Comparison.Verdict.INCONCLUSIVE;
-      why = beyondNoise ? String.format(Locale.ROOT, "beyond the %s failing threshold and the"
-          + " runs' spread (%s)", pct(failAt), pct(noise))
-          : Double.isNaN(noise) ? "beyond the " + pct(failAt) + " failing threshold, but could"
-              + " not tell whether it is noise: a run with one iteration has no spread"
-              : String.format(Locale.ROOT, "beyond the %s failing threshold, but within the runs'"
-                  + " spread (%s): could not tell it from noise", pct(failAt), pct(noise));
+      why =
+          beyondNoise
+              ? String.format(
+                  Locale.ROOT,
+                  "beyond the %s failing threshold and the" + " runs' spread (%s)",
+                  pct(failAt),
+                  pct(noise))
+              : Double.isNaN(noise)
+                  ? "beyond the "
+                      + pct(failAt)
+                      + " failing threshold, but could"
+                      + " not tell whether it is noise: a run with one iteration has no spread"
+                  : String.format(
+                      Locale.ROOT,
+                      "beyond the %s failing threshold, but within the runs'"
+                          + " spread (%s): could not tell it from noise",
+                      pct(failAt),
+                      pct(noise));
     } else if (worse > warnAt) {
       verdict = Comparison.Verdict.WARN;
-      why = "beyond the " + pct(warnAt) + " warning threshold" + (Double.isNaN(noise) ? ""
-          : beyondNoise ? " and the runs' spread (" + pct(noise) + ")"
-              : ", within the runs' spread (" + pct(noise) + ")");
+      why =
+          "beyond the "
+              + pct(warnAt)
+              + " warning threshold"
+              + (Double.isNaN(noise)
+                  ? ""
+                  : beyondNoise
+                      ? " and the runs' spread (" + pct(noise) + ")"
+                      : ", within the runs' spread (" + pct(noise) + ")");
     } else if (-worse > warnAt && (beyondNoise || Double.isNaN(noise))) {
       verdict = Comparison.Verdict.IMPROVED;
       why = "better beyond the " + pct(warnAt) + " threshold";
     } else if (-worse > warnAt) {
       verdict = Comparison.Verdict.SAME;
-      why = String.format(Locale.ROOT, "better beyond the %s threshold, but within the runs'"
-          + " spread (%s): could not tell it from noise", pct(warnAt), pct(noise));
+      why =
+          String.format(
+              Locale.ROOT,
+              "better beyond the %s threshold, but within the runs'"
+                  + " spread (%s): could not tell it from noise",
+              pct(warnAt),
+              pct(noise));
     } else {
       verdict = Comparison.Verdict.SAME;
       why = "within the " + pct(warnAt) + " threshold";
     }
-    String sentence = String.format(Locale.ROOT, "%s %s %s (%s → %s), %s", metric,
-        change >= 0 ? "up" : "down", pct(Math.abs(change)), value(metric, before.mean()),
-        value(metric, now.mean()), why);
-    return new Comparison.Change(metric, before.mean(), now.mean(), change, noise, verdict,
-        sentence);
+    String sentence =
+        String.format(
+            Locale.ROOT,
+            "%s %s %s (%s → %s), %s",
+            metric,
+            change >= 0 ? "up" : "down",
+            pct(Math.abs(change)),
+            value(metric, before.mean()),
+            value(metric, now.mean()),
+            why);
+    return new Comparison.Change(
+        metric, before.mean(), now.mean(), change, noise, verdict, sentence);
   }
 
   private static String pct(double share) {
@@ -164,7 +209,8 @@ public final class Baseline {
   }
 
   private static String value(String metric, double v) {
-    return metric.equals("throughput") ? String.format(Locale.ROOT, "%.0f req/s", v)
+    return metric.equals("throughput")
+        ? String.format(Locale.ROOT, "%.0f req/s", v)
         : String.format(Locale.ROOT, "%.1f µs", v / 1e3);
   }
 }

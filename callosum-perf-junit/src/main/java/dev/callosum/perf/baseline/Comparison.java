@@ -45,8 +45,8 @@ public record Comparison(Verdict verdict, String baseline, List<Change> changes)
   /**
    * One metric compared.
    *
-   * @param metric {@code throughput} (req/s, higher is better) or {@code p99 latency} (ns, lower
-   *     is better)
+   * @param metric {@code throughput} (req/s, higher is better) or {@code p99 latency} (ns, lower is
+   *     better)
    * @param baseline its mean over the baseline's iterations
    * @param current its mean over this run's iterations
    * @param change (current - baseline) / baseline
@@ -55,12 +55,18 @@ public record Comparison(Verdict verdict, String baseline, List<Change> changes)
    * @param verdict what the change means
    * @param sentence the change for people, with the thresholds and the noise
    */
-  public record Change(String metric, double baseline, double current, double change, double noise,
-      Verdict verdict, String sentence) {}
+  public record Change(
+      String metric,
+      double baseline,
+      double current,
+      double change,
+      double noise,
+      Verdict verdict,
+      String sentence) {}
 
   /** The sentences of the changes that want attention, joined. */
   public String summary() {
-    return String.join("; ", changes.stream().filter(c -> c.verdict().warns())
-        .map(Change::sentence).toList());
+    return String.join(
+        "; ", changes.stream().filter(c -> c.verdict().warns()).map(Change::sentence).toList());
   }
 }

@@ -4,8 +4,8 @@ import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import java.time.Duration;
 import java.util.Locale;
-import org.assertj.core.api.AbstractAssert;
 import org.apiguardian.api.API;
+import org.assertj.core.api.AbstractAssert;
 
 /**
  * AssertJ assertions on benchmark results, that read like sentences and fail with the facts:
@@ -42,9 +42,9 @@ public final class BenchmarkAssertions {
     public ResultAssert hasThroughputAtLeast(double perSecond) {
       isNotNull();
       if (actual.throughput() < perSecond) {
-        failWithMessage("Expected %s to reach %.0f req/s but it made %.0f req/s (mean of %d"
-            + " iterations)", actual.name(), perSecond, actual.throughput(),
-            actual.iterations().size());
+        failWithMessage(
+            "Expected %s to reach %.0f req/s but it made %.0f req/s (mean of %d" + " iterations)",
+            actual.name(), perSecond, actual.throughput(), actual.iterations().size());
       }
       return this;
     }
@@ -56,9 +56,13 @@ public final class BenchmarkAssertions {
     public ResultAssert hasErrorRatioAtMost(double ratio) {
       isNotNull();
       if (actual.errorRatio() > ratio) {
-        failWithMessage("Expected at most %s of the calls of %s to fail, but %d of %d did: %s",
-            String.format(Locale.ROOT, "%.3f%%", 100 * ratio), actual.name(),
-            actual.errorCount(), actual.errorCount() + actual.requests(), actual.errors());
+        failWithMessage(
+            "Expected at most %s of the calls of %s to fail, but %d of %d did: %s",
+            String.format(Locale.ROOT, "%.3f%%", 100 * ratio),
+            actual.name(),
+            actual.errorCount(),
+            actual.errorCount() + actual.requests(),
+            actual.errors());
       }
       return this;
     }
@@ -77,10 +81,16 @@ public final class BenchmarkAssertions {
     public PercentileAssert isAtMost(Duration max) {
       Duration value = actual.percentile(percentile);
       if (value.compareTo(max) > 0) {
-        failWithMessage("Expected the p%s latency of %s to be at most %s but it was %s (%d"
-                + " samples, %s, %s)", percentile == Math.rint(percentile)
-                ? Long.toString((long) percentile) : Double.toString(percentile), actual.name(),
-            Quantities.format(max), Quantities.format(value), actual.samples(),
+        failWithMessage(
+            "Expected the p%s latency of %s to be at most %s but it was %s (%d"
+                + " samples, %s, %s)",
+            percentile == Math.rint(percentile)
+                ? Long.toString((long) percentile)
+                : Double.toString(percentile),
+            actual.name(),
+            Quantities.format(max),
+            Quantities.format(value),
+            actual.samples(),
             LoadResult.clients(actual.clients()),
             actual.closedLoop() ? "closed loop" : "open loop");
       }

@@ -30,8 +30,10 @@ public final class Budgets {
     this.errors = errors;
     for (LatencyBudget b : latency) {
       if (b.percentile() < 0 || b.percentile() > 100) {
-        throw new IllegalArgumentException("@LatencyBudget(percentile = " + b.percentile()
-            + "): a percentile is between 0 and 100");
+        throw new IllegalArgumentException(
+            "@LatencyBudget(percentile = "
+                + b.percentile()
+                + "): a percentile is between 0 and 100");
       }
       Quantities.duration(b.max());
     }
@@ -39,8 +41,8 @@ public final class Budgets {
       Quantities.rate(throughput.min());
     }
     if (errors != null && (errors.maxRatio() < 0 || errors.maxRatio() > 1)) {
-      throw new IllegalArgumentException("@ErrorBudget(maxRatio = " + errors.maxRatio()
-          + "): a ratio is between 0 and 1");
+      throw new IllegalArgumentException(
+          "@ErrorBudget(maxRatio = " + errors.maxRatio() + "): a ratio is between 0 and 1");
     }
   }
 
@@ -70,29 +72,61 @@ public final class Budgets {
       Duration actual = result.percentile(b.percentile());
       boolean kept = actual.compareTo(max) <= 0;
       String metric = "p" + pct(b.percentile()) + " latency";
-      verdicts.add(new Verdict(metric, Quantities.format(max), Quantities.format(actual), kept,
-          String.format(Locale.ROOT, "%s was %s, %s the budget of %s%s, %s", metric,
-              Quantities.format(actual), kept ? "within" : "over", Quantities.format(max),
-              scaled(b.max(), scale), conditions)));
+      verdicts.add(
+          new Verdict(
+              metric,
+              Quantities.format(max),
+              Quantities.format(actual),
+              kept,
+              String.format(
+                  Locale.ROOT,
+                  "%s was %s, %s the budget of %s%s, %s",
+                  metric,
+                  Quantities.format(actual),
+                  kept ? "within" : "over",
+                  Quantities.format(max),
+                  scaled(b.max(), scale),
+                  conditions)));
     }
     if (throughput != null) {
       double min = Quantities.rate(throughput.min()) / scale;
       boolean kept = result.throughput() >= min;
-      verdicts.add(new Verdict("throughput", String.format(Locale.ROOT, "%.0f req/s", min),
-          String.format(Locale.ROOT, "%.0f req/s", result.throughput()), kept,
-          String.format(Locale.ROOT, "throughput was %.0f req/s (mean of %d iterations, ±%.0f),"
-                  + " %s the budget of %.0f req/s%s, %s", result.throughput(),
-              result.iterations().size(), finite(result.throughputStatistics().ci95()),
-              kept ? "within" : "under", min, scaled(throughput.min(), scale), conditions)));
+      verdicts.add(
+          new Verdict(
+              "throughput",
+              String.format(Locale.ROOT, "%.0f req/s", min),
+              String.format(Locale.ROOT, "%.0f req/s", result.throughput()),
+              kept,
+              String.format(
+                  Locale.ROOT,
+                  "throughput was %.0f req/s (mean of %d iterations, ±%.0f),"
+                      + " %s the budget of %.0f req/s%s, %s",
+                  result.throughput(),
+                  result.iterations().size(),
+                  finite(result.throughputStatistics().ci95()),
+                  kept ? "within" : "under",
+                  min,
+                  scaled(throughput.min(), scale),
+                  conditions)));
     }
     if (errors != null) {
       boolean kept = result.errorRatio() <= errors.maxRatio();
-      verdicts.add(new Verdict("error ratio", String.format(Locale.ROOT, "%.3f%%",
-          100 * errors.maxRatio()), String.format(Locale.ROOT, "%.3f%%", 100 * result.errorRatio()),
-          kept, String.format(Locale.ROOT, "%d of %d calls failed (%.3f%%, %s), %s the budget"
-                  + " of %.3f%%, %s", result.errorCount(), result.errorCount() + result.requests(),
-              100 * result.errorRatio(), result.errors(), kept ? "within" : "over",
-              100 * errors.maxRatio(), conditions)));
+      verdicts.add(
+          new Verdict(
+              "error ratio",
+              String.format(Locale.ROOT, "%.3f%%", 100 * errors.maxRatio()),
+              String.format(Locale.ROOT, "%.3f%%", 100 * result.errorRatio()),
+              kept,
+              String.format(
+                  Locale.ROOT,
+                  "%d of %d calls failed (%.3f%%, %s), %s the budget" + " of %.3f%%, %s",
+                  result.errorCount(),
+                  result.errorCount() + result.requests(),
+                  100 * result.errorRatio(),
+                  result.errors(),
+                  kept ? "within" : "over",
+                  100 * errors.maxRatio(),
+                  conditions)));
     }
     return verdicts;
   }
@@ -106,14 +140,19 @@ public final class Budgets {
    * @param kept whether the result kept it
    * @param message the whole sentence, with the conditions it was measured under
    */
-  public record Verdict(String metric, String budget, String measured, boolean kept,
-      String message) {}
+  public record Verdict(
+      String metric, String budget, String measured, boolean kept, String message) {}
 
   private static String conditions(BenchmarkResult r) {
-    return String.format(Locale.ROOT, "in %s (%s, %s, %d B payload, %d samples, %s)",
-        r.name(), r.closedLoop() ? "closed loop" : "open loop",
-        LoadResult.clients(r.clients()), r.payloadBytes(),
-        r.samples(), r.server());
+    return String.format(
+        Locale.ROOT,
+        "in %s (%s, %s, %d B payload, %d samples, %s)",
+        r.name(),
+        r.closedLoop() ? "closed loop" : "open loop",
+        LoadResult.clients(r.clients()),
+        r.payloadBytes(),
+        r.samples(),
+        r.server());
   }
 
   private static String scaled(String written, double scale) {

@@ -7,17 +7,17 @@ import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
- * Parses the quantities budgets are written in: durations ({@code 250us}, {@code 20ms},
- * {@code 1.5s}) and rates ({@code 2000/s}, {@code 2k/s}, {@code 2000}).
+ * Parses the quantities budgets are written in: durations ({@code 250us}, {@code 20ms}, {@code
+ * 1.5s}) and rates ({@code 2000/s}, {@code 2k/s}, {@code 2000}).
  *
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class Quantities {
-  private static final Pattern DURATION = Pattern.compile(
-      "\\s*(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m)\\s*", Pattern.CASE_INSENSITIVE);
-  private static final Pattern RATE = Pattern.compile(
-      "\\s*(\\d+(?:\\.\\d+)?)\\s*(k)?\\s*(/\\s*s)?\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION =
+      Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m)\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern RATE =
+      Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*(k)?\\s*(/\\s*s)?\\s*", Pattern.CASE_INSENSITIVE);
 
   private Quantities() {}
 
@@ -29,17 +29,18 @@ public final class Quantities {
   public static Duration duration(String text) {
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 250us,"
-          + " 20ms, 1.5s or 2m");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration; write it like 250us," + " 20ms, 1.5s or 2m");
     }
     double value = Double.parseDouble(m.group(1));
-    double nanos = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-      case "ns" -> value;
-      case "us", "µs" -> value * 1e3;
-      case "ms" -> value * 1e6;
-      case "s" -> value * 1e9;
-      default -> value * 60e9;
-    };
+    double nanos =
+        switch (m.group(2).toLowerCase(Locale.ROOT)) {
+          case "ns" -> value;
+          case "us", "µs" -> value * 1e3;
+          case "ms" -> value * 1e6;
+          case "s" -> value * 1e9;
+          default -> value * 60e9;
+        };
     return Duration.ofNanos(Math.round(nanos));
   }
 
@@ -51,8 +52,8 @@ public final class Quantities {
   public static double rate(String text) {
     Matcher m = RATE.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a rate; write it like 2000/s or"
-          + " 2k/s");
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a rate; write it like 2000/s or" + " 2k/s");
     }
     return Double.parseDouble(m.group(1)) * (m.group(2) != null ? 1000 : 1);
   }

@@ -35,7 +35,8 @@ final class Args {
       String name = arg.substring(2);
       int eq = name.indexOf('=');
       if (eq >= 0) {
-        values.computeIfAbsent(name.substring(0, eq), k -> new ArrayList<>())
+        values
+            .computeIfAbsent(name.substring(0, eq), k -> new ArrayList<>())
             .add(name.substring(eq + 1));
       } else if (flagNames.contains(name)) {
         flags.add(name);
@@ -128,8 +129,8 @@ final class Args {
     try {
       return parseDuration(v);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--" + name + " expects a duration like 500ms, 5s or 2m, got '"
-          + v + "'");
+      throw new UsageException(
+          "--" + name + " expects a duration like 500ms, 5s or 2m, got '" + v + "'");
     }
   }
 
@@ -159,9 +160,13 @@ final class Args {
     given.addAll(flags);
     given.removeAll(used);
     if (!given.isEmpty()) {
-      throw new UsageException("unknown option" + (given.size() > 1 ? "s" : "") + " --"
-          + String.join(", --", given) + "; known: --" + String.join(", --", new java.util
-              .TreeSet<>(used)));
+      throw new UsageException(
+          "unknown option"
+              + (given.size() > 1 ? "s" : "")
+              + " --"
+              + String.join(", --", given)
+              + "; known: --"
+              + String.join(", --", new java.util.TreeSet<>(used)));
     }
   }
 }

@@ -14,7 +14,9 @@ final class CompareCommand {
     int rounds = args.positiveInt("rounds", 3);
     args.rejectUnknown();
     out.println(EchoComparison.header(rounds));
-    EchoComparison.run(EchoComparison.standardCases(requests), rounds,
+    EchoComparison.run(
+        EchoComparison.standardCases(requests),
+        rounds,
         row -> {
           out.println(EchoComparison.line(row));
           out.flush();

@@ -22,8 +22,13 @@ final class KeysCommand {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write keys to " + dir + ": " + e.getMessage(), e);
     }
-    out.println("wrote " + dir.resolve(name + ".key") + " and " + dir.resolve(name + ".key_secret")
-        + "; public key " + pair.publicKey());
+    out.println(
+        "wrote "
+            + dir.resolve(name + ".key")
+            + " and "
+            + dir.resolve(name + ".key_secret")
+            + "; public key "
+            + pair.publicKey());
     return 0;
   }
 }

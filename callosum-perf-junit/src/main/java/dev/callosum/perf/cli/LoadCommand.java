@@ -20,8 +20,8 @@ import java.util.Set;
 
 /** {@code load}: a closed-loop load against a server, printed as one JSON document. */
 final class LoadCommand {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private LoadCommand() {}
 
@@ -35,19 +35,21 @@ final class LoadCommand {
     String method = args.string("method", "echo");
     ClosedLoop.OrderKeys keys = orderKeys(args.string("order-keys", "none"));
     boolean raw = args.flag("raw");
-    ClientConfig.Builder client = ClientConfig.builder(target)
-        .compress(args.flag("compress"))
-        .invokeTimeout(args.duration("timeout", Duration.ofSeconds(30)))
-        .handshakeTimeout(args.duration("handshake-timeout", Duration.ofSeconds(5)));
+    ClientConfig.Builder client =
+        ClientConfig.builder(target)
+            .compress(args.flag("compress"))
+            .invokeTimeout(args.duration("timeout", Duration.ofSeconds(30)))
+            .handshakeTimeout(args.duration("handshake-timeout", Duration.ofSeconds(5)));
     String serverKey = args.string("curve-server-key", null);
     String clientKeys = args.string("curve-keys", null);
     if ((serverKey == null) != (clientKeys == null)) {
       throw new Args.UsageException("CURVE needs both --curve-server-key and --curve-keys");
     }
     if (serverKey != null) {
-      String key = Files.isRegularFile(Path.of(serverKey))
-          ? ServerCommand.readKeys(Path.of(serverKey), "--curve-server-key").publicKey()
-          : serverKey;
+      String key =
+          Files.isRegularFile(Path.of(serverKey))
+              ? ServerCommand.readKeys(Path.of(serverKey), "--curve-server-key").publicKey()
+              : serverKey;
       CurveKeyPair mine = ServerCommand.readKeys(Path.of(clientKeys), "--curve-keys");
       try {
         client.curve(key, mine);
@@ -58,8 +60,14 @@ final class LoadCommand {
     args.rejectUnknown();
 
     ClosedLoop load = raw ? ClosedLoop.rawZeroMq(target) : ClosedLoop.against(client.build());
-    LoadResult result = load.clients(clients).payload(payload).requests(requests)
-        .warmup(warmup).method(method).orderKeys(keys).run();
+    LoadResult result =
+        load.clients(clients)
+            .payload(payload)
+            .requests(requests)
+            .warmup(warmup)
+            .method(method)
+            .orderKeys(keys)
+            .run();
     out.println(toJson(result, target, method, keys, raw, client.build()));
     return result.errorCount() == 0 ? 0 : 1;
   }
@@ -69,13 +77,19 @@ final class LoadCommand {
       case "none" -> ClosedLoop.OrderKeys.NONE;
       case "shared" -> ClosedLoop.OrderKeys.SHARED;
       case "per-client" -> ClosedLoop.OrderKeys.PER_CLIENT;
-      default -> throw new Args.UsageException("--order-keys expects none, shared or"
-          + " per-client, got '" + text + "'");
+      default ->
+          throw new Args.UsageException(
+              "--order-keys expects none, shared or" + " per-client, got '" + text + "'");
     };
   }
 
-  static String toJson(LoadResult r, String target, String method, ClosedLoop.OrderKeys keys,
-      boolean raw, ClientConfig client) {
+  static String toJson(
+      LoadResult r,
+      String target,
+      String method,
+      ClosedLoop.OrderKeys keys,
+      boolean raw,
+      ClientConfig client) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("target", target);
     doc.put("transport", raw ? "raw-zeromq" : "callosum");
@@ -94,15 +108,18 @@ final class LoadCommand {
     doc.put("mebibytesReceivedPerSecond", round(r.mebibytesReceivedPerSecond()));
     Map<String, Object> latency = new LinkedHashMap<>();
     for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
-      latency.put("p" + (p == Math.rint(p) ? Integer.toString((int) p) : Double.toString(p)),
+      latency.put(
+          "p" + (p == Math.rint(p) ? Integer.toString((int) p) : Double.toString(p)),
           micros(r.percentile(p)));
     }
     latency.put("max", micros(r.maxLatency()));
     latency.put("mean", micros(r.meanLatency()));
     doc.put("latencyMicros", latency);
-    doc.put("handshakeMicros", Map.of(
-        "p50", r.handshakeHistogram().getValueAtPercentile(50) / 1000.0,
-        "max", r.handshakeHistogram().getMaxValue() / 1000.0));
+    doc.put(
+        "handshakeMicros",
+        Map.of(
+            "p50", r.handshakeHistogram().getValueAtPercentile(50) / 1000.0,
+            "max", r.handshakeHistogram().getMaxValue() / 1000.0));
     doc.put("environment", Environment.describe());
     try {
       return JSON.writeValueAsString(doc);

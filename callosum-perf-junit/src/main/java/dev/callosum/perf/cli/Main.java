@@ -18,7 +18,8 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public final class Main {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: callosum-perf COMMAND [options]
 
         server   start a Callosum server (echo, sized, delay, fail) and print
@@ -57,8 +58,9 @@ public final class Main {
         case "load" -> LoadCommand.run(argv, out);
         case "compare" -> CompareCommand.run(argv, out);
         case "keys" -> KeysCommand.run(argv, out);
-        default -> throw new Args.UsageException("unknown command '" + command
-            + "'; expected server, load, compare or keys");
+        default ->
+            throw new Args.UsageException(
+                "unknown command '" + command + "'; expected server, load, compare or keys");
       };
     } catch (Args.UsageException e) {
       err.println("callosum-perf " + command + ": " + e.getMessage());

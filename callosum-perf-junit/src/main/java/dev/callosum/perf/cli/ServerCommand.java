@@ -34,25 +34,34 @@ final class ServerCommand {
 
     RpcServer server = RpcServer.start(config);
     CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      server.close();
-    }, "callosum-server-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              server.close();
+            },
+            "callosum-server-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println(READY + " " + server.endpoint()
-        + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey()));
+    out.println(
+        READY
+            + " "
+            + server.endpoint()
+            + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey()));
     out.flush();
     if (stopOnEof) {
-      Thread watcher = new Thread(() -> {
-        try {
-          while (System.in.read() >= 0) {
-            // ignore input; wait for the end of it
-          }
-        } catch (IOException e) {
-          // stdin gone: stop as well
-        }
-        stop.countDown();
-      }, "callosum-server-stdin");
+      Thread watcher =
+          new Thread(
+              () -> {
+                try {
+                  while (System.in.read() >= 0) {
+                    // ignore input; wait for the end of it
+                  }
+                } catch (IOException e) {
+                  // stdin gone: stop as well
+                }
+                stop.countDown();
+              },
+              "callosum-server-stdin");
       watcher.setDaemon(true);
       watcher.start();
     }
@@ -80,14 +89,17 @@ final class ServerCommand {
     if (fails) {
       builder.handler("echo", dev.callosum.perf.peer.Handlers.failing("failing on purpose"));
     } else if (replySize != null) {
-      builder.handler("echo", dev.callosum.perf.peer.Handlers.sized(
-          args.size("echo-reply-size", "0").bytes()));
+      builder.handler(
+          "echo", dev.callosum.perf.peer.Handlers.sized(args.size("echo-reply-size", "0").bytes()));
     } else if (delay != null && delayMax != null) {
-      builder.handler("echo", dev.callosum.perf.peer.Handlers.randomlyDelayed(delay, delayMax,
-          dev.callosum.perf.peer.Handlers.echo()));
+      builder.handler(
+          "echo",
+          dev.callosum.perf.peer.Handlers.randomlyDelayed(
+              delay, delayMax, dev.callosum.perf.peer.Handlers.echo()));
     } else if (delay != null) {
-      builder.handler("echo", dev.callosum.perf.peer.Handlers.delayed(delay,
-          dev.callosum.perf.peer.Handlers.echo()));
+      builder.handler(
+          "echo",
+          dev.callosum.perf.peer.Handlers.delayed(delay, dev.callosum.perf.peer.Handlers.echo()));
     }
     String port = args.string("port", null);
     String bind = args.string("bind", null);
@@ -115,8 +127,8 @@ final class ServerCommand {
     if (keys != null) {
       CurveKeyPair serverKeys = readKeys(Path.of(keys), "--curve-keys");
       if (serverKeys.secretKey() == null) {
-        throw new Args.UsageException("--curve-keys " + keys + " holds no secret key; give the"
-            + " .key_secret file");
+        throw new Args.UsageException(
+            "--curve-keys " + keys + " holds no secret key; give the" + " .key_secret file");
       }
       builder.curve(serverKeys, allowedKeys(allow).toArray(new String[0]));
     }
@@ -130,7 +142,8 @@ final class ServerCommand {
       Path path = Path.of(p);
       if (Files.isDirectory(path)) {
         try (Stream<Path> files = Files.list(path)) {
-          files.filter(f -> f.toString().endsWith(".key"))
+          files
+              .filter(f -> f.toString().endsWith(".key"))
               .forEach(f -> keys.add(readKeys(f, "--curve-allow").publicKey()));
         } catch (IOException e) {
           throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);

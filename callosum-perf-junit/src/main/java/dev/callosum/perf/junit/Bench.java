@@ -26,9 +26,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.apiguardian.api.API;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
-import org.apiguardian.api.API;
 
 /**
  * What a benchmark method gets injected: servers that are closed for it, and load runs whose
@@ -99,32 +99,38 @@ public final class Bench implements AutoCloseable {
   /**
    * A server as the spec says, started where the benchmark's placement says (in this JVM unless
    * {@code @RpcBenchmark(placement)} or {@code callosum.perf.placement} say otherwise) on an
-   * ephemeral loopback port, or, with {@code callosum.perf.target} set, the server at that
-   * address. Closed when the test ends.
+   * ephemeral loopback port, or, with {@code callosum.perf.target} set, the server at that address.
+   * Closed when the test ends.
    */
   public ManagedServer server(ServerSpec spec) {
     checkOpen();
     ManagedServer server;
     if (settings.target() != null && spec.curve()) {
-      throw new TestAbortedException("skipped: " + name + " needs CURVE, and the keys of the"
-          + " server at callosum.perf.target=" + settings.target() + " are not known here");
+      throw new TestAbortedException(
+          "skipped: "
+              + name
+              + " needs CURVE, and the keys of the"
+              + " server at callosum.perf.target="
+              + settings.target()
+              + " are not known here");
     }
     if (settings.target() != null) {
       server = ManagedServers.remote(settings.target(), spec);
     } else {
-      server = switch (where.placement()) {
-        case FORKED -> ManagedServers.forked(spec);
-        case EXTERNAL -> ManagedServers.external(where.command(), where.ready(), spec);
-        default -> ManagedServers.inJvm(spec);
-      };
+      server =
+          switch (where.placement()) {
+            case FORKED -> ManagedServers.forked(spec);
+            case EXTERNAL -> ManagedServers.external(where.command(), where.ready(), spec);
+            default -> ManagedServers.inJvm(spec);
+          };
     }
     resources.push(server);
     return server;
   }
 
   /**
-   * A thread-safe client connected to the server (handshake done), closed when the test ends:
-   * for benchmarks that drive calls themselves.
+   * A thread-safe client connected to the server (handshake done), closed when the test ends: for
+   * benchmarks that drive calls themselves.
    *
    * @throws dev.callosum.perf.peer.HandshakeException if it cannot connect, saying why
    */
@@ -154,8 +160,8 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * An open-loop run against a server: requests on a fixed schedule, latency from the intended
-   * send time; configure it, then {@link OpenLoopRun#run()}.
+   * An open-loop run against a server: requests on a fixed schedule, latency from the intended send
+   * time; configure it, then {@link OpenLoopRun#run()}.
    */
   public OpenLoopRun openLoop(ManagedServer server) {
     checkOpen();
@@ -166,8 +172,12 @@ public final class Bench implements AutoCloseable {
    * Runs the warm-up iterations, then the measured ones, checking after each that the server is
    * still there, and records the result.
    */
-  private BenchmarkResult iterate(ManagedServer server, Map<String, String> parameters,
-      long requests, Duration duration, Function<Consumer<TimeSeries.Point>, LoadResult> run) {
+  private BenchmarkResult iterate(
+      ManagedServer server,
+      Map<String, String> parameters,
+      long requests,
+      Duration duration,
+      Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     for (int i = 0; i < settings.warmups(); i++) {
       run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
     }
@@ -175,8 +185,9 @@ public final class Bench implements AutoCloseable {
     long cpu = 0; // this process's CPU over the measured iterations; -1 where unknown
     for (int i = 0; i < settings.iterations(); i++) {
       long before = ProcessCpu.nanos();
-      measured.add(run.apply(progress("iteration " + (i + 1) + "/" + settings.iterations(),
-          requests, duration)));
+      measured.add(
+          run.apply(
+              progress("iteration " + (i + 1) + "/" + settings.iterations(), requests, duration)));
       cpu = before < 0 || cpu < 0 ? -1 : cpu + ProcessCpu.nanos() - before;
       checkAlive(server, parameters, measured, cpu);
     }
@@ -184,32 +195,43 @@ public final class Bench implements AutoCloseable {
   }
 
   private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
-    return console == null ? point -> { } : console.phase(name, phase, requests, duration);
+    return console == null ? point -> {} : console.phase(name, phase, requests, duration);
   }
 
   /** Fails the benchmark if its server died, keeping what was measured. */
-  private void checkAlive(ManagedServer server, Map<String, String> parameters,
-      List<LoadResult> measured, long cpuNanos) {
+  private void checkAlive(
+      ManagedServer server,
+      Map<String, String> parameters,
+      List<LoadResult> measured,
+      long cpuNanos) {
     Optional<String> failure = server.failure();
     if (failure.isPresent()) {
       record(server, parameters, measured, cpuNanos);
-      throw new AssertionFailedError(failure.get() + " (during " + name + "; the "
-          + measured.size() + " iteration(s) measured so far are kept)");
+      throw new AssertionFailedError(
+          failure.get()
+              + " (during "
+              + name
+              + "; the "
+              + measured.size()
+              + " iteration(s) measured so far are kept)");
     }
   }
 
-  private BenchmarkResult record(ManagedServer server, Map<String, String> parameters,
-      List<LoadResult> measured, long cpuNanos) {
-    BenchmarkResult result = new BenchmarkResult(name, server.describe(), parameters, measured,
-        cpuNanos);
+  private BenchmarkResult record(
+      ManagedServer server,
+      Map<String, String> parameters,
+      List<LoadResult> measured,
+      long cpuNanos) {
+    BenchmarkResult result =
+        new BenchmarkResult(name, server.describe(), parameters, measured, cpuNanos);
     results.add(result);
     servers.put(result, server);
     return result;
   }
 
   /** What a run was made with, for reports: the load's shape, then the server's. */
-  private static Map<String, String> parameters(ManagedServer server, Payload payload,
-      int clients, Map<String, String> load) {
+  private static Map<String, String> parameters(
+      ManagedServer server, Payload payload, int clients, Map<String, String> load) {
     Map<String, String> parameters = new LinkedHashMap<>();
     parameters.put("payload", payload.toString());
     parameters.put("clients", Integer.toString(clients));
@@ -220,8 +242,8 @@ public final class Bench implements AutoCloseable {
     parameters.put("scheduler", theirs ? "the target's" : spec.scheduler().displayName());
     parameters.put("compression", spec.compress() ? "snappy" : "off");
     parameters.put("auth", spec.curve() ? "CURVE" : "none");
-    parameters.put("placement", server.placement().name().toLowerCase(Locale.ROOT)
-        .replace('_', '-'));
+    parameters.put(
+        "placement", server.placement().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     return parameters;
   }
 
@@ -281,8 +303,8 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * A closed loop: N clients, each sending its next request when its reply arrives. Its result
-   * says it is closed-loop: latencies are service times, not what a fixed arrival rate would see.
+   * A closed loop: N clients, each sending its next request when its reply arrives. Its result says
+   * it is closed-loop: latencies are service times, not what a fixed arrival rate would see.
    */
   public final class ClosedLoopRun {
     private final ManagedServer server;
@@ -364,19 +386,29 @@ public final class Bench implements AutoCloseable {
     public BenchmarkResult run() {
       checkOpen();
       long count = settings.scale(requests);
-      ClosedLoop loop = ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
-          .method(server.method()).clients(clients).payload(payload).requests(count)
-          .orderKeys(keys).content(content).sampleEvery(sampleEvery)
-          .rawSamples(settings.reports().rawSamples())
-          .stopWhen(() -> server.failure().isPresent());
+      ClosedLoop loop =
+          ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
+              .method(server.method())
+              .clients(clients)
+              .payload(payload)
+              .requests(count)
+              .orderKeys(keys)
+              .content(content)
+              .sampleEvery(sampleEvery)
+              .rawSamples(settings.reports().rawSamples())
+              .stopWhen(() -> server.failure().isPresent());
       if (keyCount > 0) {
         loop.spreadOverKeys(keyCount);
       }
       loop.inFlight(inFlight);
       Duration length = null;
       if (measureFor != null) {
-        length = settings.quick() ? Duration.ofMillis(Math.max(1000, Math.round(
-            measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE))) : measureFor;
+        length =
+            settings.quick()
+                ? Duration.ofMillis(
+                    Math.max(
+                        1000, Math.round(measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE)))
+                : measureFor;
         loop.duration(length);
       }
       Map<String, String> load = new LinkedHashMap<>();
@@ -385,13 +417,21 @@ public final class Bench implements AutoCloseable {
       if (inFlight > 1) {
         load.put("in flight", Integer.toString(inFlight));
       }
-      load.put("order keys", keyCount > 0 ? "spread over " + keyCount
-          : keys.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      load.put(
+          "order keys",
+          keyCount > 0
+              ? "spread over " + keyCount
+              : keys.name().toLowerCase(Locale.ROOT).replace('_', ' '));
       // What ran: quick mode's shrunken count or duration, not the one written.
-      load.put(length != null ? "duration" : "requests", length != null
-          ? length.toMillis() / 1000.0 + " s" : Long.toString(count));
-      return iterate(server, parameters(server, payload, clients, load),
-          length == null ? count : 0, length, listener -> loop.onInterval(listener).run());
+      load.put(
+          length != null ? "duration" : "requests",
+          length != null ? length.toMillis() / 1000.0 + " s" : Long.toString(count));
+      return iterate(
+          server,
+          parameters(server, payload, clients, load),
+          length == null ? count : 0,
+          length,
+          listener -> loop.onInterval(listener).run());
     }
   }
 
@@ -449,19 +489,31 @@ public final class Bench implements AutoCloseable {
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
-      Duration length = settings.quick()
-          ? Duration.ofMillis(Math.max(1000, Math.round(duration.toMillis()
-              * BenchmarkSettings.QUICK_SHARE)))
-          : duration;
-      OpenLoop loop = OpenLoop.against(server.clientConfig().build()).method(server.method())
-          .rate(rate).duration(length).clients(clients).payload(payload).content(content)
-          .sampleEvery(sampleEvery).rawSamples(settings.reports().rawSamples());
+      Duration length =
+          settings.quick()
+              ? Duration.ofMillis(
+                  Math.max(1000, Math.round(duration.toMillis() * BenchmarkSettings.QUICK_SHARE)))
+              : duration;
+      OpenLoop loop =
+          OpenLoop.against(server.clientConfig().build())
+              .method(server.method())
+              .rate(rate)
+              .duration(length)
+              .clients(clients)
+              .payload(payload)
+              .content(content)
+              .sampleEvery(sampleEvery)
+              .rawSamples(settings.reports().rawSamples());
       Map<String, String> load = new LinkedHashMap<>();
       load.put("content", content.label());
       load.put("loop", "open");
       load.put("rate", String.format(Locale.ROOT, "%.0f req/s", rate));
       load.put("duration", length.toMillis() / 1000.0 + " s");
-      return iterate(server, parameters(server, payload, clients, load), 0, length,
+      return iterate(
+          server,
+          parameters(server, payload, clients, load),
+          0,
+          length,
           listener -> loop.onInterval(listener).run());
     }
   }

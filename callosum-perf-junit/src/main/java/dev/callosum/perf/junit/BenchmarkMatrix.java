@@ -12,12 +12,12 @@ import org.apiguardian.api.API;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
- * The cartesian product of benchmark dimensions, as arguments of a {@code @ParameterizedTest}:
- * one parameter per dimension given, in this order: payload ({@code Payload}), content ({@code
+ * The cartesian product of benchmark dimensions, as arguments of a {@code @ParameterizedTest}: one
+ * parameter per dimension given, in this order: payload ({@code Payload}), content ({@code
  * Payload.Content}), clients ({@code int}), rate ({@code double}, req/s), scheduler ({@code
  * Scheduler}), order keys ({@code ClosedLoop.OrderKeys}), compression ({@code boolean}), CURVE
- * ({@code boolean}). Arguments carry readable names, so {@code name = "{0} ·
- * {1}"} shows {@code 1 KiB · KeySerialized}.
+ * ({@code boolean}). Arguments carry readable names, so {@code name = "{0} · {1}"} shows {@code 1
+ * KiB · KeySerialized}.
  *
  * <pre>{@code
  * @ParameterizedTest(name = "{0} · {1}")

@@ -18,9 +18,13 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
   @Override
   protected Stream<? extends Arguments> provideArguments(
       org.junit.jupiter.params.support.ParameterDeclarations parameters,
-      ExtensionContext context, BenchmarkMatrix matrix) {
-    boolean quick = context.getConfigurationParameter(BenchmarkSettings.PREFIX + "quick")
-        .map(Boolean::parseBoolean).orElse(false);
+      ExtensionContext context,
+      BenchmarkMatrix matrix) {
+    boolean quick =
+        context
+            .getConfigurationParameter(BenchmarkSettings.PREFIX + "quick")
+            .map(Boolean::parseBoolean)
+            .orElse(false);
     List<List<Named<?>>> dimensions = new ArrayList<>();
     List<Named<?>> payloads = new ArrayList<>();
     for (String p : matrix.payloads()) {
@@ -28,8 +32,8 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
         Payload payload = Payload.parse(p);
         payloads.add(Named.of(payload.toString(), payload));
       } catch (IllegalArgumentException e) {
-        throw new ExtensionConfigurationException("@BenchmarkMatrix(payloads): " + e.getMessage(),
-            e);
+        throw new ExtensionConfigurationException(
+            "@BenchmarkMatrix(payloads): " + e.getMessage(), e);
       }
     }
     add(dimensions, payloads, quick);
@@ -41,8 +45,8 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     List<Named<?>> clients = new ArrayList<>();
     for (int c : matrix.clients()) {
       if (c <= 0) {
-        throw new ExtensionConfigurationException("@BenchmarkMatrix(clients): " + c
-            + " is not a client count; give counts >= 1");
+        throw new ExtensionConfigurationException(
+            "@BenchmarkMatrix(clients): " + c + " is not a client count; give counts >= 1");
       }
       clients.add(Named.of(c + (c == 1 ? " client" : " clients"), c));
     }
@@ -50,8 +54,8 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     List<Named<?>> rates = new ArrayList<>();
     for (double r : matrix.rates()) {
       if (!(r > 0)) {
-        throw new ExtensionConfigurationException("@BenchmarkMatrix(rates): " + r
-            + " is not a rate; give requests per second > 0");
+        throw new ExtensionConfigurationException(
+            "@BenchmarkMatrix(rates): " + r + " is not a rate; give requests per second > 0");
       }
       rates.add(Named.of(String.format(Locale.ROOT, "%.0f req/s", r), r));
     }
@@ -63,11 +67,14 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     add(dimensions, schedulers, quick);
     List<Named<?>> keys = new ArrayList<>();
     for (ClosedLoop.OrderKeys k : matrix.orderKeys()) {
-      keys.add(Named.of(switch (k) {
-        case NONE -> "no key";
-        case SHARED -> "one shared key";
-        case PER_CLIENT -> "a key per client";
-      }, k));
+      keys.add(
+          Named.of(
+              switch (k) {
+                case NONE -> "no key";
+                case SHARED -> "one shared key";
+                case PER_CLIENT -> "a key per client";
+              },
+              k));
     }
     add(dimensions, keys, quick);
     List<Named<?>> compression = new ArrayList<>();
@@ -81,8 +88,9 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     }
     add(dimensions, curve, quick);
     if (dimensions.isEmpty()) {
-      throw new ExtensionConfigurationException("@BenchmarkMatrix declares no dimension: give"
-          + " payloads, contents, clients, rates, schedulers, orderKeys, compression or curve");
+      throw new ExtensionConfigurationException(
+          "@BenchmarkMatrix declares no dimension: give"
+              + " payloads, contents, clients, rates, schedulers, orderKeys, compression or curve");
     }
     List<Object[]> product = new ArrayList<>();
     product.add(new Object[0]);
@@ -100,12 +108,13 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     return product.stream().map(Arguments::of);
   }
 
-  private static void add(List<List<Named<?>>> dimensions, List<Named<?>> values,
-      boolean quick) {
+  private static void add(List<List<Named<?>>> dimensions, List<Named<?>> values, boolean quick) {
     if (values.isEmpty()) {
       return;
     }
-    dimensions.add(quick && values.size() > 2
-        ? List.of(values.get(0), values.get(values.size() - 1)) : values);
+    dimensions.add(
+        quick && values.size() > 2
+            ? List.of(values.get(0), values.get(values.size() - 1))
+            : values);
   }
 }

@@ -61,9 +61,17 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public record BenchmarkSettings(boolean quick, int iterations, int warmups, double budgetScale,
-    String target, ManagedServer.Placement placement, String serverCommand, String serverReady,
-    ReportSettings reports, boolean list) {
+public record BenchmarkSettings(
+    boolean quick,
+    int iterations,
+    int warmups,
+    double budgetScale,
+    String target,
+    ManagedServer.Placement placement,
+    String serverCommand,
+    String serverReady,
+    ReportSettings reports,
+    boolean list) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -77,91 +85,167 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
    */
   public static BenchmarkSettings read(Function<String, Optional<String>> lookup) {
     boolean quick = parse(lookup, "quick", "false", "true or false", BenchmarkSettings::bool);
-    int iterations = parse(lookup, "iterations", quick ? "1" : "3", "a whole number >= 1",
-        v -> positive(Integer.parseInt(v.trim())));
-    int warmups = parse(lookup, "warmups", "1", "a whole number >= 0", v -> {
-      int n = Integer.parseInt(v.trim());
-      if (n < 0) {
-        throw new IllegalArgumentException();
-      }
-      return n;
-    });
-    double scale = parse(lookup, "budgetScale", "1.0", "a number > 0, such as 1.5", v -> {
-      double d = Double.parseDouble(v.trim());
-      if (!(d > 0) || Double.isInfinite(d)) {
-        throw new IllegalArgumentException();
-      }
-      return d;
-    });
-    String target = parse(lookup, "target", "", "an address such as tcp://127.0.0.1:5020", v -> {
-      String t = v.trim();
-      if (!t.isEmpty() && !t.matches("tcp://[^:/\\s]+:\\d{1,5}")) {
-        throw new IllegalArgumentException();
-      }
-      return t;
-    });
-    ManagedServer.Placement placement = parse(lookup, "placement", "",
-        "in-jvm, forked or external", v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
-          case "" -> null;
-          case "in-jvm" -> ManagedServer.Placement.IN_JVM;
-          case "forked" -> ManagedServer.Placement.FORKED;
-          case "external" -> ManagedServer.Placement.EXTERNAL;
-          default -> throw new IllegalArgumentException();
-        });
+    int iterations =
+        parse(
+            lookup,
+            "iterations",
+            quick ? "1" : "3",
+            "a whole number >= 1",
+            v -> positive(Integer.parseInt(v.trim())));
+    int warmups =
+        parse(
+            lookup,
+            "warmups",
+            "1",
+            "a whole number >= 0",
+            v -> {
+              int n = Integer.parseInt(v.trim());
+              if (n < 0) {
+                throw new IllegalArgumentException();
+              }
+              return n;
+            });
+    double scale =
+        parse(
+            lookup,
+            "budgetScale",
+            "1.0",
+            "a number > 0, such as 1.5",
+            v -> {
+              double d = Double.parseDouble(v.trim());
+              if (!(d > 0) || Double.isInfinite(d)) {
+                throw new IllegalArgumentException();
+              }
+              return d;
+            });
+    String target =
+        parse(
+            lookup,
+            "target",
+            "",
+            "an address such as tcp://127.0.0.1:5020",
+            v -> {
+              String t = v.trim();
+              if (!t.isEmpty() && !t.matches("tcp://[^:/\\s]+:\\d{1,5}")) {
+                throw new IllegalArgumentException();
+              }
+              return t;
+            });
+    ManagedServer.Placement placement =
+        parse(
+            lookup,
+            "placement",
+            "",
+            "in-jvm, forked or external",
+            v ->
+                switch (v.trim().toLowerCase(Locale.ROOT)) {
+                  case "" -> null;
+                  case "in-jvm" -> ManagedServer.Placement.IN_JVM;
+                  case "forked" -> ManagedServer.Placement.FORKED;
+                  case "external" -> ManagedServer.Placement.EXTERNAL;
+                  default -> throw new IllegalArgumentException();
+                });
     String command = lookup.apply(PREFIX + "server.command").map(String::trim).orElse("");
     if (placement == ManagedServer.Placement.EXTERNAL && !command.contains("{port}")) {
-      throw new IllegalArgumentException("setting " + PREFIX + "placement is 'external', so "
-          + PREFIX + "server.command must be a command with {port}, such as 'python3 server.py"
-          + " --port {port}'; it is '" + command + "'");
+      throw new IllegalArgumentException(
+          "setting "
+              + PREFIX
+              + "placement is 'external', so "
+              + PREFIX
+              + "server.command must be a command with {port}, such as 'python3 server.py"
+              + " --port {port}'; it is '"
+              + command
+              + "'");
     }
     String ready = lookup.apply(PREFIX + "server.ready").orElse("");
-    return new BenchmarkSettings(quick, iterations, warmups, scale,
-        target.isEmpty() ? null : target, placement, command.isEmpty() ? null : command, ready,
-        reports(lookup), parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool));
+    return new BenchmarkSettings(
+        quick,
+        iterations,
+        warmups,
+        scale,
+        target.isEmpty() ? null : target,
+        placement,
+        command.isEmpty() ? null : command,
+        ready,
+        reports(lookup),
+        parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool));
   }
 
   private static ReportSettings reports(Function<String, Optional<String>> lookup) {
     ReportSettings d = ReportSettings.defaults();
-    Path output = parse(lookup, "outputDir", d.outputDirectory().toString(), "a directory path",
-        v -> {
-          if (v.isBlank()) {
-            throw new IllegalArgumentException();
-          }
-          return Path.of(v.trim());
-        });
-    String format = parse(lookup, "format", "both", "html, json or both", v -> {
-      String f = v.trim().toLowerCase(Locale.ROOT);
-      if (!f.equals("html") && !f.equals("json") && !f.equals("both")) {
-        throw new IllegalArgumentException();
-      }
-      return f;
-    });
-    boolean profiling = parse(lookup, "profiling", "false", "true or false",
-        BenchmarkSettings::bool);
-    Path baseline = parse(lookup, "baseline", "", "the path of a benchmark-results JSON file",
-        v -> {
-          if (v.isBlank()) {
-            return null;
-          }
-          Path path = Path.of(v.trim());
-          if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException();
-          }
-          return path;
-        });
-    double warn = parse(lookup, "baseline.warn", "10", "a percentage > 0, such as 10",
-        BenchmarkSettings::percent);
-    double fail = parse(lookup, "baseline.fail", "25",
-        "a percentage > 0 and at least the warning's (" + Math.round(warn * 100) + ")", v -> {
-          double p = percent(v);
-          if (p < warn) {
-            throw new IllegalArgumentException();
-          }
-          return p;
-        });
+    Path output =
+        parse(
+            lookup,
+            "outputDir",
+            d.outputDirectory().toString(),
+            "a directory path",
+            v -> {
+              if (v.isBlank()) {
+                throw new IllegalArgumentException();
+              }
+              return Path.of(v.trim());
+            });
+    String format =
+        parse(
+            lookup,
+            "format",
+            "both",
+            "html, json or both",
+            v -> {
+              String f = v.trim().toLowerCase(Locale.ROOT);
+              if (!f.equals("html") && !f.equals("json") && !f.equals("both")) {
+                throw new IllegalArgumentException();
+              }
+              return f;
+            });
+    boolean profiling =
+        parse(lookup, "profiling", "false", "true or false", BenchmarkSettings::bool);
+    Path baseline =
+        parse(
+            lookup,
+            "baseline",
+            "",
+            "the path of a benchmark-results JSON file",
+            v -> {
+              if (v.isBlank()) {
+                return null;
+              }
+              Path path = Path.of(v.trim());
+              if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException();
+              }
+              return path;
+            });
+    double warn =
+        parse(
+            lookup,
+            "baseline.warn",
+            "10",
+            "a percentage > 0, such as 10",
+            BenchmarkSettings::percent);
+    double fail =
+        parse(
+            lookup,
+            "baseline.fail",
+            "25",
+            "a percentage > 0 and at least the warning's (" + Math.round(warn * 100) + ")",
+            v -> {
+              double p = percent(v);
+              if (p < warn) {
+                throw new IllegalArgumentException();
+              }
+              return p;
+            });
     boolean raw = parse(lookup, "rawSamples", "false", "true or false", BenchmarkSettings::bool);
-    return new ReportSettings(output, !format.equals("json"), !format.equals("html"), profiling,
-        baseline, warn, fail, raw);
+    return new ReportSettings(
+        output,
+        !format.equals("json"),
+        !format.equals("html"),
+        profiling,
+        baseline,
+        warn,
+        fail,
+        raw);
   }
 
   private static boolean bool(String v) {
@@ -179,7 +263,9 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
     return p / 100;
   }
 
-  /** Where servers run for a benchmark whose annotation says {@code annotated}: the setting wins. */
+  /**
+   * Where servers run for a benchmark whose annotation says {@code annotated}: the setting wins.
+   */
   public ManagedServer.Placement placementOr(ManagedServer.Placement annotated) {
     return placement != null ? placement : annotated;
   }
@@ -189,14 +275,19 @@ public record BenchmarkSettings(boolean quick, int iterations, int warmups, doub
     return quick ? Math.max(10, Math.round(requests * QUICK_SHARE)) : requests;
   }
 
-  private static <T> T parse(Function<String, Optional<String>> lookup, String name,
-      String fallback, String accepted, Function<String, T> parser) {
+  private static <T> T parse(
+      Function<String, Optional<String>> lookup,
+      String name,
+      String fallback,
+      String accepted,
+      Function<String, T> parser) {
     String raw = lookup.apply(PREFIX + name).orElse(fallback);
     try {
       return parser.apply(raw);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "setting %s%s is '%s'; it takes %s", PREFIX, name, raw, accepted));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT, "setting %s%s is '%s'; it takes %s", PREFIX, name, raw, accepted));
     }
   }
 

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Where its servers run is the annotation's {@link #placement()} (in this JVM unless said),
  * which the setting {@code callosum.perf.placement} overrides for a whole run; {@code
- * callosum.perf.target} points every benchmark at a server already running. The nearest
- * annotation counts: a method's before its class's.
+ * callosum.perf.target} points every benchmark at a server already running. The nearest annotation
+ * counts: a method's before its class's.
  *
  * <p>Settings come from {@code callosum.perf.*} system properties or {@code
  * junit-platform.properties}: see {@link BenchmarkSettings}.
@@ -54,7 +54,8 @@ public @interface RpcBenchmark {
 
   /**
    * For {@code EXTERNAL}: the command that starts a server, with {@code {port}}, such as {@code
-   * python3 server.py --port {port}}; the setting {@code callosum.perf.server.command} overrides it.
+   * python3 server.py --port {port}}; the setting {@code callosum.perf.server.command} overrides
+   * it.
    */
   String serverCommand() default "";
 

@@ -1,11 +1,11 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.allure.AllureReport;
+import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
 import dev.callosum.perf.budgets.ErrorBudget;
 import dev.callosum.perf.budgets.LatencyBudget;
 import dev.callosum.perf.budgets.ThroughputBudget;
-import dev.callosum.perf.allure.AllureReport;
-import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.fixtures.ManagedServer;
 import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.peer.ServerStats;
@@ -41,8 +41,12 @@ import org.opentest4j.TestAbortedException;
  * it checks the budgets, the baseline and the server's leftovers, then reports the benchmark to the
  * console, the run's results and Allure.
  */
-final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecutionCallback,
-    AfterTestExecutionCallback, AfterAllCallback, ExecutionCondition {
+final class RpcBenchmarkExtension
+    implements ParameterResolver,
+        BeforeTestExecutionCallback,
+        AfterTestExecutionCallback,
+        AfterAllCallback,
+        ExecutionCondition {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RpcBenchmarkExtension.class);
   private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
@@ -68,28 +72,43 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
    * nearest {@code @RpcBenchmark}'s.
    */
   private static Bench.Where where(ExtensionContext context, BenchmarkSettings settings) {
-    Optional<RpcBenchmark> annotation = context.getTestMethod()
-        .flatMap(m -> AnnotationSupport.findAnnotation(m, RpcBenchmark.class))
-        .or(() -> context.getTestClass()
-            .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
-    ManagedServer.Placement annotated = annotation.map(RpcBenchmark::placement)
-        .orElse(ManagedServer.Placement.IN_JVM);
+    Optional<RpcBenchmark> annotation =
+        context
+            .getTestMethod()
+            .flatMap(m -> AnnotationSupport.findAnnotation(m, RpcBenchmark.class))
+            .or(
+                () ->
+                    context
+                        .getTestClass()
+                        .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
+    ManagedServer.Placement annotated =
+        annotation.map(RpcBenchmark::placement).orElse(ManagedServer.Placement.IN_JVM);
     if (annotated == ManagedServer.Placement.REMOTE) {
-      throw new ParameterResolutionException(name(context) + ": @RpcBenchmark(placement ="
-          + " REMOTE) cannot say where the server is; set callosum.perf.target=tcp://host:port"
-          + " instead");
+      throw new ParameterResolutionException(
+          name(context)
+              + ": @RpcBenchmark(placement ="
+              + " REMOTE) cannot say where the server is; set callosum.perf.target=tcp://host:port"
+              + " instead");
     }
     ManagedServer.Placement placement = settings.placementOr(annotated);
-    String command = settings.serverCommand() != null ? settings.serverCommand()
-        : annotation.map(RpcBenchmark::serverCommand).filter(c -> !c.isBlank()).orElse(null);
-    String ready = !settings.serverReady().isEmpty() ? settings.serverReady()
-        : annotation.map(RpcBenchmark::serverReady).orElse("");
+    String command =
+        settings.serverCommand() != null
+            ? settings.serverCommand()
+            : annotation.map(RpcBenchmark::serverCommand).filter(c -> !c.isBlank()).orElse(null);
+    String ready =
+        !settings.serverReady().isEmpty()
+            ? settings.serverReady()
+            : annotation.map(RpcBenchmark::serverReady).orElse("");
     if (placement == ManagedServer.Placement.EXTERNAL
         && (command == null || !command.contains("{port}"))) {
-      throw new ParameterResolutionException(name(context) + ": @RpcBenchmark(placement ="
-          + " EXTERNAL) needs a server command with {port}, in @RpcBenchmark(serverCommand) or"
-          + " the setting callosum.perf.server.command, such as 'python3 server.py --port"
-          + " {port}'; it is '" + (command == null ? "" : command) + "'");
+      throw new ParameterResolutionException(
+          name(context)
+              + ": @RpcBenchmark(placement ="
+              + " EXTERNAL) needs a server command with {port}, in @RpcBenchmark(serverCommand) or"
+              + " the setting callosum.perf.server.command, such as 'python3 server.py --port"
+              + " {port}'; it is '"
+              + (command == null ? "" : command)
+              + "'");
     }
     return new Bench.Where(placement, command, ready);
   }
@@ -108,8 +127,8 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     if (!settings.list() || !single) {
       return ConditionEvaluationResult.enabled("running");
     }
-    System.out.println("callosum-perf: benchmark " + name(context) + "  "
-        + new TreeSet<>(context.getTags()));
+    System.out.println(
+        "callosum-perf: benchmark " + name(context) + "  " + new TreeSet<>(context.getTags()));
     return ConditionEvaluationResult.disabled("listed, not run (callosum.perf.list=true)");
   }
 
@@ -129,8 +148,7 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     }
     if (profiling || budgets) {
       try {
-        context.getStore(NAMESPACE).put(Profiler.class, Profiler.start(name(context),
-            profiling));
+        context.getStore(NAMESPACE).put(Profiler.class, Profiler.start(name(context), profiling));
       } catch (IllegalStateException e) {
         System.err.println("callosum-perf: " + e.getMessage() + "; measuring without a profile");
       }
@@ -150,13 +168,17 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
     if (thrown.isEmpty() && results.isEmpty()) {
       if (AllureReport.active()) { // a benchmark that measures by itself is filed like the rest
-        AllureReport.file(BenchmarkRecord.family(context.getTags()),
-            context.getTestClass().map(Class::getSimpleName).orElse("") + "."
+        AllureReport.file(
+            BenchmarkRecord.family(context.getTags()),
+            context.getTestClass().map(Class::getSimpleName).orElse("")
+                + "."
                 + context.getTestMethod().map(m -> m.getName()).orElse(""));
       }
       if (!budgets.isEmpty()) {
-        throw new ExtensionConfigurationException(name(context) + " declares budgets but"
-            + " measured nothing: inject a Bench and run a load with it");
+        throw new ExtensionConfigurationException(
+            name(context)
+                + " declares budgets but"
+                + " measured nothing: inject a Bench and run a load with it");
       }
       return;
     }
@@ -176,18 +198,27 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
       List<Budgets.Verdict> checked = budgets.check(result, scale);
       checked.stream().filter(v -> !v.kept()).forEach(v -> broken.add(v.message()));
       verdicts.add(checked);
-      Comparison comparison = run.baseline == null ? null
-          : run.baseline.compare(id, result).orElse(null);
+      Comparison comparison =
+          run.baseline == null ? null : run.baseline.compare(id, result).orElse(null);
       if (comparison != null && comparison.verdict().fails()) {
-        problems.add(id + " regressed against the baseline " + comparison.baseline() + ": "
-            + comparison.summary());
+        problems.add(
+            id
+                + " regressed against the baseline "
+                + comparison.baseline()
+                + ": "
+                + comparison.summary());
       }
       comparisons.add(comparison);
       ServerStats state = drained(bench.serverOf(result));
       if (state != null && (state.pending() > 0 || state.keyQueues() > 0)) {
-        problems.add(String.format(Locale.ROOT, "requests left on the server after %s: %d"
-                + " pending, %d order-key queues (the scheduler leaks)", id, state.pending(),
-            state.keyQueues()));
+        problems.add(
+            String.format(
+                Locale.ROOT,
+                "requests left on the server after %s: %d"
+                    + " pending, %d order-key queues (the scheduler leaks)",
+                id,
+                state.pending(),
+                state.keyQueues()));
       }
       states.add(state);
     }
@@ -198,11 +229,16 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     String failure;
     if (thrown.isPresent()) {
       Throwable t = thrown.get();
-      outcome = t instanceof AssertionError ? BenchmarkRecord.Outcome.FAILED
-          : BenchmarkRecord.Outcome.BROKEN;
-      failure = t.getMessage() == null ? t.getClass().getName()
-          : t instanceof AssertionError ? t.getMessage()
-          : t.getClass().getSimpleName() + ": " + t.getMessage();
+      outcome =
+          t instanceof AssertionError
+              ? BenchmarkRecord.Outcome.FAILED
+              : BenchmarkRecord.Outcome.BROKEN;
+      failure =
+          t.getMessage() == null
+              ? t.getClass().getName()
+              : t instanceof AssertionError
+                  ? t.getMessage()
+                  : t.getClass().getSimpleName() + ": " + t.getMessage();
     } else if (!problems.isEmpty()) {
       outcome = BenchmarkRecord.Outcome.FAILED;
       failure = String.join("; ", problems);
@@ -217,13 +253,38 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     List<String> tags = List.copyOf(new TreeSet<>(context.getTags()));
     List<Note> notes = bench == null ? List.of() : bench.notes();
     if (results.isEmpty()) {
-      records.add(new BenchmarkRecord(name, className, method, context.getDisplayName(), tags,
-          null, List.of(), outcome, failure, profile, null, null, notes));
+      records.add(
+          new BenchmarkRecord(
+              name,
+              className,
+              method,
+              context.getDisplayName(),
+              tags,
+              null,
+              List.of(),
+              outcome,
+              failure,
+              profile,
+              null,
+              null,
+              notes));
     }
     for (int i = 0; i < results.size(); i++) {
-      records.add(new BenchmarkRecord(id(name, i, results.size()), className, method,
-          context.getDisplayName(), tags, results.get(i), verdicts.get(i), outcome, failure,
-          profile, comparisons.get(i), states.get(i), notes));
+      records.add(
+          new BenchmarkRecord(
+              id(name, i, results.size()),
+              className,
+              method,
+              context.getDisplayName(),
+              tags,
+              results.get(i),
+              verdicts.get(i),
+              outcome,
+              failure,
+              profile,
+              comparisons.get(i),
+              states.get(i),
+              notes));
     }
     for (BenchmarkRecord record : records) {
       run.report.add(record);
@@ -244,8 +305,9 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
     RunState run = context.getRoot().getStore(NAMESPACE).get(RunState.class, RunState.class);
     if (run != null && context.getTestClass().isPresent()) {
       String className = context.getRequiredTestClass().getSimpleName();
-      run.console.classFinished(className, run.report.records().stream()
-          .filter(r -> r.className().equals(className)).toList());
+      run.console.classFinished(
+          className,
+          run.report.records().stream().filter(r -> r.className().equals(className)).toList());
     }
   }
 
@@ -253,8 +315,12 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
    * Stops the profile and keeps it when profiling is on or the benchmark did not pass (a broken
    * budget always brings its profile); otherwise discards it.
    */
-  private static ProfileSummary profile(ExtensionContext.Store store, RunState run, String name,
-      BenchmarkRecord.Outcome outcome, List<BenchmarkResult> results) {
+  private static ProfileSummary profile(
+      ExtensionContext.Store store,
+      RunState run,
+      String name,
+      BenchmarkRecord.Outcome outcome,
+      List<BenchmarkResult> results) {
     Profiler profiler = store.remove(Profiler.class, Profiler.class);
     if (profiler == null) {
       return null;
@@ -264,9 +330,15 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
       return null;
     }
     // The recording spans warm-ups too: estimate their requests from the measured iterations.
-    long requests = results.stream().mapToLong(r -> Math.round(r.requests()
-        / (double) r.iterations().size() * (run.settings.warmups() + r.iterations().size())))
-        .sum();
+    long requests =
+        results.stream()
+            .mapToLong(
+                r ->
+                    Math.round(
+                        r.requests()
+                            / (double) r.iterations().size()
+                            * (run.settings.warmups() + r.iterations().size())))
+            .sum();
     try {
       return profiler.stop(run.profilePath(name), requests, true);
     } catch (RuntimeException e) {
@@ -307,13 +379,16 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
   private static RunState run(ExtensionContext context) {
     BenchmarkSettings settings = settings(context);
     ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
-    Object value = root.getOrComputeIfAbsent(RunState.class, key -> {
-      try {
-        return new RunState(settings, ConsoleReport.standard());
-      } catch (IllegalArgumentException e) {
-        return e;
-      }
-    });
+    Object value =
+        root.getOrComputeIfAbsent(
+            RunState.class,
+            key -> {
+              try {
+                return new RunState(settings, ConsoleReport.standard());
+              } catch (IllegalArgumentException e) {
+                return e;
+              }
+            });
     if (value instanceof IllegalArgumentException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
     }
@@ -331,13 +406,16 @@ final class RpcBenchmarkExtension implements ParameterResolver, BeforeTestExecut
   /** Settings read once per run, kept in the root store. */
   private static BenchmarkSettings settings(ExtensionContext context) {
     ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
-    Object value = root.getOrComputeIfAbsent(BenchmarkSettings.class, key -> {
-      try {
-        return BenchmarkSettings.read(context::getConfigurationParameter);
-      } catch (IllegalArgumentException e) {
-        return e;
-      }
-    });
+    Object value =
+        root.getOrComputeIfAbsent(
+            BenchmarkSettings.class,
+            key -> {
+              try {
+                return BenchmarkSettings.read(context::getConfigurationParameter);
+              } catch (IllegalArgumentException e) {
+                return e;
+              }
+            });
     if (value instanceof IllegalArgumentException e) {
       throw new ParameterResolutionException(e.getMessage(), e);
     }

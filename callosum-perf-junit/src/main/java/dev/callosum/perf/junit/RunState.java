@@ -26,15 +26,21 @@ final class RunState implements AutoCloseable {
   RunState(BenchmarkSettings settings, ConsoleReport console) {
     this.settings = settings;
     ReportSettings reports = settings.reports();
-    this.baseline = reports.baseline() == null ? null
-        : Baseline.load(reports.baseline(), reports.warnRatio(), reports.failRatio());
+    this.baseline =
+        reports.baseline() == null
+            ? null
+            : Baseline.load(reports.baseline(), reports.warnRatio(), reports.failRatio());
     this.report = new RunReport(describe(settings), reports);
     this.console = console;
     console.runStarted(report);
     if (baseline != null && baseline.quick() != settings.quick()) {
-      System.out.println("callosum-perf: the baseline ran " + (baseline.quick() ? "in" : "without")
-          + " quick mode and this run " + (settings.quick() ? "in" : "without") + " it: its"
-          + " numbers are not comparable, expect differences");
+      System.out.println(
+          "callosum-perf: the baseline ran "
+              + (baseline.quick() ? "in" : "without")
+              + " quick mode and this run "
+              + (settings.quick() ? "in" : "without")
+              + " it: its"
+              + " numbers are not comparable, expect differences");
     }
   }
 
@@ -50,7 +56,10 @@ final class RunState implements AutoCloseable {
       base = base.substring(0, 120);
     }
     int n = profileNames.merge(base, 1, Integer::sum);
-    return settings.reports().outputDirectory().resolve("profiles")
+    return settings
+        .reports()
+        .outputDirectory()
+        .resolve("profiles")
         .resolve(report.stamp() + "-" + base + (n > 1 ? "-" + n : "") + ".jfr");
   }
 
@@ -66,9 +75,12 @@ final class RunState implements AutoCloseable {
         AllureReport.writeRun(report);
       } catch (RuntimeException e) {
         // The benchmarks' own Allure results are written; only the run's extras are missing.
-        System.err.println("callosum-perf: could not add the run summary, environment and"
-            + " categories to the Allure results (" + e + (e.getCause() == null ? ""
-            : ": " + e.getCause()) + "); are the results of an earlier run still there?");
+        System.err.println(
+            "callosum-perf: could not add the run summary, environment and"
+                + " categories to the Allure results ("
+                + e
+                + (e.getCause() == null ? "" : ": " + e.getCause())
+                + "); are the results of an earlier run still there?");
       }
     }
     console.runFinished(report, written);
@@ -80,9 +92,13 @@ final class RunState implements AutoCloseable {
     m.put("iterations", s.iterations());
     m.put("warmups", s.warmups());
     m.put("budgetScale", s.budgetScale());
-    m.put("placement", s.target() != null ? "remote " + s.target()
-        : s.placement() == null ? "per @RpcBenchmark (in-jvm unless it says)"
-        : s.placement().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    m.put(
+        "placement",
+        s.target() != null
+            ? "remote " + s.target()
+            : s.placement() == null
+                ? "per @RpcBenchmark (in-jvm unless it says)"
+                : s.placement().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     if (s.serverCommand() != null) {
       m.put("serverCommand", s.serverCommand());
     }

@@ -40,7 +40,7 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class ClosedLoop {
-  private Consumer<TimeSeries.Point> onInterval = point -> { };
+  private Consumer<TimeSeries.Point> onInterval = point -> {};
   static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final ClientConfig client;
@@ -148,13 +148,13 @@ public final class ClosedLoop {
   }
 
   /**
-   * How many requests each client keeps in flight: it sends the next one when any reply arrives.
-   * 1 (the default) is the classic closed loop.
+   * How many requests each client keeps in flight: it sends the next one when any reply arrives. 1
+   * (the default) is the classic closed loop.
    */
   public ClosedLoop inFlight(int perClient) {
     if (perClient < 1 || perClient > 4096) {
-      throw new IllegalArgumentException("requests in flight per client must be 1 to 4096, was "
-          + perClient);
+      throw new IllegalArgumentException(
+          "requests in flight per client must be 1 to 4096, was " + perClient);
     }
     if (perClient > 1 && rawZeroMq) {
       throw new IllegalArgumentException("the raw ZeroMQ baseline keeps one request in flight");
@@ -233,24 +233,39 @@ public final class ClosedLoop {
     long[] start = new long[1];
     // The clock starts as the last party arrives, before any client is released: no measured
     // request leaves before it, and the time series counts from it.
-    CyclicBarrier warmedUp = new CyclicBarrier(clients + 1, () -> {
-      start[0] = System.nanoTime();
-      sampler.start(start[0]);
-      if (measureFor != null) {
-        measureUntil = start[0] + measureFor.toNanos();
-      }
-    });
+    CyclicBarrier warmedUp =
+        new CyclicBarrier(
+            clients + 1,
+            () -> {
+              start[0] = System.nanoTime();
+              sampler.start(start[0]);
+              if (measureFor != null) {
+                measureUntil = start[0] + measureFor.toNanos();
+              }
+            });
     CountDownLatch finished = new CountDownLatch(clients);
     List<Worker> workers = new ArrayList<>();
     long stopAt = System.nanoTime() + deadline.toNanos();
     for (int i = 0; i < clients; i++) {
-      OrderKey key = keyCount > 0 ? OrderKey.of("key-" + (i % keyCount)) : switch (orderKeys) {
-        case NONE -> OrderKey.NONE;
-        case SHARED -> OrderKey.of("shared");
-        case PER_CLIENT -> OrderKey.of("client-" + i);
-      };
-      Worker worker = new Worker(key, body, warmupTickets, tickets, connected, warmedUp,
-          finished, stopAt, sampler.newRecorder());
+      OrderKey key =
+          keyCount > 0
+              ? OrderKey.of("key-" + (i % keyCount))
+              : switch (orderKeys) {
+                case NONE -> OrderKey.NONE;
+                case SHARED -> OrderKey.of("shared");
+                case PER_CLIENT -> OrderKey.of("client-" + i);
+              };
+      Worker worker =
+          new Worker(
+              key,
+              body,
+              warmupTickets,
+              tickets,
+              connected,
+              warmedUp,
+              finished,
+              stopAt,
+              sampler.newRecorder());
       workers.add(worker);
       Thread thread = new Thread(worker, "callosum-load-" + i);
       thread.setDaemon(true);
@@ -272,22 +287,23 @@ public final class ClosedLoop {
         start[0] = System.nanoTime();
         sampler.start(start[0]);
       }
-      while (!finished.await(Math.max(1, Math.min(stopAt - System.nanoTime(),
-          sampleEvery.toNanos())), TimeUnit.NANOSECONDS)) {
+      while (!finished.await(
+          Math.max(1, Math.min(stopAt - System.nanoTime(), sampleEvery.toNanos())),
+          TimeUnit.NANOSECONDS)) {
         sampler.sample(System.nanoTime());
         if (System.nanoTime() - stopAt >= 0) {
           tickets.set(0);
-          finished.await(client.invokeTimeout().toNanos() + 1_000_000_000L,
-              TimeUnit.NANOSECONDS);
+          finished.await(client.invokeTimeout().toNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS);
           break;
         }
       }
       sampler.sample(System.nanoTime());
       long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start[0]);
-      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start[0])),
-          sampler);
-      return rawSamples ? result.withRawSamples(SampleLog.merge(
-          workers.stream().map(w -> w.samples).toList(), start[0])) : result;
+      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start[0])), sampler);
+      return rawSamples
+          ? result.withRawSamples(
+              SampleLog.merge(workers.stream().map(w -> w.samples).toList(), start[0]))
+          : result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       tickets.set(0);
@@ -321,8 +337,20 @@ public final class ClosedLoop {
       }
     }
     long bytes = ok * (long) payload.bytes();
-    return new LoadResult(true, clients, payload.bytes(), ok, errors, elapsed, bytes, bytes,
-        latency, handshake, Double.NaN, 0, sampler.series());
+    return new LoadResult(
+        true,
+        clients,
+        payload.bytes(),
+        ok,
+        errors,
+        elapsed,
+        bytes,
+        bytes,
+        latency,
+        handshake,
+        Double.NaN,
+        0,
+        sampler.series());
   }
 
   static Histogram newHistogram() {
@@ -347,8 +375,15 @@ public final class ClosedLoop {
     volatile long lastReply;
     volatile RpcException failure;
 
-    Worker(OrderKey key, byte[] body, AtomicLong warmupTickets, AtomicLong tickets,
-        CyclicBarrier connected, CyclicBarrier warmedUp, CountDownLatch finished, long stopAt,
+    Worker(
+        OrderKey key,
+        byte[] body,
+        AtomicLong warmupTickets,
+        AtomicLong tickets,
+        CyclicBarrier connected,
+        CyclicBarrier warmedUp,
+        CountDownLatch finished,
+        long stopAt,
         org.HdrHistogram.Recorder latency) {
       this.latency = latency;
       this.key = key;
@@ -520,8 +555,8 @@ public final class ClosedLoop {
   }
 
   private final class RawCaller implements Caller {
-    private final RawZeroMq.Client raw = new RawZeroMq.Client(client.endpoint(),
-        client.invokeTimeout());
+    private final RawZeroMq.Client raw =
+        new RawZeroMq.Client(client.endpoint(), client.invokeTimeout());
 
     @Override
     public long handshakeNanos() {

@@ -72,36 +72,65 @@ public final class EchoComparison {
   public static String header(int rounds) {
     return "Raw jeromq echo vs Callosum peer echo: closed loop, Java client and server on"
         + " loopback, one process\n"
-        + "machine: " + Environment.oneLine() + "\n"
-        + String.format(Locale.ROOT, "%d rounds per case, alternating, after a warm-up of both;"
-            + " medians by throughput; warm-up 10%% per run%n", rounds)
-        + String.format(Locale.ROOT, "%-22s %9s %12s %15s %7s %12s %12s %12s", "case",
-            "requests", "raw req/s", "callosum req/s", "ratio", "raw p50", "callosum p50",
+        + "machine: "
+        + Environment.oneLine()
+        + "\n"
+        + String.format(
+            Locale.ROOT,
+            "%d rounds per case, alternating, after a warm-up of both;"
+                + " medians by throughput; warm-up 10%% per run%n",
+            rounds)
+        + String.format(
+            Locale.ROOT,
+            "%-22s %9s %12s %15s %7s %12s %12s %12s",
+            "case",
+            "requests",
+            "raw req/s",
+            "callosum req/s",
+            "ratio",
+            "raw p50",
+            "callosum p50",
             "callosum p99");
   }
 
   public static String line(Row row) {
-    return String.format(Locale.ROOT, "%-22s %9d %12.0f %15.0f %6.1f%% %10.1fus %10.1fus"
-            + " %10.1fus", row.scenario(), row.scenario().requests(), row.raw().throughput(),
-        row.callosum().throughput(), 100 * row.ratio(),
-        row.raw().percentile(50).toNanos() / 1e3, row.callosum().percentile(50).toNanos() / 1e3,
+    return String.format(
+        Locale.ROOT,
+        "%-22s %9d %12.0f %15.0f %6.1f%% %10.1fus %10.1fus" + " %10.1fus",
+        row.scenario(),
+        row.scenario().requests(),
+        row.raw().throughput(),
+        row.callosum().throughput(),
+        100 * row.ratio(),
+        row.raw().percentile(50).toNanos() / 1e3,
+        row.callosum().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(99).toNanos() / 1e3);
   }
 
   static LoadResult runRaw(Case c) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      return check(ClosedLoop.rawZeroMq(server.endpoint()).clients(c.clients())
-          .payload(c.payload()).requests(c.requests()).warmup(c.requests() / 10).run(), c);
+      return check(
+          ClosedLoop.rawZeroMq(server.endpoint())
+              .clients(c.clients())
+              .payload(c.payload())
+              .requests(c.requests())
+              .warmup(c.requests() / 10)
+              .run(),
+          c);
     }
   }
 
   static LoadResult runCallosum(Case c) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      return check(ClosedLoop.against(ClientConfig.builder(server.endpoint())
-          .maxBodySize(limit).build())
-          .clients(c.clients()).payload(c.payload()).requests(c.requests())
-          .warmup(c.requests() / 10).run(), c);
+      return check(
+          ClosedLoop.against(ClientConfig.builder(server.endpoint()).maxBodySize(limit).build())
+              .clients(c.clients())
+              .payload(c.payload())
+              .requests(c.requests())
+              .warmup(c.requests() / 10)
+              .run(),
+          c);
     }
   }
 

@@ -42,7 +42,7 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class OpenLoop {
-  private Consumer<TimeSeries.Point> onInterval = point -> { };
+  private Consumer<TimeSeries.Point> onInterval = point -> {};
   private static final int RING = 1 << 16; // in-flight requests one client can track
   private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -144,16 +144,25 @@ public final class OpenLoop {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) * clients;
     for (int i = 0; i < clients; i++) {
       // Clients are offset by a fraction of the interval, so the schedule is even overall.
-      Sender sender = new Sender(body, start + i * interval / clients, interval, perClient, done,
-          sampler.newRecorder());
+      Sender sender =
+          new Sender(
+              body,
+              start + i * interval / clients,
+              interval,
+              perClient,
+              done,
+              sampler.newRecorder());
       senders.add(sender);
       Thread thread = new Thread(sender, "callosum-open-loop-" + i);
       thread.setDaemon(true);
       thread.start();
     }
     try {
-      long limit = duration.toNanos() + client.invokeTimeout().toNanos()
-          + client.handshakeTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
+      long limit =
+          duration.toNanos()
+              + client.invokeTimeout().toNanos()
+              + client.handshakeTimeout().toNanos()
+              + TimeUnit.SECONDS.toNanos(10);
       long giveUp = System.nanoTime() + limit;
       long first = Math.max(0, start - System.nanoTime());
       if (!done.await(first, TimeUnit.NANOSECONDS)) {
@@ -161,8 +170,8 @@ public final class OpenLoop {
         while (!done.await(sampleEvery.toNanos(), TimeUnit.NANOSECONDS)) {
           sampler.sample(System.nanoTime());
           if (System.nanoTime() - giveUp > 0) {
-            throw new IllegalStateException("the open loop did not finish within " + limit / 1e9
-                + " s");
+            throw new IllegalStateException(
+                "the open loop did not finish within " + limit / 1e9 + " s");
           }
         }
       } else {
@@ -179,8 +188,10 @@ public final class OpenLoop {
       }
     }
     LoadResult result = merge(senders, start, sampler);
-    return rawSamples ? result.withRawSamples(SampleLog.merge(
-        senders.stream().map(x -> x.samples).toList(), start)) : result;
+    return rawSamples
+        ? result.withRawSamples(
+            SampleLog.merge(senders.stream().map(x -> x.samples).toList(), start))
+        : result;
   }
 
   private LoadResult merge(List<Sender> senders, long start, Sampler sampler) {
@@ -203,8 +214,19 @@ public final class OpenLoop {
     }
     long bytes = ok * (long) payload.bytes();
     // Elapsed is the sending window: the achieved rate is requests over the time it took to send.
-    return new LoadResult(false, clients, payload.bytes(), ok, errors,
-        Duration.ofNanos(Math.max(1, end - start)), bytes, bytes, latency, handshake, rate, late,
+    return new LoadResult(
+        false,
+        clients,
+        payload.bytes(),
+        ok,
+        errors,
+        Duration.ofNanos(Math.max(1, end - start)),
+        bytes,
+        bytes,
+        latency,
+        handshake,
+        rate,
+        late,
         sampler.series());
   }
 
@@ -227,7 +249,12 @@ public final class OpenLoop {
     int inFlight;
     volatile RpcException failure;
 
-    Sender(byte[] body, long first, long interval, long count, CountDownLatch done,
+    Sender(
+        byte[] body,
+        long first,
+        long interval,
+        long count,
+        CountDownLatch done,
         org.HdrHistogram.Recorder latency) {
       this.latency = latency;
       this.body = body;
@@ -304,11 +331,12 @@ public final class OpenLoop {
         }
         ok++;
       } else {
-        RpcException.Kind kind = switch (reply.type()) {
-          case FAILURE -> RpcException.Kind.FAILURE;
-          case CANCELLED -> RpcException.Kind.CANCELLED;
-          default -> RpcException.Kind.ERROR;
-        };
+        RpcException.Kind kind =
+            switch (reply.type()) {
+              case FAILURE -> RpcException.Kind.FAILURE;
+              case CANCELLED -> RpcException.Kind.CANCELLED;
+              default -> RpcException.Kind.ERROR;
+            };
         errors[kind.ordinal()]++;
       }
     }

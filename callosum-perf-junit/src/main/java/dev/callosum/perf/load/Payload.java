@@ -7,16 +7,16 @@ import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
 /**
- * A request body size, written the way people write sizes: {@code 64B}, {@code 1KiB}, {@code
- * 1MiB}. {@code KB} and {@code MB} mean 1024 and 1024², as in the old Python suite.
+ * A request body size, written the way people write sizes: {@code 64B}, {@code 1KiB}, {@code 1MiB}.
+ * {@code KB} and {@code MB} mean 1024 and 1024², as in the old Python suite.
  *
  * @param bytes the size in bytes
  * @since 0.1
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public record Payload(int bytes) {
-  private static final Pattern SIZE = Pattern.compile(
-      "\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE =
+      Pattern.compile("\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?\\s*", Pattern.CASE_INSENSITIVE);
 
   public Payload {
     if (bytes < 0) {
@@ -37,8 +37,11 @@ public record Payload(int bytes) {
   public static Payload parse(String text) {
     Matcher m = SIZE.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException("'" + text + "' is not a size; write it like 64B, 1KiB"
-          + " or 1MiB (KB and MB are 1024 and 1024*1024 too)");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a size; write it like 64B, 1KiB"
+              + " or 1MiB (KB and MB are 1024 and 1024*1024 too)");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
@@ -69,20 +72,24 @@ public record Payload(int bytes) {
   }
 
   /**
-   * JSON-like records of this size, numbered so that no two are alike (snappy compresses them
-   * about 4 to 6 times, not infinitely as it would a run of one byte).
+   * JSON-like records of this size, numbered so that no two are alike (snappy compresses them about
+   * 4 to 6 times, not infinitely as it would a run of one byte).
    */
   public byte[] compressibleBytes() {
     StringBuilder text = new StringBuilder(bytes + 128);
     Random random = new Random(bytes);
     for (int i = 0; text.length() < bytes; i++) {
-      text.append("{\"id\":").append(i).append(",\"kind\":\"session\",\"state\":\"")
-          .append(i % 3 == 0 ? "RUNNING" : "PENDING").append("\",\"score\":")
-          .append(random.nextInt(1000)).append(",\"tags\":[\"gpu\",\"batch\"]}\n");
+      text.append("{\"id\":")
+          .append(i)
+          .append(",\"kind\":\"session\",\"state\":\"")
+          .append(i % 3 == 0 ? "RUNNING" : "PENDING")
+          .append("\",\"score\":")
+          .append(random.nextInt(1000))
+          .append(",\"tags\":[\"gpu\",\"batch\"]}\n");
     }
     byte[] body = new byte[bytes];
-    System.arraycopy(text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0,
-        body, 0, bytes);
+    System.arraycopy(
+        text.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, 0, bytes);
     return body;
   }
 
@@ -106,7 +113,8 @@ public record Payload(int bytes) {
   }
 
   private static String trim(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value)
+    return value == Math.rint(value)
+        ? Long.toString((long) value)
         : String.format(Locale.ROOT, "%.1f", value);
   }
 }

@@ -11,8 +11,8 @@ import org.HdrHistogram.Recorder;
 /**
  * Reads the clients' recorders at intervals, as HdrHistogram intends: the recording threads never
  * stall (interval histograms are swapped, not locked), and recording allocates nothing. It builds
- * the total histogram and the time series from the intervals. Started by whichever thread
- * starts the measurement, then used by one thread (the start happens-before its use).
+ * the total histogram and the time series from the intervals. Started by whichever thread starts
+ * the measurement, then used by one thread (the start happens-before its use).
  */
 final class Sampler {
   private final List<Recorder> recorders = new ArrayList<>();
@@ -29,8 +29,8 @@ final class Sampler {
   /** A time-series interval the loops accept: 10 ms or more. */
   static Duration checkInterval(Duration interval) {
     if (interval.toMillis() < 10) {
-      throw new IllegalArgumentException("sampling interval must be at least 10 ms, was "
-          + interval.toMillis() + " ms");
+      throw new IllegalArgumentException(
+          "sampling interval must be at least 10 ms, was " + interval.toMillis() + " ms");
     }
     return interval;
   }
@@ -54,8 +54,13 @@ final class Sampler {
       interval.add(r.getIntervalHistogram());
     }
     total.add(interval);
-    TimeSeries.Point point = new TimeSeries.Point((now - start) / 1e9, (now - last) / 1e9,
-        interval.getTotalCount(), interval.getValueAtPercentile(99), interval.getMaxValue());
+    TimeSeries.Point point =
+        new TimeSeries.Point(
+            (now - start) / 1e9,
+            (now - last) / 1e9,
+            interval.getTotalCount(),
+            interval.getValueAtPercentile(99),
+            interval.getMaxValue());
     points.add(point);
     last = now;
     listener.accept(point);

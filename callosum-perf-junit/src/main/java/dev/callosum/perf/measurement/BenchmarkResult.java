@@ -39,8 +39,8 @@ public final class BenchmarkResult {
    * A result with the parameters it ran with, as reports show them: payload, clients, scheduler,
    * compression, auth, placement and the like, in order.
    */
-  public BenchmarkResult(String name, String server, Map<String, String> parameters,
-      List<LoadResult> iterations) {
+  public BenchmarkResult(
+      String name, String server, Map<String, String> parameters, List<LoadResult> iterations) {
     this(name, server, parameters, iterations, -1);
   }
 
@@ -48,8 +48,12 @@ public final class BenchmarkResult {
    * A result with the CPU time this process spent over its measured iterations (-1 if unknown):
    * client, in-JVM server and everything else the JVM ran meanwhile.
    */
-  public BenchmarkResult(String name, String server, Map<String, String> parameters,
-      List<LoadResult> iterations, long processCpuNanos) {
+  public BenchmarkResult(
+      String name,
+      String server,
+      Map<String, String> parameters,
+      List<LoadResult> iterations,
+      long processCpuNanos) {
     this.processCpuNanos = processCpuNanos;
     if (iterations.isEmpty()) {
       throw new IllegalArgumentException("a benchmark result needs at least one iteration");
@@ -74,14 +78,14 @@ public final class BenchmarkResult {
    * an in-JVM server, JUnit); empty where unknown.
    */
   public java.util.Optional<Duration> processCpuTime() {
-    return processCpuNanos < 0 ? java.util.Optional.empty()
+    return processCpuNanos < 0
+        ? java.util.Optional.empty()
         : java.util.Optional.of(Duration.ofNanos(processCpuNanos));
   }
 
   /** Process CPU time per successful request, in microseconds; NaN where unknown. */
   public double cpuMicrosPerRequest() {
-    return processCpuNanos < 0 || requests() == 0 ? Double.NaN
-        : processCpuNanos / 1e3 / requests();
+    return processCpuNanos < 0 || requests() == 0 ? Double.NaN : processCpuNanos / 1e3 / requests();
   }
 
   /** What it ran with, in the order reports list them. */
@@ -160,13 +164,14 @@ public final class BenchmarkResult {
 
   /** Request payload mebibytes per second sent, mean over iterations. */
   public double mebibytesSentPerSecond() {
-    return iterations.stream().mapToDouble(LoadResult::mebibytesSentPerSecond).average()
-        .orElse(0);
+    return iterations.stream().mapToDouble(LoadResult::mebibytesSentPerSecond).average().orElse(0);
   }
 
   /** Reply payload mebibytes per second received, mean over iterations. */
   public double mebibytesReceivedPerSecond() {
-    return iterations.stream().mapToDouble(LoadResult::mebibytesReceivedPerSecond).average()
+    return iterations.stream()
+        .mapToDouble(LoadResult::mebibytesReceivedPerSecond)
+        .average()
         .orElse(0);
   }
 
@@ -200,12 +205,21 @@ public final class BenchmarkResult {
   @Override
   public String toString() {
     Statistics t = throughputStatistics();
-    return String.format(Locale.ROOT, "%s: %s, %s, %d B, %d iterations: %.0f ± %.0f req/s,"
-            + " p50 %.1f us, p99 %.1f us, %d errors", name, closedLoop() ? "closed loop"
+    return String.format(
+        Locale.ROOT,
+        "%s: %s, %s, %d B, %d iterations: %.0f ± %.0f req/s,"
+            + " p50 %.1f us, p99 %.1f us, %d errors",
+        name,
+        closedLoop()
+            ? "closed loop"
             : String.format(Locale.ROOT, "open loop at %.0f/s", targetRate()),
         LoadResult.clients(clients()),
-        payloadBytes(), iterations.size(), t.mean(),
-        Double.isFinite(t.ci95()) ? t.ci95() : 0, percentile(50).toNanos() / 1e3,
-        percentile(99).toNanos() / 1e3, errorCount());
+        payloadBytes(),
+        iterations.size(),
+        t.mean(),
+        Double.isFinite(t.ci95()) ? t.ci95() : 0,
+        percentile(50).toNanos() / 1e3,
+        percentile(99).toNanos() / 1e3,
+        errorCount());
   }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.apiguardian.api.API;
 
 /**
- * The conditions a number was measured under: machine, operating system, JVM. A number without
- * them is not a result.
+ * The conditions a number was measured under: machine, operating system, JVM. A number without them
+ * is not a result.
  *
  * @since 0.1
  */
@@ -23,8 +23,13 @@ public final class Environment {
     Map<String, Object> env = new LinkedHashMap<>();
     env.put("cores", rt.availableProcessors());
     env.put("maxHeapMiB", rt.maxMemory() >> 20);
-    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-        + System.getProperty("os.arch"));
+    env.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
     env.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     env.put("cpu", cpuModel());
     env.put("commit", commit());
@@ -73,8 +78,16 @@ public final class Environment {
   /** One line for a console header. */
   public static String oneLine() {
     Map<String, Object> env = describe();
-    return env.get("cores") + " cores (" + env.get("cpu") + "), " + env.get("os") + ", "
-        + env.get("jvm") + ", max heap " + env.get("maxHeapMiB") + " MiB";
+    return env.get("cores")
+        + " cores ("
+        + env.get("cpu")
+        + "), "
+        + env.get("os")
+        + ", "
+        + env.get("jvm")
+        + ", max heap "
+        + env.get("maxHeapMiB")
+        + " MiB";
   }
 
   private static String cpuModel() {

@@ -12,8 +12,8 @@ import org.apiguardian.api.API;
  * What one load run measured: how many calls, how fast, how long each took, and what failed.
  *
  * <p>Immutable: it keeps its own copies of the histograms. Latencies are in nanoseconds. A
- * closed-loop result's latency is the service time each client saw between sending and the
- * reply; it says nothing of the queueing that a fixed arrival rate would show, which is why {@link
+ * closed-loop result's latency is the service time each client saw between sending and the reply;
+ * it says nothing of the queueing that a fixed arrival rate would show, which is why {@link
  * #closedLoop()} travels with every number.
  *
  * @since 0.1
@@ -36,29 +36,83 @@ public final class LoadResult {
   private final RawSamples rawSamples;
 
   /** A closed-loop result. */
-  public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
-      Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
-      Histogram latency, Histogram handshake) {
-    this(closedLoop, clients, payloadBytes, requests, errors, elapsed, bytesSent, bytesReceived,
-        latency, handshake, Double.NaN, 0, new TimeSeries(java.util.List.of()));
+  public LoadResult(
+      boolean closedLoop,
+      int clients,
+      int payloadBytes,
+      long requests,
+      Map<RpcException.Kind, Long> errors,
+      Duration elapsed,
+      long bytesSent,
+      long bytesReceived,
+      Histogram latency,
+      Histogram handshake) {
+    this(
+        closedLoop,
+        clients,
+        payloadBytes,
+        requests,
+        errors,
+        elapsed,
+        bytesSent,
+        bytesReceived,
+        latency,
+        handshake,
+        Double.NaN,
+        0,
+        new TimeSeries(java.util.List.of()));
   }
 
   /**
    * A result with an open loop's target rate and late sends (sends that left more than a
    * millisecond after their intended time, because the sender could not keep up).
    */
-  public LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
-      Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
-      Histogram latency, Histogram handshake, double targetRate, long lateSends,
+  public LoadResult(
+      boolean closedLoop,
+      int clients,
+      int payloadBytes,
+      long requests,
+      Map<RpcException.Kind, Long> errors,
+      Duration elapsed,
+      long bytesSent,
+      long bytesReceived,
+      Histogram latency,
+      Histogram handshake,
+      double targetRate,
+      long lateSends,
       TimeSeries timeSeries) {
-    this(closedLoop, clients, payloadBytes, requests, errors, elapsed, bytesSent, bytesReceived,
-        latency, handshake, targetRate, lateSends, timeSeries, null);
+    this(
+        closedLoop,
+        clients,
+        payloadBytes,
+        requests,
+        errors,
+        elapsed,
+        bytesSent,
+        bytesReceived,
+        latency,
+        handshake,
+        targetRate,
+        lateSends,
+        timeSeries,
+        null);
   }
 
-  private LoadResult(boolean closedLoop, int clients, int payloadBytes, long requests,
-      Map<RpcException.Kind, Long> errors, Duration elapsed, long bytesSent, long bytesReceived,
-      Histogram latency, Histogram handshake, double targetRate, long lateSends,
-      TimeSeries timeSeries, RawSamples rawSamples) {
+  private LoadResult(
+      boolean closedLoop,
+      int clients,
+      int payloadBytes,
+      long requests,
+      Map<RpcException.Kind, Long> errors,
+      Duration elapsed,
+      long bytesSent,
+      long bytesReceived,
+      Histogram latency,
+      Histogram handshake,
+      double targetRate,
+      long lateSends,
+      TimeSeries timeSeries,
+      RawSamples rawSamples) {
     this.rawSamples = rawSamples;
     this.timeSeries = timeSeries;
     this.targetRate = targetRate;
@@ -111,8 +165,20 @@ public final class LoadResult {
 
   /** This result with every call's send time and latency attached. */
   public LoadResult withRawSamples(RawSamples samples) {
-    return new LoadResult(closedLoop, clients, payloadBytes, requests, errors, elapsed,
-        bytesSent, bytesReceived, latency, handshake, targetRate, lateSends, timeSeries,
+    return new LoadResult(
+        closedLoop,
+        clients,
+        payloadBytes,
+        requests,
+        errors,
+        elapsed,
+        bytesSent,
+        bytesReceived,
+        latency,
+        handshake,
+        targetRate,
+        lateSends,
+        timeSeries,
         java.util.Objects.requireNonNull(samples, "samples"));
   }
 
@@ -185,10 +251,17 @@ public final class LoadResult {
 
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "%s, %s, %d B: %d calls in %.3f s = %.0f req/s, p50 %.1f us, p99 %.1f us, %d errors",
-        closedLoop ? "closed loop" : "open loop", clients(clients), payloadBytes, requests,
-        seconds(), throughput(), percentile(50).toNanos() / 1e3, percentile(99).toNanos() / 1e3,
+        closedLoop ? "closed loop" : "open loop",
+        clients(clients),
+        payloadBytes,
+        requests,
+        seconds(),
+        throughput(),
+        percentile(50).toNanos() / 1e3,
+        percentile(99).toNanos() / 1e3,
         errorCount());
   }
 }

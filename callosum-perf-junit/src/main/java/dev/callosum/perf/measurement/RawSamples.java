@@ -21,8 +21,8 @@ public final class RawSamples {
    */
   public RawSamples(long[] sentAt, long[] latency) {
     if (sentAt.length != latency.length) {
-      throw new IllegalArgumentException("send times and latencies differ in number: "
-          + sentAt.length + " and " + latency.length);
+      throw new IllegalArgumentException(
+          "send times and latencies differ in number: " + sentAt.length + " and " + latency.length);
     }
     this.sentAt = sentAt.clone();
     this.latency = latency.clone();
@@ -52,7 +52,10 @@ public final class RawSamples {
 
   @Override
   public String toString() {
-    return size() + " samples" + (size() > 0 ? ", first " + Arrays.toString(
-        Arrays.copyOf(latency, Math.min(3, size()))) + " ns" : "");
+    return size()
+        + " samples"
+        + (size() > 0
+            ? ", first " + Arrays.toString(Arrays.copyOf(latency, Math.min(3, size()))) + " ns"
+            : "");
   }
 }

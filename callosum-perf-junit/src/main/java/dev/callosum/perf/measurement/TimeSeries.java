@@ -26,8 +26,7 @@ public record TimeSeries(List<Point> points) {
    * @param p99Nanos their 99th-percentile latency
    * @param maxNanos their largest latency
    */
-  public record Point(double endSeconds, double seconds, long calls, long p99Nanos,
-      long maxNanos) {
+  public record Point(double endSeconds, double seconds, long calls, long p99Nanos, long maxNanos) {
     /** Calls per second in this interval. */
     public double throughput() {
       return seconds > 0 ? calls / seconds : 0;

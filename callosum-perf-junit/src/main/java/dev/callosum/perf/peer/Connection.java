@@ -44,9 +44,13 @@ public final class Connection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
   private static final AtomicLong MONITORS = new AtomicLong();
   private static final byte[] EMPTY = new byte[0];
-  private static final int HANDSHAKE_EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
-      | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-      | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+  private static final int HANDSHAKE_EVENTS =
+      ZMQ.EVENT_CONNECTED
+          | ZMQ.EVENT_DISCONNECTED
+          | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+          | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+          | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+          | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
 
   private final ZContext context;
   private final boolean ownsContext;
@@ -165,12 +169,15 @@ public final class Connection implements AutoCloseable {
    */
   public int call(String method, OrderKey key, PreparedBody body, Duration timeout) {
     if (body.compressed() != config.compress()) {
-      throw new IllegalArgumentException("the body was prepared " + (body.compressed()
-          ? "with" : "without") + " compression, but this connection sends "
-          + (config.compress() ? "compressed" : "uncompressed") + " requests");
+      throw new IllegalArgumentException(
+          "the body was prepared "
+              + (body.compressed() ? "with" : "without")
+              + " compression, but this connection sends "
+              + (config.compress() ? "compressed" : "uncompressed")
+              + " requests");
     }
-    RpcMessage request = new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null,
-        null, config.compress());
+    RpcMessage request =
+        new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null, null, config.compress());
     sendEncoded(codec.encodeHeader(request), body.frame(), true);
     awaitReply(request, timeout);
     return outcome(replyHeader, replyBody).length();
@@ -181,8 +188,8 @@ public final class Connection implements AutoCloseable {
    * open-loop load, which sends on schedule whatever the replies do.
    */
   public long send(String method, OrderKey key, PreparedBody body) {
-    RpcMessage request = new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null,
-        null, config.compress());
+    RpcMessage request =
+        new RpcMessage(MessageType.FUNCTION, method, key, nextSeq(), null, null, config.compress());
     sendEncoded(codec.encodeHeader(request), body.frame(), true);
     return request.seq();
   }
@@ -192,7 +199,8 @@ public final class Connection implements AutoCloseable {
    * key, seq) without copying its body; {@code null} if none came in time.
    */
   public RpcMessage receiveHeader(long timeoutNanos) {
-    return timeoutNanos <= 0 ? (receiveNowInto() ? replyHeader : null)
+    return timeoutNanos <= 0
+        ? (receiveNowInto() ? replyHeader : null)
         : receiveInto(timeoutNanos) ? replyHeader : null;
   }
 
@@ -208,8 +216,10 @@ public final class Connection implements AutoCloseable {
 
   /** Encodes a request body once, for {@link #call(String, OrderKey, PreparedBody, Duration)}. */
   public PreparedBody prepare(byte[] body) {
-    return new PreparedBody(codec.encodeBody(null, body, 0, body.length, config.compress()),
-        body.length, config.compress());
+    return new PreparedBody(
+        codec.encodeBody(null, body, 0, body.length, config.compress()),
+        body.length,
+        config.compress());
   }
 
   /** Waits for the reply to {@code request} into {@link #replyHeader}; on timeout, cancels. */
@@ -219,9 +229,17 @@ public final class Connection implements AutoCloseable {
       long left = deadline - System.nanoTime();
       if (left <= 0 || !receiveInto(left)) {
         sendCancel(request);
-        throw new RpcException(RpcException.Kind.TIMEOUT, "no reply to '" + request.method()
-            + "' (seq " + request.seq() + ") from " + config.endpoint() + " within " + timeout
-            + "; sent CANCEL");
+        throw new RpcException(
+            RpcException.Kind.TIMEOUT,
+            "no reply to '"
+                + request.method()
+                + "' (seq "
+                + request.seq()
+                + ") from "
+                + config.endpoint()
+                + " within "
+                + timeout
+                + "; sent CANCEL");
       }
       if (replyHeader.answers(request)) {
         return;
@@ -232,8 +250,8 @@ public final class Connection implements AutoCloseable {
 
   /** Sends a request and returns it, with the seq it was given. */
   public RpcMessage send(String method, OrderKey key, byte[] body) {
-    RpcMessage request = RpcMessage.function(method, key, nextSeq(), body)
-        .withCompression(config.compress());
+    RpcMessage request =
+        RpcMessage.function(method, key, nextSeq(), body).withCompression(config.compress());
     sendEncoded(codec.encodeHeader(request), codec.encodeBody(request), true);
     return request;
   }
@@ -266,17 +284,23 @@ public final class Connection implements AutoCloseable {
   boolean sendEncoded(byte[] header, byte[] body, boolean block) {
     checkOwner();
     int flags = block ? 0 : ZMQ.DONTWAIT;
-    if (block && sendTimeout != (int) Math.min(Integer.MAX_VALUE,
-        config.invokeTimeout().toMillis())) {
+    if (block
+        && sendTimeout != (int) Math.min(Integer.MAX_VALUE, config.invokeTimeout().toMillis())) {
       sendTimeout = (int) Math.min(Integer.MAX_VALUE, config.invokeTimeout().toMillis());
       socket.setSendTimeOut(sendTimeout);
     }
-    boolean sent = socket.send(Frames.UPPER, flags | ZMQ.SNDMORE)
-        && socket.send(header, flags | ZMQ.SNDMORE)
-        && socket.send(body, flags);
+    boolean sent =
+        socket.send(Frames.UPPER, flags | ZMQ.SNDMORE)
+            && socket.send(header, flags | ZMQ.SNDMORE)
+            && socket.send(body, flags);
     if (!sent && block) {
-      throw new RpcException(RpcException.Kind.TRANSPORT, "could not send to "
-          + config.endpoint() + " within " + config.invokeTimeout() + ": its queue stays full");
+      throw new RpcException(
+          RpcException.Kind.TRANSPORT,
+          "could not send to "
+              + config.endpoint()
+              + " within "
+              + config.invokeTimeout()
+              + ": its queue stays full");
     }
     return sent;
   }
@@ -297,8 +321,14 @@ public final class Connection implements AutoCloseable {
   }
 
   private RpcMessage replyMessage() {
-    return new RpcMessage(replyHeader.type(), replyHeader.method(), replyHeader.orderKey(),
-        replyHeader.seq(), replyBody.metadata(), replyBody.copy(), replyHeader.compressed());
+    return new RpcMessage(
+        replyHeader.type(),
+        replyHeader.method(),
+        replyHeader.orderKey(),
+        replyHeader.seq(),
+        replyBody.metadata(),
+        replyBody.copy(),
+        replyHeader.compressed());
   }
 
   /** Waits for the next reply into {@link #replyHeader} and {@link #replyBody}. */
@@ -308,8 +338,10 @@ public final class Connection implements AutoCloseable {
     while (true) {
       long left = deadline - System.nanoTime();
       // Whole milliseconds, rounded up, changed only when they change: ZeroMQ's timeout unit.
-      int millis = left <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-          (left + 999_999) / 1_000_000));
+      int millis =
+          left <= 0
+              ? 0
+              : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
       if (millis != receiveTimeout) {
         socket.setReceiveTimeOut(millis);
         receiveTimeout = millis;
@@ -323,11 +355,9 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-
-
   /**
-   * Decodes the frames just read into {@link #replyHeader} and {@link #replyBody} and returns
-   * true, or handles them (PING) or drops them and returns false.
+   * Decodes the frames just read into {@link #replyHeader} and {@link #replyBody} and returns true,
+   * or handles them (PING) or drops them and returns false.
    */
   private boolean interpret() {
     int n = frames.size();
@@ -365,8 +395,8 @@ public final class Connection implements AutoCloseable {
   /** The result of a reply, or the exception that stands for its outcome. */
   static byte[] outcome(RpcMessage reply) {
     byte[] body = reply.body();
-    return outcome(reply, new BodyView(reply.metadata(), body, 0, body == null ? 0
-        : body.length)).copy();
+    return outcome(reply, new BodyView(reply.metadata(), body, 0, body == null ? 0 : body.length))
+        .copy();
   }
 
   private static BodyView outcome(RpcMessage header, BodyView body) {
@@ -379,11 +409,16 @@ public final class Connection implements AutoCloseable {
         if (info == null) {
           info = new ErrorInfo("UnknownError", "UnknownError()", "");
         }
-        throw new RemoteException(header.type() == MessageType.FAILURE
-            ? RpcException.Kind.FAILURE : RpcException.Kind.ERROR, header.method(), info);
+        throw new RemoteException(
+            header.type() == MessageType.FAILURE
+                ? RpcException.Kind.FAILURE
+                : RpcException.Kind.ERROR,
+            header.method(),
+            info);
       case CANCELLED:
-        throw new RpcException(RpcException.Kind.CANCELLED, "the server cancelled '"
-            + header.method() + "' (seq " + header.seq() + ")");
+        throw new RpcException(
+            RpcException.Kind.CANCELLED,
+            "the server cancelled '" + header.method() + "' (seq " + header.seq() + ")");
       default:
         throw new IllegalArgumentException("not a reply: " + header);
     }
@@ -429,9 +464,17 @@ public final class Connection implements AutoCloseable {
         }
       }
       HandshakeException failure = diagnose(events);
-      throw new HandshakeException(failure.reason(), failure.getMessage() + " [socket events: "
-          + (events.isEmpty() ? "none" : events.stream().map(Enum::name).distinct()
-              .collect(java.util.stream.Collectors.joining(", "))) + "]");
+      throw new HandshakeException(
+          failure.reason(),
+          failure.getMessage()
+              + " [socket events: "
+              + (events.isEmpty()
+                  ? "none"
+                  : events.stream()
+                      .map(Enum::name)
+                      .distinct()
+                      .collect(java.util.stream.Collectors.joining(", ")))
+              + "]");
     } finally {
       socket.monitor(null, 0);
       monitor.close();
@@ -449,48 +492,78 @@ public final class Connection implements AutoCloseable {
     String within = " within " + config.handshakeTimeout();
     boolean curve = config.serverPublicKey() != null;
     if (events.contains(Event.HANDSHAKE_FAILED_AUTH)) {
-      return new HandshakeException(HandshakeException.Reason.CLIENT_KEY_REFUSED,
-          "the server at " + where + " refused this client's CURVE public key "
-              + config.clientKeys().publicKey() + " (ZAP said 400): add it to the server's"
+      return new HandshakeException(
+          HandshakeException.Reason.CLIENT_KEY_REFUSED,
+          "the server at "
+              + where
+              + " refused this client's CURVE public key "
+              + config.clientKeys().publicKey()
+              + " (ZAP said 400): add it to the server's"
               + " allowed keys");
     }
     if (!events.contains(Event.CONNECTED)) {
-      return new HandshakeException(HandshakeException.Reason.NO_SERVER,
-          "nothing accepted a connection at " + where + within
+      return new HandshakeException(
+          HandshakeException.Reason.NO_SERVER,
+          "nothing accepted a connection at "
+              + where
+              + within
               + ": is the server running, and is this its address?");
     }
     // A server that refuses the handshake hangs up on every redial; one hang-up followed by a
     // connection that stays up is jeromq's own redial of a stalled connect (see the constructor).
-    long hangUps = events.stream().filter(e -> e == Event.DISCONNECTED
-        || e == Event.HANDSHAKE_FAILED_PROTOCOL || e == Event.HANDSHAKE_FAILED_NO_DETAIL).count();
-    boolean hungUp = hangUps >= 2
-        || (hangUps == 1 && events.get(events.size() - 1) != Event.CONNECTED);
+    long hangUps =
+        events.stream()
+            .filter(
+                e ->
+                    e == Event.DISCONNECTED
+                        || e == Event.HANDSHAKE_FAILED_PROTOCOL
+                        || e == Event.HANDSHAKE_FAILED_NO_DETAIL)
+            .count();
+    boolean hungUp =
+        hangUps >= 2 || (hangUps == 1 && events.get(events.size() - 1) != Event.CONNECTED);
     if (hungUp && !curve) {
-      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
-          "the server at " + where + " hung up during the ZeroMQ handshake: it most likely"
+      return new HandshakeException(
+          HandshakeException.Reason.SECURITY_MISMATCH,
+          "the server at "
+              + where
+              + " hung up during the ZeroMQ handshake: it most likely"
               + " requires CURVE, and this client has no CURVE keys");
     }
     if (hungUp && answersWithoutCurve()) {
-      return new HandshakeException(HandshakeException.Reason.SECURITY_MISMATCH,
-          "the server at " + where + " does not use CURVE, but this client does: connect"
+      return new HandshakeException(
+          HandshakeException.Reason.SECURITY_MISMATCH,
+          "the server at "
+              + where
+              + " does not use CURVE, but this client does: connect"
               + " without CURVE keys, or start the server with CURVE");
     }
     if (hungUp) {
-      return new HandshakeException(HandshakeException.Reason.WRONG_SERVER_KEY,
-          "the CURVE handshake with " + where + " failed: most likely this client has the wrong"
-              + " server public key (" + config.serverPublicKey() + ")");
+      return new HandshakeException(
+          HandshakeException.Reason.WRONG_SERVER_KEY,
+          "the CURVE handshake with "
+              + where
+              + " failed: most likely this client has the wrong"
+              + " server public key ("
+              + config.serverPublicKey()
+              + ")");
     }
-    return new HandshakeException(HandshakeException.Reason.NO_PONG,
-        "connected to " + where + " but no PONG answered PING" + within
+    return new HandshakeException(
+        HandshakeException.Reason.NO_PONG,
+        "connected to "
+            + where
+            + " but no PONG answered PING"
+            + within
             + ": not a Callosum server, or its receive loop is dead");
   }
 
   /** Whether the server answers PING over a plain connection: the probe behind a diagnosis. */
   private boolean answersWithoutCurve() {
-    ClientConfig plain = ClientConfig.builder(config.endpoint())
-        .handshakeTimeout(Duration.ofMillis(Math.min(1000, config.handshakeTimeout().toMillis())))
-        .zmtpHandshakeInterval(config.zmtpHandshakeInterval())
-        .build();
+    ClientConfig plain =
+        ClientConfig.builder(config.endpoint())
+            .handshakeTimeout(
+                Duration.ofMillis(Math.min(1000, config.handshakeTimeout().toMillis())))
+            .zmtpHandshakeInterval(config.zmtpHandshakeInterval())
+            .build();
     try (Connection probe = new Connection(context, false, plain)) {
       return probe.handshakeLatency() != null;
     } catch (HandshakeException e) {
@@ -502,9 +575,12 @@ public final class Connection implements AutoCloseable {
 
   private void checkOwner() {
     if (Thread.currentThread() != owner) {
-      throw new IllegalStateException("this Connection belongs to thread " + owner.getName()
-          + " but was used from " + Thread.currentThread().getName()
-          + "; use RpcClient to call from several threads");
+      throw new IllegalStateException(
+          "this Connection belongs to thread "
+              + owner.getName()
+              + " but was used from "
+              + Thread.currentThread().getName()
+              + "; use RpcClient to call from several threads");
     }
   }
 

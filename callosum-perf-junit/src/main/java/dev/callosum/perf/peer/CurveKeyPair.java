@@ -17,8 +17,8 @@ import org.zeromq.ZMQ;
  *
  * <p>{@link #write} saves a pair as pyzmq's {@code zmq.auth.create_certificates} does: {@code
  * NAME.key} (public) and {@code NAME.key_secret} (both keys), readable by {@code
- * zmq.auth.load_certificate}. {@link #read} reads those files, or a file holding the bare 40-character
- * Z85 key(s) that {@code curve_keypair()} returns.
+ * zmq.auth.load_certificate}. {@link #read} reads those files, or a file holding the bare
+ * 40-character Z85 key(s) that {@code curve_keypair()} returns.
  *
  * @param publicKey the 40-character Z85 public key
  * @param secretKey the 40-character Z85 secret key, or {@code null} when only the public key is
@@ -71,14 +71,21 @@ public record CurveKeyPair(String publicKey, String secretKey) {
   }
 
   private String certificate(String kind, boolean withSecret) {
-    String text = "#   ****  Generated on " + ZonedDateTime.now() + " by callosum-perf  ****\n"
-        + "#   ZeroMQ CURVE " + kind + " Certificate\n"
-        + "#   Exchange securely, or use a secure mechanism to verify the contents\n"
-        + "#   of this file after exchange. Store public certificates in your home\n"
-        + "#   directory, in the .curve subdirectory.\n\n"
-        + "metadata\n"
-        + "curve\n"
-        + "    public-key = \"" + publicKey + "\"\n";
+    String text =
+        "#   ****  Generated on "
+            + ZonedDateTime.now()
+            + " by callosum-perf  ****\n"
+            + "#   ZeroMQ CURVE "
+            + kind
+            + " Certificate\n"
+            + "#   Exchange securely, or use a secure mechanism to verify the contents\n"
+            + "#   of this file after exchange. Store public certificates in your home\n"
+            + "#   directory, in the .curve subdirectory.\n\n"
+            + "metadata\n"
+            + "curve\n"
+            + "    public-key = \""
+            + publicKey
+            + "\"\n";
     return withSecret ? text + "    secret-key = \"" + secretKey + "\"\n" : text;
   }
 
@@ -101,14 +108,16 @@ public record CurveKeyPair(String publicKey, String secretKey) {
       String first = bare.group(1);
       return new CurveKeyPair(first, bare.find() ? bare.group(1) : null);
     }
-    throw new IllegalArgumentException(file + " holds no CURVE key: expected a pyzmq certificate"
-        + " (public-key = \"...\") or a bare 40-character Z85 key");
+    throw new IllegalArgumentException(
+        file
+            + " holds no CURVE key: expected a pyzmq certificate"
+            + " (public-key = \"...\") or a bare 40-character Z85 key");
   }
 
   private static void requireZ85(String key, String what) {
     if (key.length() != 40) {
-      throw new IllegalArgumentException("a CURVE " + what + " is 40 Z85 characters, got "
-          + key.length() + ": '" + key + "'");
+      throw new IllegalArgumentException(
+          "a CURVE " + what + " is 40 Z85 characters, got " + key.length() + ": '" + key + "'");
     }
     try {
       if (ZMQ.Curve.z85Decode(key).length != 32) {

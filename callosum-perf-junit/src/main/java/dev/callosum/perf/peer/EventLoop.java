@@ -49,8 +49,10 @@ final class EventLoop extends LoopThread {
 
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final List<Registration> registrations = new ArrayList<>();
+
   /** Whether every socket must be asked, not only the signalled ones; see {@link #dispatch}. */
   private boolean recheck = true;
+
   private final ByteBuffer drain = ByteBuffer.allocate(64);
   private final ByteBuffer wakeByte = ByteBuffer.allocate(1);
   private Pipe wakeup;
@@ -186,8 +188,6 @@ final class EventLoop extends LoopThread {
     }
   }
 
-
-
   private boolean runTimers() {
     boolean ran = false;
     long now = System.nanoTime();
@@ -235,8 +235,11 @@ final class EventLoop extends LoopThread {
 
   private void assertInLoop() {
     if (!inLoop()) {
-      throw new IllegalStateException(name + ": called from " + Thread.currentThread().getName()
-          + ", but only the loop thread may touch its sockets");
+      throw new IllegalStateException(
+          name
+              + ": called from "
+              + Thread.currentThread().getName()
+              + ", but only the loop thread may touch its sockets");
     }
   }
 

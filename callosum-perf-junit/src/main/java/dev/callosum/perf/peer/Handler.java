@@ -37,27 +37,32 @@ public interface Handler {
   static Handler blocking(BodyFunction function) {
     return request -> {
       CompletableFuture<byte[]> result = new CompletableFuture<>();
-      Future<?> task = request.workers().submit(() -> {
-        try {
-          result.complete(function.apply(request.body()));
-        } catch (Throwable t) {
-          result.completeExceptionally(t);
-        }
-      });
-      result.whenComplete((v, t) -> {
-        if (result.isCancelled()) {
-          task.cancel(true);
-        }
-      });
+      Future<?> task =
+          request
+              .workers()
+              .submit(
+                  () -> {
+                    try {
+                      result.complete(function.apply(request.body()));
+                    } catch (Throwable t) {
+                      result.completeExceptionally(t);
+                    }
+                  });
+      result.whenComplete(
+          (v, t) -> {
+            if (result.isCancelled()) {
+              task.cancel(true);
+            }
+          });
       return result;
     };
   }
 
   /**
-   * A handler that answers at once from the request's body where it lies in the received frame:
-   * no copy out, no future. For pass-through handlers such as {@link Handlers#echo()}. A server
-   * calls {@link #reply} on its I/O thread when the body is not nil and no earlier request of the
-   * same order key is still running; otherwise it runs it through {@link #handle} like any other.
+   * A handler that answers at once from the request's body where it lies in the received frame: no
+   * copy out, no future. For pass-through handlers such as {@link Handlers#echo()}. A server calls
+   * {@link #reply} on its I/O thread when the body is not nil and no earlier request of the same
+   * order key is still running; otherwise it runs it through {@link #handle} like any other.
    */
   @FunctionalInterface
   interface Inline extends Handler {
@@ -85,8 +90,13 @@ public interface Handler {
 
     public Slice {
       if (array != null && (offset < 0 || length < 0 || offset + length > array.length)) {
-        throw new IllegalArgumentException("slice [" + offset + ", " + (offset + length)
-            + ") is outside an array of " + array.length);
+        throw new IllegalArgumentException(
+            "slice ["
+                + offset
+                + ", "
+                + (offset + length)
+                + ") is outside an array of "
+                + array.length);
       }
     }
 
@@ -95,7 +105,8 @@ public interface Handler {
       if (array == null) {
         return null;
       }
-      return offset == 0 && length == array.length ? array
+      return offset == 0 && length == array.length
+          ? array
           : java.util.Arrays.copyOfRange(array, offset, offset + length);
     }
   }

@@ -12,8 +12,8 @@ import org.apiguardian.api.API;
  * The handlers benchmarks need: echo, a reply of a given size, a fixed or random delay, a failure.
  *
  * <p>The server command registers them as methods {@code echo}, {@code sized} (the body is the
- * reply size in decimal ASCII), {@code delay} (the body is milliseconds in decimal ASCII; the
- * reply is the body) and {@code fail} (always FAILURE).
+ * reply size in decimal ASCII), {@code delay} (the body is milliseconds in decimal ASCII; the reply
+ * is the body) and {@code fail} (always FAILURE).
  *
  * @since 0.1
  */
@@ -63,37 +63,51 @@ public final class Handlers {
 
   /** Echoes the body after as many milliseconds as the body says, in decimal ASCII. */
   public static Handler delayByRequest() {
-    return request -> after(request,
-        TimeUnit.MILLISECONDS.toNanos(parseNonNegative(request.body(), "delay in ms")), echo());
+    return request ->
+        after(
+            request,
+            TimeUnit.MILLISECONDS.toNanos(parseNonNegative(request.body(), "delay in ms")),
+            echo());
   }
 
   /** Always fails with the given message: the client gets FAILURE. */
   public static Handler failing(String message) {
-    return Handler.of(body -> {
-      throw new IllegalStateException(message);
-    });
+    return Handler.of(
+        body -> {
+          throw new IllegalStateException(message);
+        });
   }
 
   private static CompletableFuture<byte[]> after(Request request, long nanos, Handler handler) {
     CompletableFuture<byte[]> result = new CompletableFuture<>();
-    ScheduledFuture<?> timer = request.timer().schedule(() -> {
-      try {
-        handler.handle(request).whenComplete((v, t) -> {
-          if (t != null) {
-            result.completeExceptionally(t);
-          } else {
-            result.complete(v);
+    ScheduledFuture<?> timer =
+        request
+            .timer()
+            .schedule(
+                () -> {
+                  try {
+                    handler
+                        .handle(request)
+                        .whenComplete(
+                            (v, t) -> {
+                              if (t != null) {
+                                result.completeExceptionally(t);
+                              } else {
+                                result.complete(v);
+                              }
+                            });
+                  } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                  }
+                },
+                nanos,
+                TimeUnit.NANOSECONDS);
+    result.whenComplete(
+        (v, t) -> {
+          if (result.isCancelled()) {
+            timer.cancel(false);
           }
         });
-      } catch (Throwable t) {
-        result.completeExceptionally(t);
-      }
-    }, nanos, TimeUnit.NANOSECONDS);
-    result.whenComplete((v, t) -> {
-      if (result.isCancelled()) {
-        timer.cancel(false);
-      }
-    });
     return result;
   }
 
@@ -107,7 +121,11 @@ public final class Handlers {
     } catch (NumberFormatException e) {
       // fall through to the error below
     }
-    throw new IllegalArgumentException("body must be a " + what + " in decimal ASCII, was '"
-        + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'");
+    throw new IllegalArgumentException(
+        "body must be a "
+            + what
+            + " in decimal ASCII, was '"
+            + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
+            + "'");
   }
 }

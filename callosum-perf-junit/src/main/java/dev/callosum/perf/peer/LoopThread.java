@@ -46,15 +46,16 @@ abstract class LoopThread implements AutoCloseable {
    */
   final void startWith(Runnable init) {
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    tasks.add(() -> {
-      try {
-        init.run();
-        ready.complete(null);
-      } catch (Throwable t) {
-        ready.completeExceptionally(t);
-        running = false;
-      }
-    });
+    tasks.add(
+        () -> {
+          try {
+            init.run();
+            ready.complete(null);
+          } catch (Throwable t) {
+            ready.completeExceptionally(t);
+            running = false;
+          }
+        });
     thread.start();
     try {
       ready.get();

@@ -16,8 +16,12 @@ public final class RemoteException extends RpcException {
   private final transient ErrorInfo error;
 
   public RemoteException(Kind kind, String method, ErrorInfo error) {
-    super(kind, (kind == Kind.FAILURE ? "handler of '" : "server, calling '") + method
-        + (kind == Kind.FAILURE ? "' failed: " : "', failed: ") + error.repr());
+    super(
+        kind,
+        (kind == Kind.FAILURE ? "handler of '" : "server, calling '")
+            + method
+            + (kind == Kind.FAILURE ? "' failed: " : "', failed: ")
+            + error.repr());
     this.error = error;
   }
 

@@ -6,8 +6,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.apiguardian.api.API;
 
 /**
- * A request as a server handler sees it, with the server's executors for handlers that must not
- * run on the server's I/O thread.
+ * A request as a server handler sees it, with the server's executors for handlers that must not run
+ * on the server's I/O thread.
  *
  * @since 0.1
  */

@@ -15,9 +15,9 @@ import org.apiguardian.api.API;
 import org.zeromq.ZContext;
 
 /**
- * A thread-safe Callosum client: calls from any thread, many in flight, each answered by a
- * {@link CompletableFuture}. Its connection lives on its own I/O thread; futures complete there, so
- * keep dependent actions short or use the {@code ...Async} variants.
+ * A thread-safe Callosum client: calls from any thread, many in flight, each answered by a {@link
+ * CompletableFuture}. Its connection lives on its own I/O thread; futures complete there, so keep
+ * dependent actions short or use the {@code ...Async} variants.
  *
  * <pre>{@code
  * try (RpcClient client = RpcClient.connect(server.endpoint())) {
@@ -67,10 +67,11 @@ public final class RpcClient implements AutoCloseable {
   public static RpcClient connect(ClientConfig config) {
     RpcClient client = new RpcClient(config);
     try {
-      client.loop.start(() -> {
-        client.connection = Connection.open(client.context, config);
-        client.loop.register(client.connection.socket(), client::drainReplies);
-      });
+      client.loop.start(
+          () -> {
+            client.connection = Connection.open(client.context, config);
+            client.loop.register(client.connection.socket(), client::drainReplies);
+          });
     } catch (RuntimeException e) {
       SharedContext.release(client.context);
       throw e;
@@ -101,8 +102,8 @@ public final class RpcClient implements AutoCloseable {
    * Calls a method; the future fails with {@link RpcException} (kind TIMEOUT) if no reply comes
    * within {@code timeout}, and CANCEL is sent.
    */
-  public CompletableFuture<byte[]> invoke(String method, OrderKey key, byte[] body,
-      Duration timeout) {
+  public CompletableFuture<byte[]> invoke(
+      String method, OrderKey key, byte[] body, Duration timeout) {
     Pending call = new Pending(method, key, body, timeout.toNanos());
     if (closed.get()) {
       call.future.completeExceptionally(closedError());
@@ -110,9 +111,14 @@ public final class RpcClient implements AutoCloseable {
     }
     if (inFlight.incrementAndGet() > config.maxInFlight()) {
       inFlight.decrementAndGet();
-      call.future.completeExceptionally(new RpcException(RpcException.Kind.TRANSPORT,
-          "client to " + config.endpoint() + " already has " + config.maxInFlight()
-              + " calls in flight (maxInFlight); wait for some to finish"));
+      call.future.completeExceptionally(
+          new RpcException(
+              RpcException.Kind.TRANSPORT,
+              "client to "
+                  + config.endpoint()
+                  + " already has "
+                  + config.maxInFlight()
+                  + " calls in flight (maxInFlight); wait for some to finish"));
       return call.future;
     }
     call.future.whenComplete((v, t) -> inFlight.decrementAndGet());
@@ -137,8 +143,8 @@ public final class RpcClient implements AutoCloseable {
       throw unwrap(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RpcException(RpcException.Kind.TRANSPORT, "interrupted while calling '" + method
-          + "'", e);
+      throw new RpcException(
+          RpcException.Kind.TRANSPORT, "interrupted while calling '" + method + "'", e);
     }
   }
 
@@ -149,7 +155,8 @@ public final class RpcClient implements AutoCloseable {
 
   private static RpcException unwrap(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    return cause instanceof RpcException r ? r
+    return cause instanceof RpcException r
+        ? r
         : new RpcException(RpcException.Kind.TRANSPORT, String.valueOf(cause.getMessage()), cause);
   }
 
@@ -161,24 +168,32 @@ public final class RpcClient implements AutoCloseable {
       return;
     }
     long seq = connection.nextSeq();
-    call.request = RpcMessage.function(call.method, call.key, seq, call.body)
-        .withCompression(config.compress());
+    call.request =
+        RpcMessage.function(call.method, call.key, seq, call.body)
+            .withCompression(config.compress());
     call.body = null;
     Pending previous = pending.put(seq, call);
     if (previous != null) { // 2^32 calls later, the oldest is still waiting: it cannot be matched
       forget(previous);
-      previous.future.completeExceptionally(new RpcException(RpcException.Kind.TRANSPORT,
-          "seq " + seq + " wrapped around while the call was still in flight"));
+      previous.future.completeExceptionally(
+          new RpcException(
+              RpcException.Kind.TRANSPORT,
+              "seq " + seq + " wrapped around while the call was still in flight"));
     }
     call.deadline = System.nanoTime() + call.timeoutNanos;
     deadlines.add(call);
     armSweep(call.deadline);
-    boolean sent = connection.sendEncoded(connection.codec().encodeHeader(call.request),
-        connection.codec().encodeBody(call.request), false);
+    boolean sent =
+        connection.sendEncoded(
+            connection.codec().encodeHeader(call.request),
+            connection.codec().encodeBody(call.request),
+            false);
     if (!sent) {
       forget(call);
-      call.future.completeExceptionally(new RpcException(RpcException.Kind.TRANSPORT,
-          "the send queue to " + config.endpoint() + " is full; the server is not reading"));
+      call.future.completeExceptionally(
+          new RpcException(
+              RpcException.Kind.TRANSPORT,
+              "the send queue to " + config.endpoint() + " is full; the server is not reading"));
     }
   }
 
@@ -221,10 +236,18 @@ public final class RpcClient implements AutoCloseable {
       Pending call = deadlines.pollFirst();
       pending.remove(call.request.seq(), call);
       connection.sendCancel(call.request);
-      call.future.completeExceptionally(new RpcException(RpcException.Kind.TIMEOUT,
-          "no reply to '" + call.method + "' (seq " + call.request.seq() + ") from "
-              + config.endpoint() + " within " + Duration.ofNanos(call.timeoutNanos)
-              + "; sent CANCEL"));
+      call.future.completeExceptionally(
+          new RpcException(
+              RpcException.Kind.TIMEOUT,
+              "no reply to '"
+                  + call.method
+                  + "' (seq "
+                  + call.request.seq()
+                  + ") from "
+                  + config.endpoint()
+                  + " within "
+                  + Duration.ofNanos(call.timeoutNanos)
+                  + "; sent CANCEL"));
     }
     if (!deadlines.isEmpty()) {
       armSweep(deadlines.first().deadline);
@@ -232,8 +255,8 @@ public final class RpcClient implements AutoCloseable {
   }
 
   private RpcException closedError() {
-    return new RpcException(RpcException.Kind.TRANSPORT, "client to " + config.endpoint()
-        + " is closed");
+    return new RpcException(
+        RpcException.Kind.TRANSPORT, "client to " + config.endpoint() + " is closed");
   }
 
   /** Fails the calls still in flight, closes the connection and stops the I/O thread. */
@@ -242,17 +265,18 @@ public final class RpcClient implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    loop.execute(() -> {
-      for (Pending call : pending.values()) {
-        call.future.completeExceptionally(closedError());
-      }
-      pending.clear();
-      deadlines.clear();
-      if (connection != null) {
-        loop.unregister(connection.socket());
-        connection.close();
-      }
-    });
+    loop.execute(
+        () -> {
+          for (Pending call : pending.values()) {
+            call.future.completeExceptionally(closedError());
+          }
+          pending.clear();
+          deadlines.clear();
+          if (connection != null) {
+            loop.unregister(connection.socket());
+            connection.close();
+          }
+        });
     loop.close();
     SharedContext.release(context);
   }

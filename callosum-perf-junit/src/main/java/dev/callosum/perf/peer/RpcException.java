@@ -3,8 +3,8 @@ package dev.callosum.perf.peer;
 import org.apiguardian.api.API;
 
 /**
- * A call that did not produce a result. {@link #kind()} says which of the distinct outcomes it
- * was, so that load drivers can count errors by kind.
+ * A call that did not produce a result. {@link #kind()} says which of the distinct outcomes it was,
+ * so that load drivers can count errors by kind.
  *
  * @since 0.1
  */

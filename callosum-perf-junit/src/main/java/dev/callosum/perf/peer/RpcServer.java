@@ -36,8 +36,8 @@ import org.zeromq.ZMQ;
  *
  * <p>Unlike the Python server, it survives malformed input (WIRE.md §8): it answers ERROR where it
  * knows whom to answer (unknown method, undecodable body, too large, overloaded) and drops, counts
- * and logs what it cannot parse, and keeps serving everyone else. Every queue is bounded by
- * {@link ServerConfig#maxPendingRequests()}.
+ * and logs what it cannot parse, and keeps serving everyone else. Every queue is bounded by {@link
+ * ServerConfig#maxPendingRequests()}.
  *
  * <p>One thread owns the sockets; handlers that complete at once run on it, others complete on
  * timers or worker threads and hand their replies back.
@@ -80,12 +80,13 @@ public final class RpcServer implements AutoCloseable {
     int id = SERVERS.incrementAndGet();
     this.name = "callosum-server-" + id;
     this.loop = new ServerLoop(name, context);
-    this.workers = Executors.newFixedThreadPool(config.workerThreads(),
-        daemon("callosum-server-" + id + "-worker-"));
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id
-        + "-timer-"));
-    this.dispatch = config.scheduler() == Scheduler.KEY_SERIALIZED
-        ? new KeySerialized() : new ExitOrdered();
+    this.workers =
+        Executors.newFixedThreadPool(
+            config.workerThreads(), daemon("callosum-server-" + id + "-worker-"));
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id + "-timer-"));
+    this.dispatch =
+        config.scheduler() == Scheduler.KEY_SERIALIZED ? new KeySerialized() : new ExitOrdered();
   }
 
   /**
@@ -131,8 +132,8 @@ public final class RpcServer implements AutoCloseable {
       if (zap != null) {
         zap.close();
       }
-      throw new IllegalStateException("cannot bind a Callosum server at " + config.bindAddress()
-          + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot bind a Callosum server at " + config.bindAddress() + ": " + e.getMessage(), e);
     }
     endpoint = router.getLastEndpoint();
     return router;
@@ -160,16 +161,31 @@ public final class RpcServer implements AutoCloseable {
   /** A consistent snapshot of the server's counters, taken on its thread. */
   public ServerStats stats() {
     CompletableFuture<ServerStats> snapshot = new CompletableFuture<>();
-    loop.execute(() -> snapshot.complete(new ServerStats(requests, replies, malformed, ignored,
-        cancels, pending, dispatch.keyQueues(), zap == null ? 0 : zap.denied(), lastMalformed)));
+    loop.execute(
+        () ->
+            snapshot.complete(
+                new ServerStats(
+                    requests,
+                    replies,
+                    malformed,
+                    ignored,
+                    cancels,
+                    pending,
+                    dispatch.keyQueues(),
+                    zap == null ? 0 : zap.denied(),
+                    lastMalformed)));
     try {
       return snapshot.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading server stats", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("server " + endpoint + " did not report its stats within"
-          + " 10 s: its thread is stuck or gone", e);
+      throw new IllegalStateException(
+          "server "
+              + endpoint
+              + " did not report its stats within"
+              + " 10 s: its thread is stuck or gone",
+          e);
     }
   }
 
@@ -242,11 +258,19 @@ public final class RpcServer implements AutoCloseable {
     }
     Handler handler = config.handlers().get(header.method());
     if (handler == null) {
-      reply(peer, header.error(peerError("UnknownMethodError", "no handler for method '"
-          + header.method() + "'; this server serves " + config.handlers().keySet())));
+      reply(
+          peer,
+          header.error(
+              peerError(
+                  "UnknownMethodError",
+                  "no handler for method '"
+                      + header.method()
+                      + "'; this server serves "
+                      + config.handlers().keySet())));
       return;
     }
-    if (handler instanceof Handler.Inline inline && !body.isNil()
+    if (handler instanceof Handler.Inline inline
+        && !body.isNil()
         && dispatch.idle(header.orderKey())) {
       // Answer from the request's own frame: the body is copied once, into the reply.
       Handler.Slice out;
@@ -257,22 +281,44 @@ public final class RpcServer implements AutoCloseable {
         return;
       }
       if (out.array() == null) { // as a handler returning null: no result
-        reply(peer, header.error(peerError("NoResultError", "handler of '" + header.method()
-            + "' returned a nil body; return an empty one for an empty result")));
+        reply(
+            peer,
+            header.error(
+                peerError(
+                    "NoResultError",
+                    "handler of '"
+                        + header.method()
+                        + "' returned a nil body; return an empty one for an empty result")));
         return;
       }
       RpcMessage reply = header.result(NO_BYTES).withCompression(config.compress());
-      send(peer, codec.encodeHeader(reply), codec.encodeBody(EMPTY_METADATA, out.array(),
-          out.offset(), out.length(), config.compress()));
+      send(
+          peer,
+          codec.encodeHeader(reply),
+          codec.encodeBody(
+              EMPTY_METADATA, out.array(), out.offset(), out.length(), config.compress()));
       return;
     }
     if (pending >= config.maxPendingRequests()) {
-      reply(peer, header.error(peerError("OverloadedError", "the server already holds "
-          + pending + " requests (maxPendingRequests); try again later")));
+      reply(
+          peer,
+          header.error(
+              peerError(
+                  "OverloadedError",
+                  "the server already holds "
+                      + pending
+                      + " requests (maxPendingRequests); try again later")));
       return;
     }
-    RpcMessage request = new RpcMessage(header.type(), header.method(), header.orderKey(),
-        header.seq(), body.metadata(), body.copy(), header.compressed());
+    RpcMessage request =
+        new RpcMessage(
+            header.type(),
+            header.method(),
+            header.orderKey(),
+            header.seq(),
+            body.metadata(),
+            body.copy(),
+            header.compressed());
     pending++;
     dispatch.submit(new Call(peer, request, handler));
   }
@@ -288,10 +334,11 @@ public final class RpcServer implements AutoCloseable {
 
   private void send(byte[] peer, byte[] header, byte[] body) {
     // No ROUTER_MANDATORY: a reply to a peer that has gone is dropped, as in Python.
-    boolean sent = router.send(peer, ZMQ.SNDMORE | ZMQ.DONTWAIT)
-        && router.send(Frames.UPPER, ZMQ.SNDMORE | ZMQ.DONTWAIT)
-        && router.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT)
-        && router.send(body, ZMQ.DONTWAIT);
+    boolean sent =
+        router.send(peer, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && router.send(Frames.UPPER, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && router.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && router.send(body, ZMQ.DONTWAIT);
     if (sent) {
       replies++;
     }
@@ -367,12 +414,15 @@ public final class RpcServer implements AutoCloseable {
       complete(call, stage);
       return true;
     }
-    stage.whenComplete((v, t) -> loop.execute(() -> {
-      if (!call.done) {
-        complete(call, call.running);
-        dispatch.finished(call);
-      }
-    }));
+    stage.whenComplete(
+        (v, t) ->
+            loop.execute(
+                () -> {
+                  if (!call.done) {
+                    complete(call, call.running);
+                    dispatch.finished(call);
+                  }
+                }));
     return false;
   }
 
@@ -380,16 +430,26 @@ public final class RpcServer implements AutoCloseable {
     RpcMessage reply;
     try {
       byte[] result = stage.getNow(null);
-      reply = result != null ? call.request.result(result)
-          : call.request.error(peerError("NoResultError", "handler of '" + call.method()
-              + "' returned null; return an empty array for an empty result"));
+      reply =
+          result != null
+              ? call.request.result(result)
+              : call.request.error(
+                  peerError(
+                      "NoResultError",
+                      "handler of '"
+                          + call.method()
+                          + "' returned null; return an empty array for an empty result"));
     } catch (CancellationException e) {
       reply = call.request.cancelled();
     } catch (CompletionException e) {
-      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
-          ? c.getCause() : e.getCause();
-      reply = cause instanceof CancellationException ? call.request.cancelled()
-          : call.request.failure(ErrorInfo.of(cause));
+      Throwable cause =
+          e.getCause() instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : e.getCause();
+      reply =
+          cause instanceof CancellationException
+              ? call.request.cancelled()
+              : call.request.failure(ErrorInfo.of(cause));
     }
     finish(call, reply);
   }
@@ -550,8 +610,12 @@ public final class RpcServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RpcServer[" + endpoint + ", " + config.scheduler()
-        + (config.compress() ? ", snappy" : "") + (config.curveKeys() != null ? ", CURVE" : "")
+    return "RpcServer["
+        + endpoint
+        + ", "
+        + config.scheduler()
+        + (config.compress() ? ", snappy" : "")
+        + (config.curveKeys() != null ? ", CURVE" : "")
         + "]";
   }
 }

@@ -17,8 +17,8 @@ public enum Scheduler {
   /**
    * Requests that share an order key run one at a time, in arrival order, across all clients;
    * requests with no key all share the empty key. A CANCEL cancels the handler, or removes the
-   * request from its queue, and is answered CANCELLED, as in Python's
-   * {@code KeySerializedAsyncScheduler}.
+   * request from its queue, and is answered CANCELLED, as in Python's {@code
+   * KeySerializedAsyncScheduler}.
    */
   KEY_SERIALIZED("KeySerialized");
 
@@ -41,8 +41,8 @@ public enum Scheduler {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown scheduler '" + text
-        + "'; expected ExitOrdered or KeySerialized");
+    throw new IllegalArgumentException(
+        "unknown scheduler '" + text + "'; expected ExitOrdered or KeySerialized");
   }
 
   @Override

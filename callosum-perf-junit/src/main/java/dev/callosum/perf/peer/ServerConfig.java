@@ -128,7 +128,9 @@ public final class ServerConfig {
       return this;
     }
 
-    /** Registers {@code echo}, {@code sized}, {@code delay} and {@code fail} (see {@link Handlers}). */
+    /**
+     * Registers {@code echo}, {@code sized}, {@code delay} and {@code fail} (see {@link Handlers}).
+     */
     public Builder testHandlers() {
       handler("echo", Handlers.echo());
       handler("sized", Handlers.sizedByRequest());
@@ -163,8 +165,9 @@ public final class ServerConfig {
 
     /** Requires CURVE with these server keys, admitting the listed client public keys. */
     public Builder curve(CurveKeyPair serverKeys, String... allowedClientKeys) {
-      return curve(serverKeys, ClientAuthenticator.allowing(
-          Stream.of(allowedClientKeys).collect(Collectors.toSet())));
+      return curve(
+          serverKeys,
+          ClientAuthenticator.allowing(Stream.of(allowedClientKeys).collect(Collectors.toSet())));
     }
 
     /** Requires CURVE with these server keys, admitting whom the authenticator admits. */

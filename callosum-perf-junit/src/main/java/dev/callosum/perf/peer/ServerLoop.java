@@ -11,11 +11,11 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * The server's thread: it owns the ROUTER and waits in ZeroMQ's own blocking receive, the
- * cheapest wait jeromq offers (a selector over the socket's descriptor costs tens of microseconds
- * more per message here). Work from other threads is queued, and a sleeping loop is woken by a
- * one-frame message from a private DEALER connected to the same ROUTER over inproc, recognised by
- * its random routing id.
+ * The server's thread: it owns the ROUTER and waits in ZeroMQ's own blocking receive, the cheapest
+ * wait jeromq offers (a selector over the socket's descriptor costs tens of microseconds more per
+ * message here). Work from other threads is queued, and a sleeping loop is woken by a one-frame
+ * message from a private DEALER connected to the same ROUTER over inproc, recognised by its random
+ * routing id.
  */
 final class ServerLoop extends LoopThread {
   private static final AtomicLong WAKE_ENDPOINTS = new AtomicLong();
@@ -48,19 +48,20 @@ final class ServerLoop extends LoopThread {
    */
   void start(Supplier<ZMQ.Socket> open, MessageHandler messageHandler) {
     this.handler = messageHandler;
-    startWith(() -> {
-      router = open.get();
-      String wakeEndpoint = "inproc://callosum-wake-" + WAKE_ENDPOINTS.incrementAndGet();
-      router.bind(wakeEndpoint);
-      ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-      dealer.setLinger(0);
-      dealer.setIdentity(wakeId);
-      dealer.setSndHWM(16);
-      dealer.connect(wakeEndpoint);
-      synchronized (this) {
-        waker = dealer;
-      }
-    });
+    startWith(
+        () -> {
+          router = open.get();
+          String wakeEndpoint = "inproc://callosum-wake-" + WAKE_ENDPOINTS.incrementAndGet();
+          router.bind(wakeEndpoint);
+          ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+          dealer.setLinger(0);
+          dealer.setIdentity(wakeId);
+          dealer.setSndHWM(16);
+          dealer.connect(wakeEndpoint);
+          synchronized (this) {
+            waker = dealer;
+          }
+        });
   }
 
   @Override

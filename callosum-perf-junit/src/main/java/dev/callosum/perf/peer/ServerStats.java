@@ -18,5 +18,13 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.STABLE, since = "0.1")
-public record ServerStats(long requests, long replies, long malformed, long ignored, long cancels,
-    int pending, int keyQueues, long zapDenied, String lastMalformed) {}
+public record ServerStats(
+    long requests,
+    long replies,
+    long malformed,
+    long ignored,
+    long cancels,
+    int pending,
+    int keyQueues,
+    long zapDenied,
+    String lastMalformed) {}

@@ -8,9 +8,9 @@ final class Sockets {
 
   /**
    * Receives every message into a heap array. By default jeromq decodes messages over 1 MiB into
-   * direct buffers, which it zeroes on allocation and copies again into an array on receive: a
-   * 1 MiB Callosum body frame (the payload plus its 18-byte map) crosses that line where a bare
-   * 1 MiB frame does not, and paid for it in half its throughput.
+   * direct buffers, which it zeroes on allocation and copies again into an array on receive: a 1
+   * MiB Callosum body frame (the payload plus its 18-byte map) crosses that line where a bare 1 MiB
+   * frame does not, and paid for it in half its throughput.
    */
   static void heapMessages(ZMQ.Socket socket) {
     socket.setMsgAllocationHeapThreshold(Integer.MAX_VALUE);

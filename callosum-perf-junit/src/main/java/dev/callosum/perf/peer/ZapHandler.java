@@ -110,8 +110,8 @@ final class ZapHandler implements AutoCloseable {
     try {
       return authenticator.admits(domain, key);
     } catch (RuntimeException e) {
-      System.getLogger(ZapHandler.class.getName()).log(System.Logger.Level.ERROR,
-          "the client authenticator failed; refusing " + key, e);
+      System.getLogger(ZapHandler.class.getName())
+          .log(System.Logger.Level.ERROR, "the client authenticator failed; refusing " + key, e);
       return false;
     }
   }

@@ -10,13 +10,15 @@ final class FlameGraphs {
   private FlameGraphs() {}
 
   /**
-   * Writes the flame graph; false (and nothing written) if the converter cannot read the
-   * recording, which must not fail a benchmark.
+   * Writes the flame graph; false (and nothing written) if the converter cannot read the recording,
+   * which must not fail a benchmark.
    */
   static boolean render(Path jfr, Path html, String title) {
     try {
-      JfrToFlame.convert(jfr.toString(), html.toString(), new Arguments("--cpu", "--title", title,
-          "--highlight", "dev\\.callosum"));
+      JfrToFlame.convert(
+          jfr.toString(),
+          html.toString(),
+          new Arguments("--cpu", "--title", title, "--highlight", "dev\\.callosum"));
       return true;
     } catch (IOException | RuntimeException e) {
       System.err.println("callosum-perf: no flame graph for " + jfr + ": " + e);

@@ -12,10 +12,10 @@ import org.apiguardian.api.API;
  * @param flameGraph a self-contained HTML flame graph of the CPU samples, or {@code null}
  * @param seconds how long it recorded
  * @param cpuSamples samples of threads running Java code ({@code jdk.ExecutionSample})
- * @param nativeSamples samples of threads in native code: system calls for socket I/O, polls,
- *     waits ({@code jdk.NativeMethodSample}); in an RPC benchmark usually the most
- * @param processCpuNanos CPU time this process used while recording (all threads, all cores,
- *     kernel time included)
+ * @param nativeSamples samples of threads in native code: system calls for socket I/O, polls, waits
+ *     ({@code jdk.NativeMethodSample}); in an RPC benchmark usually the most
+ * @param processCpuNanos CPU time this process used while recording (all threads, all cores, kernel
+ *     time included)
  * @param topMethods the Java methods most often on top of a running thread's stack (self time)
  * @param topNativeMethods the native methods threads were most often in
  * @param ownMethods for each sample of either kind, the Callosum frame nearest the top: which of
@@ -25,9 +25,18 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public record ProfileSummary(Path jfr, Path flameGraph, double seconds, long cpuSamples,
-    long nativeSamples, long processCpuNanos, List<Entry> topMethods,
-    List<Entry> topNativeMethods, List<Entry> ownMethods, Allocation allocation, Heap heap) {
+public record ProfileSummary(
+    Path jfr,
+    Path flameGraph,
+    double seconds,
+    long cpuSamples,
+    long nativeSamples,
+    long processCpuNanos,
+    List<Entry> topMethods,
+    List<Entry> topNativeMethods,
+    List<Entry> ownMethods,
+    Allocation allocation,
+    Heap heap) {
 
   public ProfileSummary {
     topMethods = List.copyOf(topMethods);
@@ -58,8 +67,8 @@ public record ProfileSummary(Path jfr, Path flameGraph, double seconds, long cpu
   }
 
   /**
-   * Heap use: at the start, the highest seen (before any collection or at the end), at the end,
-   * and the growth between start and end after collections.
+   * Heap use: at the start, the highest seen (before any collection or at the end), at the end, and
+   * the growth between start and end after collections.
    *
    * @param startUsedBytes used heap when the recording started
    * @param peakUsedBytes the most used heap seen
@@ -67,7 +76,11 @@ public record ProfileSummary(Path jfr, Path flameGraph, double seconds, long cpu
    * @param collections garbage collections during the recording
    * @param gcPauseNanos their total pause time
    */
-  public record Heap(long startUsedBytes, long peakUsedBytes, long endUsedBytes, long collections,
+  public record Heap(
+      long startUsedBytes,
+      long peakUsedBytes,
+      long endUsedBytes,
+      long collections,
       long gcPauseNanos) {
     /** End minus start: positive when the benchmark left more on the heap than it found. */
     public long growthBytes() {

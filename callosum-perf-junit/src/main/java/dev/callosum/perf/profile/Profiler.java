@@ -59,8 +59,8 @@ public final class Profiler implements AutoCloseable {
    */
   public static Profiler start(String name, boolean detailed) {
     try {
-      Recording recording = new Recording(Configuration.getConfiguration(
-          detailed ? "profile" : "default"));
+      Recording recording =
+          new Recording(Configuration.getConfiguration(detailed ? "profile" : "default"));
       recording.setName("callosum-perf " + name);
       recording.setToDisk(true);
       recording.start();
@@ -92,12 +92,21 @@ public final class Profiler implements AutoCloseable {
     }
     ProfileSummary summary = summarize(jfr, seconds, cpu, requests, endHeap);
     if (flameGraph) {
-      Path html = jfr.resolveSibling(jfr.getFileName().toString().replaceFirst("\\.jfr$", "")
-          + "-flame.html");
+      Path html =
+          jfr.resolveSibling(
+              jfr.getFileName().toString().replaceFirst("\\.jfr$", "") + "-flame.html");
       if (FlameGraphs.render(jfr, html, "CPU: " + recording.getName())) {
-        return new ProfileSummary(jfr, html, summary.seconds(), summary.cpuSamples(),
-            summary.nativeSamples(), summary.processCpuNanos(), summary.topMethods(),
-            summary.topNativeMethods(), summary.ownMethods(), summary.allocation(),
+        return new ProfileSummary(
+            jfr,
+            html,
+            summary.seconds(),
+            summary.cpuSamples(),
+            summary.nativeSamples(),
+            summary.processCpuNanos(),
+            summary.topMethods(),
+            summary.topNativeMethods(),
+            summary.ownMethods(),
+            summary.allocation(),
             summary.heap());
       }
     }
@@ -113,8 +122,8 @@ public final class Profiler implements AutoCloseable {
     }
   }
 
-  private ProfileSummary summarize(Path jfr, double seconds, long cpu, long requests,
-      long endHeap) {
+  private ProfileSummary summarize(
+      Path jfr, double seconds, long cpu, long requests, long endHeap) {
     Map<String, Long> self = new HashMap<>();
     Map<String, Long> nativeSelf = new HashMap<>();
     Map<String, Long> own = new HashMap<>();
@@ -159,28 +168,45 @@ public final class Profiler implements AutoCloseable {
             collections++;
             pauses += event.getDuration("sumOfPauses").toNanos();
           }
-          default -> { }
+          default -> {}
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the JFR recording " + jfr, e);
     }
-    ProfileSummary.Allocation allocation = new ProfileSummary.Allocation(allocated,
-        requests > 0 ? allocated / (double) requests : Double.NaN, top(sites, allocated));
-    ProfileSummary.Heap heap = new ProfileSummary.Heap(startHeap, peak, endHeap, collections,
-        pauses);
-    return new ProfileSummary(jfr, null, seconds, samples, nativeSamples, cpu, top(self, samples),
-        top(nativeSelf, nativeSamples), top(own, samples + nativeSamples), allocation, heap);
+    ProfileSummary.Allocation allocation =
+        new ProfileSummary.Allocation(
+            allocated,
+            requests > 0 ? allocated / (double) requests : Double.NaN,
+            top(sites, allocated));
+    ProfileSummary.Heap heap =
+        new ProfileSummary.Heap(startHeap, peak, endHeap, collections, pauses);
+    return new ProfileSummary(
+        jfr,
+        null,
+        seconds,
+        samples,
+        nativeSamples,
+        cpu,
+        top(self, samples),
+        top(nativeSelf, nativeSamples),
+        top(own, samples + nativeSamples),
+        allocation,
+        heap);
   }
 
   private static List<ProfileSummary.Entry> top(Map<String, Long> weights, long total) {
     List<ProfileSummary.Entry> entries = new ArrayList<>();
     weights.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-            .thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
         .limit(TOP)
-        .forEach(e -> entries.add(new ProfileSummary.Entry(e.getKey(), e.getValue(),
-            total > 0 ? e.getValue() / (double) total : 0)));
+        .forEach(
+            e ->
+                entries.add(
+                    new ProfileSummary.Entry(
+                        e.getKey(), e.getValue(), total > 0 ? e.getValue() / (double) total : 0)));
     return entries;
   }
 
@@ -190,16 +216,20 @@ public final class Profiler implements AutoCloseable {
     }
     // Lambdas and hidden classes carry addresses (Foo$$Lambda$51/0x0000000800c0a8): drop them, so
     // one lambda is one entry and the names read.
-    String type = frame.getMethod().getType().getName()
-        .replaceAll("\\$\\$Lambda\\$\\d+(/0x\\p{XDigit}+)?", "\\$\\$Lambda")
-        .replaceAll("/0x\\p{XDigit}+", "");
+    String type =
+        frame
+            .getMethod()
+            .getType()
+            .getName()
+            .replaceAll("\\$\\$Lambda\\$\\d+(/0x\\p{XDigit}+)?", "\\$\\$Lambda")
+            .replaceAll("/0x\\p{XDigit}+", "");
     return type + "." + frame.getMethod().getName();
   }
 
   /** The allocating frame outside the JDK, with what it allocated. */
   private static String site(RecordedEvent event) {
-    String type = event.getClass("objectClass") == null ? "?"
-        : event.getClass("objectClass").getName();
+    String type =
+        event.getClass("objectClass") == null ? "?" : event.getClass("objectClass").getName();
     RecordedStackTrace stack = event.getStackTrace();
     String where = "(no stack)";
     if (stack != null && !stack.getFrames().isEmpty()) {

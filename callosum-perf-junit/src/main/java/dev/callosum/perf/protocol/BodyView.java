@@ -27,7 +27,8 @@ public record BodyView(List<String> metadata, byte[] array, int offset, int leng
     if (array == null) {
       return null;
     }
-    return offset == 0 && length == array.length ? array
+    return offset == 0 && length == array.length
+        ? array
         : Arrays.copyOfRange(array, offset, offset + length);
   }
 }

@@ -5,8 +5,8 @@ import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
- * What a FAILURE or ERROR reply says about the exception behind it: Python's
- * {@code [exception class name, repr(exc), formatted traceback]} (WIRE.md §4).
+ * What a FAILURE or ERROR reply says about the exception behind it: Python's {@code [exception
+ * class name, repr(exc), formatted traceback]} (WIRE.md §4).
  *
  * @param name the exception's class name, such as {@code ZeroDivisionError}
  * @param repr the exception's representation, such as {@code ZeroDivisionError('division by zero')}
@@ -39,8 +39,8 @@ public record ErrorInfo(String name, String repr, String traceback) {
    * write, and the message for traceback.
    */
   public static ErrorInfo of(String name, String message, String where) {
-    return new ErrorInfo(name, name + "(" + pythonQuote(message) + ")", where + ": " + message
-        + "\n");
+    return new ErrorInfo(
+        name, name + "(" + pythonQuote(message) + ")", where + ": " + message + "\n");
   }
 
   /** The metadata array as it travels. */

@@ -20,8 +20,10 @@ public final class Frames {
 
   /** The type frame of an RPC message. */
   public static final byte[] UPPER = UPPER_BYTES.clone();
+
   /** The type frame of a handshake request. */
   public static final byte[] PING = PING_BYTES.clone();
+
   /** The type frame of a handshake answer. */
   public static final byte[] PONG = PONG_BYTES.clone();
 

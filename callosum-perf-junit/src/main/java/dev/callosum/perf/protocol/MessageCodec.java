@@ -73,11 +73,19 @@ public final class MessageCodec {
   public byte[] encodeHeader(RpcMessage message) {
     byte[] method = MsgpackWriter.utf8(message.method());
     OrderKey key = message.orderKey();
-    int keySize = key.kind() == OrderKey.Kind.NIL ? 1
-        : key.kind() == OrderKey.Kind.STR ? MsgpackWriter.strHeaderSize(key.length()) + key.length()
-        : MsgpackWriter.binSize(key.length());
-    int size = HEADER_KEYS_SIZE + MsgpackWriter.intSize(message.type().code())
-        + MsgpackWriter.strSize(method) + keySize + MsgpackWriter.intSize(message.seq()) + 1;
+    int keySize =
+        key.kind() == OrderKey.Kind.NIL
+            ? 1
+            : key.kind() == OrderKey.Kind.STR
+                ? MsgpackWriter.strHeaderSize(key.length()) + key.length()
+                : MsgpackWriter.binSize(key.length());
+    int size =
+        HEADER_KEYS_SIZE
+            + MsgpackWriter.intSize(message.type().code())
+            + MsgpackWriter.strSize(method)
+            + keySize
+            + MsgpackWriter.intSize(message.seq())
+            + 1;
     MsgpackWriter w = new MsgpackWriter(size);
     w.mapHeader(5);
     w.str(TYPE);
@@ -101,16 +109,16 @@ public final class MessageCodec {
   /** The body frame, snappy-compressed if the message says so. */
   public byte[] encodeBody(RpcMessage message) {
     byte[] body = message.body();
-    return encodeBody(message.metadata(), body, 0, body == null ? 0 : body.length,
-        message.compressed());
+    return encodeBody(
+        message.metadata(), body, 0, body == null ? 0 : body.length, message.compressed());
   }
 
   /**
    * A body frame from its parts, the body taken from {@code array[offset, offset + length)}, or nil
    * when {@code array} is {@code null}.
    */
-  public byte[] encodeBody(List<String> metadata, byte[] array, int offset, int length,
-      boolean compress) {
+  public byte[] encodeBody(
+      List<String> metadata, byte[] array, int offset, int length, boolean compress) {
     byte[] packed = packBody(metadata, array, offset, length);
     if (!compress) {
       return packed;
@@ -130,8 +138,12 @@ public final class MessageCodec {
 
   private static byte[] packBody(List<String> metadata, byte[] array, int offset, int length) {
     byte[] meta = packMetadata(metadata);
-    int size = 1 + 5 + MsgpackWriter.binSize(meta.length) + 5
-        + (array == null ? 1 : MsgpackWriter.binSize(length));
+    int size =
+        1
+            + 5
+            + MsgpackWriter.binSize(meta.length)
+            + 5
+            + (array == null ? 1 : MsgpackWriter.binSize(length));
     MsgpackWriter w = new MsgpackWriter(size);
     w.mapHeader(2);
     w.str(META);
@@ -172,8 +184,8 @@ public final class MessageCodec {
   }
 
   /**
-   * Decodes the header frame alone, into a message with no metadata and no body. A server uses it to
-   * know whom to answer before it tries the body.
+   * Decodes the header frame alone, into a message with no metadata and no body. A server uses it
+   * to know whom to answer before it tries the body.
    */
   public RpcMessage decodeHeader(byte[] header) throws WireFormatException {
     try (Reader in = new Reader(header)) {
@@ -200,8 +212,10 @@ public final class MessageCodec {
       }
       requireEnd(in, header.length, "header");
       if (type == null || method == null || okey == null || seq == null || zip == null) {
-        throw new WireFormatException("header lacks " + missing(type, method, okey, seq, zip)
-            + "; a Callosum header has type, meth, okey, seq and zip");
+        throw new WireFormatException(
+            "header lacks "
+                + missing(type, method, okey, seq, zip)
+                + "; a Callosum header has type, meth, okey, seq and zip");
       }
       return new RpcMessage(type, method, okey, seq, null, null, zip);
     } catch (IOException | RuntimeException e) {
@@ -212,8 +226,14 @@ public final class MessageCodec {
   /** Decodes the body frame of a message whose header is already decoded. */
   public RpcMessage decodeBody(RpcMessage header, byte[] frame) throws WireFormatException {
     BodyView view = decodeBodyView(header, frame);
-    return new RpcMessage(header.type(), header.method(), header.orderKey(), header.seq(),
-        view.metadata(), view.copy(), header.compressed());
+    return new RpcMessage(
+        header.type(),
+        header.method(),
+        header.orderKey(),
+        header.seq(),
+        view.metadata(),
+        view.copy(),
+        header.compressed());
   }
 
   /**
@@ -244,10 +264,13 @@ public final class MessageCodec {
       }
       requireEnd(in, packed.length, "body");
       if (!sawMeta || !sawBody) {
-        throw new WireFormatException("body map lacks '" + (sawMeta ? "body" : "meta")
-            + "'; a Callosum body is {meta, body}");
+        throw new WireFormatException(
+            "body map lacks '"
+                + (sawMeta ? "body" : "meta")
+                + "'; a Callosum body is {meta, body}");
       }
-      return length < 0 ? new BodyView(metadata, null, 0, 0)
+      return length < 0
+          ? new BodyView(metadata, null, 0, 0)
           : new BodyView(metadata, packed, offset, length);
     } catch (IOException | RuntimeException e) {
       throw new WireFormatException("body is not valid msgpack: " + describe(e), e);
@@ -256,8 +279,8 @@ public final class MessageCodec {
 
   private byte[] checkSize(long size, byte[] frame) throws WireFormatException {
     if (size > maxBodySize) {
-      throw new WireFormatException("body of " + size + " bytes exceeds the maximum body size of "
-          + maxBodySize + " bytes");
+      throw new WireFormatException(
+          "body of " + size + " bytes exceeds the maximum body size of " + maxBodySize + " bytes");
     }
     return frame;
   }
@@ -266,19 +289,24 @@ public final class MessageCodec {
     checkSize(frame.length, frame);
     try {
       if (!Snappy.isValidCompressedBuffer(frame)) {
-        throw new WireFormatException("header says zip but the " + frame.length
-            + "-byte body is not a valid snappy raw block");
+        throw new WireFormatException(
+            "header says zip but the "
+                + frame.length
+                + "-byte body is not a valid snappy raw block");
       }
       checkSize(Snappy.uncompressedLength(frame), frame);
       return Snappy.uncompress(frame);
     } catch (IOException e) {
-      throw new WireFormatException("header says zip but the " + frame.length
-          + "-byte body is not a valid snappy raw block: " + e.getMessage(), e);
+      throw new WireFormatException(
+          "header says zip but the "
+              + frame.length
+              + "-byte body is not a valid snappy raw block: "
+              + e.getMessage(),
+          e);
     }
   }
 
-  private static int mapHeader(Reader in, String what)
-      throws IOException, WireFormatException {
+  private static int mapHeader(Reader in, String what) throws IOException, WireFormatException {
     if (!in.hasNext()) {
       throw new WireFormatException(what + " frame is empty, expected a msgpack map");
     }
@@ -297,26 +325,29 @@ public final class MessageCodec {
     return readString(in, "a map key");
   }
 
-  private static String readString(Reader in, String what)
-      throws IOException, WireFormatException {
+  private static String readString(Reader in, String what) throws IOException, WireFormatException {
     byte[] utf8 = payload(in, in.unpackRawStringHeader());
     return decodeUtf8(utf8, what);
   }
 
   /** Reads a str or bin payload, refusing a declared length longer than what is left. */
-  private static byte[] payload(Reader in, int length)
-      throws IOException, WireFormatException {
+  private static byte[] payload(Reader in, int length) throws IOException, WireFormatException {
     long left = in.length - in.getTotalReadBytes();
     if (length < 0 || length > left) {
-      throw new WireFormatException("a value declares " + Integer.toUnsignedString(length)
-          + " bytes but only " + left + " are left in the frame");
+      throw new WireFormatException(
+          "a value declares "
+              + Integer.toUnsignedString(length)
+              + " bytes but only "
+              + left
+              + " are left in the frame");
     }
     return in.readPayload(length);
   }
 
   private static String decodeUtf8(byte[] utf8, String what) throws WireFormatException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(utf8))
@@ -326,8 +357,7 @@ public final class MessageCodec {
     }
   }
 
-  private static long readInteger(Reader in, String what)
-      throws IOException, WireFormatException {
+  private static long readInteger(Reader in, String what) throws IOException, WireFormatException {
     ValueType type = in.getNextFormat().getValueType();
     if (type != ValueType.INTEGER) {
       throw new WireFormatException(what + " is a msgpack " + name(type) + ", expected an integer");
@@ -342,8 +372,8 @@ public final class MessageCodec {
   private static String readMethod(Reader in) throws IOException, WireFormatException {
     ValueType type = in.getNextFormat().getValueType();
     if (type != ValueType.STRING) {
-      throw new WireFormatException("header 'meth' is a msgpack " + name(type)
-          + ", expected a str (the method name)");
+      throw new WireFormatException(
+          "header 'meth' is a msgpack " + name(type) + ", expected a str (the method name)");
     }
     return readString(in, "header 'meth'");
   }
@@ -361,8 +391,8 @@ public final class MessageCodec {
         in.unpackNil();
         return OrderKey.nil();
       default:
-        throw new WireFormatException("header 'okey' is a msgpack " + name(type)
-            + ", expected bin, str or nil");
+        throw new WireFormatException(
+            "header 'okey' is a msgpack " + name(type) + ", expected bin, str or nil");
     }
   }
 
@@ -377,21 +407,20 @@ public final class MessageCodec {
         in.unpackNil();
         return false;
       default:
-        throw new WireFormatException("header 'zip' is a msgpack " + name(type)
-            + ", expected a bool");
+        throw new WireFormatException(
+            "header 'zip' is a msgpack " + name(type) + ", expected a bool");
     }
   }
 
-  private static List<String> readMetadata(Reader in)
-      throws IOException, WireFormatException {
+  private static List<String> readMetadata(Reader in) throws IOException, WireFormatException {
     ValueType type = in.getNextFormat().getValueType();
     if (type == ValueType.NIL) {
       in.unpackNil();
       return null;
     }
     if (type != ValueType.BINARY) {
-      throw new WireFormatException("body 'meta' is a msgpack " + name(type)
-          + ", expected a bin holding packed metadata");
+      throw new WireFormatException(
+          "body 'meta' is a msgpack " + name(type) + ", expected a bin holding packed metadata");
     }
     byte[] packed = payload(in, in.unpackBinaryHeader());
     if (packed.length == 0) {
@@ -400,16 +429,16 @@ public final class MessageCodec {
     try (Reader meta = new Reader(packed)) {
       ValueType inner = meta.getNextFormat().getValueType();
       if (inner != ValueType.ARRAY) {
-        throw new WireFormatException("body 'meta' holds a msgpack " + name(inner)
-            + ", expected an array of str");
+        throw new WireFormatException(
+            "body 'meta' holds a msgpack " + name(inner) + ", expected an array of str");
       }
       int n = meta.unpackArrayHeader();
       List<String> items = new ArrayList<>(Math.min(n, 16));
       for (int i = 0; i < n; i++) {
         ValueType item = meta.getNextFormat().getValueType();
         if (item != ValueType.STRING) {
-          throw new WireFormatException("body 'meta' item " + i + " is a msgpack " + name(item)
-              + ", expected a str");
+          throw new WireFormatException(
+              "body 'meta' item " + i + " is a msgpack " + name(item) + ", expected a str");
         }
         items.add(readString(meta, "body 'meta' item " + i));
       }
@@ -426,8 +455,12 @@ public final class MessageCodec {
         int length = in.unpackBinaryHeader();
         long left = in.length - in.getTotalReadBytes();
         if (length < 0 || length > left) {
-          throw new WireFormatException("body 'body' declares " + Integer.toUnsignedString(length)
-              + " bytes but only " + left + " are left in the frame");
+          throw new WireFormatException(
+              "body 'body' declares "
+                  + Integer.toUnsignedString(length)
+                  + " bytes but only "
+                  + left
+                  + " are left in the frame");
         }
         in.skipPayload(length);
         return length;
@@ -435,16 +468,16 @@ public final class MessageCodec {
         in.unpackNil();
         return -1;
       default:
-        throw new WireFormatException("body 'body' is a msgpack " + name(type)
-            + ", expected bin or nil");
+        throw new WireFormatException(
+            "body 'body' is a msgpack " + name(type) + ", expected bin or nil");
     }
   }
 
   private static void requireEnd(Reader in, int length, String what)
       throws IOException, WireFormatException {
     if (in.hasNext()) {
-      throw new WireFormatException(what + " has " + (length - in.getTotalReadBytes())
-          + " bytes after its msgpack value");
+      throw new WireFormatException(
+          what + " has " + (length - in.getTotalReadBytes()) + " bytes after its msgpack value");
     }
   }
 

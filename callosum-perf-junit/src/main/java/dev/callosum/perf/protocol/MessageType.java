@@ -49,7 +49,8 @@ public enum MessageType {
    */
   public static MessageType ofCode(long code) throws WireFormatException {
     if (code < 0 || code >= BY_CODE.length) {
-      throw new WireFormatException("header 'type' is " + code + ", expected 0-6 (NULL..CANCELLED)");
+      throw new WireFormatException(
+          "header 'type' is " + code + ", expected 0-6 (NULL..CANCELLED)");
     }
     return BY_CODE[(int) code];
   }

@@ -3,11 +3,11 @@ package dev.callosum.perf.protocol;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes msgpack exactly as Python's msgpack 1.0 with {@code use_bin_type=True} does: every value in
- * its smallest form, str8 for 32–255-byte strings, bin for bytes (WIRE.md §9).
+ * Writes msgpack exactly as Python's msgpack 1.0 with {@code use_bin_type=True} does: every value
+ * in its smallest form, str8 for 32–255-byte strings, bin for bytes (WIRE.md §9).
  *
- * <p>Sizes are computed first so that a frame is written once into an array of its exact length:
- * a 1 MiB body is copied once, not grown and copied again.
+ * <p>Sizes are computed first so that a frame is written once into an array of its exact length: a
+ * 1 MiB body is copied once, not grown and copied again.
  */
 final class MsgpackWriter {
   private final byte[] buf;

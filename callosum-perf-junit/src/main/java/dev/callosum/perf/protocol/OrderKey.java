@@ -29,7 +29,9 @@ public final class OrderKey {
 
   private static final byte[] EMPTY = new byte[0];
 
-  /** What Python's {@code Peer.invoke} sends when the caller gives no key: empty bin {@code c4 00}. */
+  /**
+   * What Python's {@code Peer.invoke} sends when the caller gives no key: empty bin {@code c4 00}.
+   */
   public static final OrderKey NONE = new OrderKey(Kind.BIN, EMPTY);
 
   private static final OrderKey NIL = new OrderKey(Kind.NIL, EMPTY);
@@ -103,8 +105,10 @@ public final class OrderKey {
     return switch (kind) {
       case NIL -> "None";
       case STR -> "'" + new String(bytes, StandardCharsets.UTF_8) + "'";
-      case BIN -> isPrintable() ? "b'" + new String(bytes, StandardCharsets.US_ASCII) + "'"
-          : "b'\\x" + HexFormat.ofDelimiter("\\x").formatHex(bytes) + "'";
+      case BIN ->
+          isPrintable()
+              ? "b'" + new String(bytes, StandardCharsets.US_ASCII) + "'"
+              : "b'\\x" + HexFormat.ofDelimiter("\\x").formatHex(bytes) + "'";
     };
   }
 

@@ -28,19 +28,21 @@ import org.apiguardian.api.API;
 @API(status = API.Status.STABLE, since = "0.1")
 public final class PythonJson {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
-  private static final ObjectWriter WRITER = MAPPER.writer(new DefaultPrettyPrinter()
-      .withSeparators(Separators.createDefaultInstance()
-          .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-          .withObjectEntrySpacing(Separators.Spacing.AFTER)
-          .withArrayValueSpacing(Separators.Spacing.AFTER)
-          .withObjectEmptySeparator("")
-          .withArrayEmptySeparator(""))
-      .withObjectIndenter(new DefaultIndenter("", ""))
-      .withArrayIndenter(new DefaultIndenter("", "")));
+  private static final ObjectWriter WRITER =
+      MAPPER.writer(
+          new DefaultPrettyPrinter()
+              .withSeparators(
+                  Separators.createDefaultInstance()
+                      .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                      .withObjectEntrySpacing(Separators.Spacing.AFTER)
+                      .withArrayValueSpacing(Separators.Spacing.AFTER)
+                      .withObjectEmptySeparator("")
+                      .withArrayEmptySeparator(""))
+              .withObjectIndenter(new DefaultIndenter("", ""))
+              .withArrayIndenter(new DefaultIndenter("", "")));
 
   private PythonJson() {}
 
@@ -49,8 +51,8 @@ public final class PythonJson {
     try {
       return WRITER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + value.getClass().getName()
-          + " as JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot write " + value.getClass().getName() + " as JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -59,8 +61,8 @@ public final class PythonJson {
     try {
       return MAPPER.readValue(body, type);
     } catch (IOException e) {
-      throw new IllegalArgumentException("body is not JSON of " + type.getSimpleName() + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "body is not JSON of " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 }

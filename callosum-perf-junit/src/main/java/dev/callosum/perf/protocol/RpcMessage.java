@@ -38,13 +38,19 @@ public final class RpcMessage {
   /**
    * Creates a message.
    *
-   * @param metadata {@code null} for none (an empty {@code meta} bin on the wire), else the strings of
-   *     the metadata array
+   * @param metadata {@code null} for none (an empty {@code meta} bin on the wire), else the strings
+   *     of the metadata array
    * @param body {@code null} for nil, else the bin body
    * @param compressed whether the body frame is (to be) snappy-compressed
    */
-  public RpcMessage(MessageType type, String method, OrderKey orderKey, long seq,
-      List<String> metadata, byte[] body, boolean compressed) {
+  public RpcMessage(
+      MessageType type,
+      String method,
+      OrderKey orderKey,
+      long seq,
+      List<String> metadata,
+      byte[] body,
+      boolean compressed) {
     this.type = Objects.requireNonNull(type, "type");
     this.method = Objects.requireNonNull(method, "method");
     this.orderKey = Objects.requireNonNull(orderKey, "orderKey");
@@ -56,8 +62,14 @@ public final class RpcMessage {
 
   /** A request as Python's {@code Peer.invoke} builds it: no metadata, a bin body. */
   public static RpcMessage function(String method, OrderKey orderKey, long seq, byte[] body) {
-    return new RpcMessage(MessageType.FUNCTION, method, orderKey, seq, null,
-        Objects.requireNonNull(body, "body"), false);
+    return new RpcMessage(
+        MessageType.FUNCTION,
+        method,
+        orderKey,
+        seq,
+        null,
+        Objects.requireNonNull(body, "body"),
+        false);
   }
 
   /** The RESULT answering this request. */
@@ -91,7 +103,8 @@ public final class RpcMessage {
 
   /** The same message, to be sent with or without compression. */
   public RpcMessage withCompression(boolean compress) {
-    return compress == compressed ? this
+    return compress == compressed
+        ? this
         : new RpcMessage(type, method, orderKey, seq, metadata, body, compress);
   }
 
@@ -156,8 +169,14 @@ public final class RpcMessage {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(type.name()).append('(').append(method)
-        .append(", okey=").append(orderKey).append(", seq=").append(seq);
+    StringBuilder s =
+        new StringBuilder(type.name())
+            .append('(')
+            .append(method)
+            .append(", okey=")
+            .append(orderKey)
+            .append(", seq=")
+            .append(seq);
     if (metadata != null && !metadata.isEmpty()) {
       s.append(", meta=").append(metadata.get(0));
     }

@@ -17,8 +17,8 @@ public final class BenchmarkCharts {
   private BenchmarkCharts() {}
 
   /**
-   * The latency percentile distribution as HdrHistogram prints it ({@code .hgrm}), in
-   * microseconds: plotted by HdrHistogram's own plotter too.
+   * The latency percentile distribution as HdrHistogram prints it ({@code .hgrm}), in microseconds:
+   * plotted by HdrHistogram's own plotter too.
    */
   public static String hgrm(BenchmarkResult result) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,16 +40,19 @@ public final class BenchmarkCharts {
         }
         points.add(new double[] {1 / (1 - q), v.getValueIteratedTo()});
       }
-      points.add(new double[] {Math.max(10, Math.min(1e6, h.getTotalCount())),
-          h.getMaxValue()});
+      points.add(new double[] {Math.max(10, Math.min(1e6, h.getTotalCount())), h.getMaxValue()});
     }
-    String loop = result.closedLoop() ? "closed loop: service time"
-        : String.format(Locale.ROOT, "open loop at %.0f req/s: from intended send",
-            result.targetRate());
-    return Svg.lines("Latency by percentile (" + loop + ", " + Svg.count(result.samples())
-            + " samples)", new Svg.Axis("percentile", true, BenchmarkCharts::percentileLabel),
+    String loop =
+        result.closedLoop()
+            ? "closed loop: service time"
+            : String.format(
+                Locale.ROOT, "open loop at %.0f req/s: from intended send", result.targetRate());
+    return Svg.lines(
+        "Latency by percentile (" + loop + ", " + Svg.count(result.samples()) + " samples)",
+        new Svg.Axis("percentile", true, BenchmarkCharts::percentileLabel),
         new Svg.Axis("latency", false, Svg::nanos),
-        List.of(new Svg.Series(result.name(), points)), null);
+        List.of(new Svg.Series(result.name(), points)),
+        null);
   }
 
   /** Calls per second over each iteration's seconds. */
@@ -62,8 +65,8 @@ public final class BenchmarkCharts {
     return overTime(result, "p99 latency over time", "p99 latency", false);
   }
 
-  private static String overTime(BenchmarkResult result, String title, String yLabel,
-      boolean throughput) {
+  private static String overTime(
+      BenchmarkResult result, String title, String yLabel, boolean throughput) {
     List<Svg.Series> series = new ArrayList<>();
     List<LoadResult> iterations = result.iterations();
     for (int i = 0; i < iterations.size(); i++) {
@@ -73,8 +76,12 @@ public final class BenchmarkCharts {
       }
       series.add(new Svg.Series("iteration " + (i + 1), points));
     }
-    return Svg.lines(title, new Svg.Axis("seconds into the iteration", false, Svg::number),
-        new Svg.Axis(yLabel, false, throughput ? Svg::count : Svg::nanos), series, null);
+    return Svg.lines(
+        title,
+        new Svg.Axis("seconds into the iteration", false, Svg::number),
+        new Svg.Axis(yLabel, false, throughput ? Svg::count : Svg::nanos),
+        series,
+        null);
   }
 
   private static String percentileLabel(double x) {
@@ -93,50 +100,116 @@ public final class BenchmarkCharts {
     if (r != null) {
       double ci = r.throughputStatistics().ci95();
       int n = r.iterations().size();
-      row(html, "throughput", String.format(Locale.ROOT, "%s req/s%s", Svg.count(r.throughput()),
-          n == 1 ? " (1 iteration: no spread to show)" : " ± " + Svg.count(ci)
-              + " (95 % CI of " + n + " iterations)"));
+      row(
+          html,
+          "throughput",
+          String.format(
+              Locale.ROOT,
+              "%s req/s%s",
+              Svg.count(r.throughput()),
+              n == 1
+                  ? " (1 iteration: no spread to show)"
+                  : " ± " + Svg.count(ci) + " (95 % CI of " + n + " iterations)"));
       StringBuilder latency = new StringBuilder();
       for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
-        latency.append(ResultsJson.percentileKey(p)).append(' ')
-            .append(Svg.nanos(r.percentile(p).toNanos())).append(" · ");
+        latency
+            .append(ResultsJson.percentileKey(p))
+            .append(' ')
+            .append(Svg.nanos(r.percentile(p).toNanos()))
+            .append(" · ");
       }
-      latency.append("max ").append(Svg.nanos(r.maxLatency().toNanos())).append(" · mean ")
+      latency
+          .append("max ")
+          .append(Svg.nanos(r.maxLatency().toNanos()))
+          .append(" · mean ")
           .append(Svg.nanos(r.meanLatency().toNanos()));
       row(html, "latency", latency.toString());
-      row(html, "requests / errors", Svg.count(r.requests()) + " / " + r.errorCount()
-          + (r.errorCount() > 0 ? " " + r.errors() : ""));
-      row(html, "MiB/s sent / received", String.format(Locale.ROOT, "%.2f / %.2f",
-          r.mebibytesSentPerSecond(), r.mebibytesReceivedPerSecond()));
+      row(
+          html,
+          "requests / errors",
+          Svg.count(r.requests())
+              + " / "
+              + r.errorCount()
+              + (r.errorCount() > 0 ? " " + r.errors() : ""));
+      row(
+          html,
+          "MiB/s sent / received",
+          String.format(
+              Locale.ROOT,
+              "%.2f / %.2f",
+              r.mebibytesSentPerSecond(),
+              r.mebibytesReceivedPerSecond()));
       if (Double.isFinite(r.cpuMicrosPerRequest())) {
-        row(html, "CPU per request", String.format(Locale.ROOT, "%.1f µs (this process, all"
-            + " threads: clients, in-JVM server)", r.cpuMicrosPerRequest()));
+        row(
+            html,
+            "CPU per request",
+            String.format(
+                Locale.ROOT,
+                "%.1f µs (this process, all" + " threads: clients, in-JVM server)",
+                r.cpuMicrosPerRequest()));
       }
-      row(html, "loop", r.closedLoop() ? "closed: latency is service time"
-          : String.format(Locale.ROOT, "open at %.0f req/s: latency counts from the intended"
-              + " send time; %d late sends", r.targetRate(), r.lateSends()));
-      r.parameters().forEach((k, v) -> {
-        if (!k.equals("loop")) {
-          row(html, k, v);
-        }
-      });
+      row(
+          html,
+          "loop",
+          r.closedLoop()
+              ? "closed: latency is service time"
+              : String.format(
+                  Locale.ROOT,
+                  "open at %.0f req/s: latency counts from the intended"
+                      + " send time; %d late sends",
+                  r.targetRate(),
+                  r.lateSends()));
+      r.parameters()
+          .forEach(
+              (k, v) -> {
+                if (!k.equals("loop")) {
+                  row(html, k, v);
+                }
+              });
       Histogram hs = r.handshakeHistogram();
       if (hs.getTotalCount() > 0) {
-        row(html, "handshake", "p50 " + Svg.nanos(hs.getValueAtPercentile(50)) + " · max "
-            + Svg.nanos(hs.getMaxValue()) + " (" + hs.getTotalCount() + " connections)");
+        row(
+            html,
+            "handshake",
+            "p50 "
+                + Svg.nanos(hs.getValueAtPercentile(50))
+                + " · max "
+                + Svg.nanos(hs.getMaxValue())
+                + " ("
+                + hs.getTotalCount()
+                + " connections)");
       }
       row(html, "server", r.server());
     }
-    record.budgets().forEach(b -> row(html, "budget: " + b.metric(), (b.kept() ? "kept: "
-        : "BROKEN: ") + b.measured() + " against " + b.budget()));
+    record
+        .budgets()
+        .forEach(
+            b ->
+                row(
+                    html,
+                    "budget: " + b.metric(),
+                    (b.kept() ? "kept: " : "BROKEN: ") + b.measured() + " against " + b.budget()));
     if (record.baseline() != null) {
-      record.baseline().changes().forEach(c -> row(html, "baseline: " + c.metric(),
-          c.verdict().name().toLowerCase(Locale.ROOT) + ": " + c.sentence()));
+      record
+          .baseline()
+          .changes()
+          .forEach(
+              c ->
+                  row(
+                      html,
+                      "baseline: " + c.metric(),
+                      c.verdict().name().toLowerCase(Locale.ROOT) + ": " + c.sentence()));
     }
     if (record.serverState() != null) {
-      row(html, "server after", record.serverState().pending() + " pending, "
-          + record.serverState().keyQueues() + " key queues, " + record.serverState().replies()
-          + " replies");
+      row(
+          html,
+          "server after",
+          record.serverState().pending()
+              + " pending, "
+              + record.serverState().keyQueues()
+              + " key queues, "
+              + record.serverState().replies()
+              + " replies");
     }
     if (record.failure() != null) {
       row(html, "failure", record.failure());
@@ -145,7 +218,10 @@ public final class BenchmarkCharts {
   }
 
   private static void row(StringBuilder html, String key, String value) {
-    html.append("<tr><th style=\"text-align:left;padding-right:1em\">").append(Svg.esc(key))
-        .append("</th><td>").append(Svg.esc(value)).append("</td></tr>");
+    html.append("<tr><th style=\"text-align:left;padding-right:1em\">")
+        .append(Svg.esc(key))
+        .append("</th><td>")
+        .append(Svg.esc(value))
+        .append("</td></tr>");
   }
 }

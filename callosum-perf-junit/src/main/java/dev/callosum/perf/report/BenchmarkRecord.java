@@ -32,9 +32,19 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public record BenchmarkRecord(String id, String className, String method, String displayName,
-    List<String> tags, BenchmarkResult result, List<Budgets.Verdict> budgets, Outcome outcome,
-    String failure, ProfileSummary profile, Comparison baseline, ServerStats serverState,
+public record BenchmarkRecord(
+    String id,
+    String className,
+    String method,
+    String displayName,
+    List<String> tags,
+    BenchmarkResult result,
+    List<Budgets.Verdict> budgets,
+    Outcome outcome,
+    String failure,
+    ProfileSummary profile,
+    Comparison baseline,
+    ServerStats serverState,
     List<Note> notes) {
 
   public BenchmarkRecord {

@@ -54,8 +54,8 @@ public final class ConsoleReport {
    * @param requests requests the phase runs, or 0 when it runs for a duration
    * @param duration how long it runs, or {@code null} when it runs a number of requests
    */
-  public Consumer<TimeSeries.Point> phase(String name, String phase, long requests,
-      Duration duration) {
+  public Consumer<TimeSeries.Point> phase(
+      String name, String phase, long requests, Duration duration) {
     long started = System.nanoTime();
     long[] calls = {0};
     long[] lastPrint = {started - LOG_EVERY_NANOS}; // the first interval prints at once
@@ -70,17 +70,30 @@ public final class ConsoleReport {
       double rate = point.throughput();
       String remaining;
       if (duration != null) {
-        remaining = String.format(Locale.ROOT, "~%.0f s left", Math.max(0,
-            duration.toNanos() / 1e9 - elapsed));
+        remaining =
+            String.format(
+                Locale.ROOT, "~%.0f s left", Math.max(0, duration.toNanos() / 1e9 - elapsed));
       } else if (rate > 0) {
-        remaining = String.format(Locale.ROOT, "%s/%s requests, ~%.0f s left",
-            Svg.count(calls[0]), Svg.count(requests), Math.max(0, (requests - calls[0]) / rate));
+        remaining =
+            String.format(
+                Locale.ROOT,
+                "%s/%s requests, ~%.0f s left",
+                Svg.count(calls[0]),
+                Svg.count(requests),
+                Math.max(0, (requests - calls[0]) / rate));
       } else {
         remaining = Svg.count(calls[0]) + "/" + Svg.count(requests) + " requests";
       }
-      String line = String.format(Locale.ROOT, "  %s · %s: %.0f s elapsed, %s, %s req/s now,"
-          + " p99 %s", name, phase, elapsed, remaining, Svg.count(rate),
-          Svg.nanos(point.p99Nanos()));
+      String line =
+          String.format(
+              Locale.ROOT,
+              "  %s · %s: %.0f s elapsed, %s, %s req/s now," + " p99 %s",
+              name,
+              phase,
+              elapsed,
+              remaining,
+              Svg.count(rate),
+              Svg.nanos(point.p99Nanos()));
       synchronized (this) {
         if (terminal) {
           out.print("\r" + line + "\u001b[K");
@@ -107,11 +120,12 @@ public final class ConsoleReport {
     if (terminal) {
       out.print("\r\u001b[K");
     }
-    String mark = switch (record.outcome()) {
-      case PASSED -> "✔";
-      case FAILED -> "✘";
-      case BROKEN -> "!";
-    };
+    String mark =
+        switch (record.outcome()) {
+          case PASSED -> "✔";
+          case FAILED -> "✘";
+          case BROKEN -> "!";
+        };
     BenchmarkResult r = record.result();
     if (r != null) {
       out.println("  " + mark + " " + line(r));
@@ -119,24 +133,34 @@ public final class ConsoleReport {
       out.println("  " + mark + " " + record.id() + ": measured nothing");
     }
     if (record.failure() != null) {
-      out.println("    " + record.outcome().name().toLowerCase(Locale.ROOT) + ": "
-          + record.failure());
+      out.println(
+          "    " + record.outcome().name().toLowerCase(Locale.ROOT) + ": " + record.failure());
     }
     if (record.baseline() != null) {
       for (var change : record.baseline().changes()) {
-        out.println("    baseline " + change.verdict().name().toLowerCase(Locale.ROOT) + ": "
-            + change.sentence());
+        out.println(
+            "    baseline "
+                + change.verdict().name().toLowerCase(Locale.ROOT)
+                + ": "
+                + change.sentence());
       }
     }
     ProfileSummary p = record.profile();
     if (p != null) {
-      out.printf(Locale.ROOT, "    profile: %d Java + %d native samples, %.2f s CPU, %s"
-              + " allocated (%s per request), heap peak %s, %d GCs → %s%n", p.cpuSamples(),
+      out.printf(
+          Locale.ROOT,
+          "    profile: %d Java + %d native samples, %.2f s CPU, %s"
+              + " allocated (%s per request), heap peak %s, %d GCs → %s%n",
+          p.cpuSamples(),
           p.nativeSamples(),
-          p.processCpuNanos() / 1e9, mib(p.allocation().totalBytes()),
+          p.processCpuNanos() / 1e9,
+          mib(p.allocation().totalBytes()),
           Double.isFinite(p.allocation().bytesPerRequest())
-              ? Svg.count(p.allocation().bytesPerRequest()) + " B" : "n/a",
-          mib(p.heap().peakUsedBytes()), p.heap().collections(), p.jfr());
+              ? Svg.count(p.allocation().bytesPerRequest()) + " B"
+              : "n/a",
+          mib(p.heap().peakUsedBytes()),
+          p.heap().collections(),
+          p.jfr());
       print("Callosum's own", p.ownMethods(), 5);
       print("top Java methods", p.topMethods(), 5);
       print("top native methods", p.topNativeMethods(), 3);
@@ -150,9 +174,12 @@ public final class ConsoleReport {
     StringBuilder s = new StringBuilder("    " + title + ":");
     for (int i = 0; i < Math.min(limit, entries.size()); i++) {
       ProfileSummary.Entry e = entries.get(i);
-      String share = e.share() < 0.01 ? "<1%"
-          : String.format(Locale.ROOT, "%.0f%%", 100 * e.share());
-      s.append(" ").append(SummaryPage.shortName(e.name())).append(' ').append(share)
+      String share =
+          e.share() < 0.01 ? "<1%" : String.format(Locale.ROOT, "%.0f%%", 100 * e.share());
+      s.append(" ")
+          .append(SummaryPage.shortName(e.name()))
+          .append(' ')
+          .append(share)
           .append(i + 1 < Math.min(limit, entries.size()) ? "," : "");
     }
     out.println(s);
@@ -164,22 +191,39 @@ public final class ConsoleReport {
       return;
     }
     out.println();
-    out.println(className + ": " + records.size() + " benchmark" + (records.size() == 1 ? ""
-        : "s"));
-    String header = String.format(Locale.ROOT, "  %-54s %-7s %12s %10s %10s %10s %7s",
-        "benchmark", "outcome", "req/s", "p50", "p99", "p99.9", "errors");
+    out.println(
+        className + ": " + records.size() + " benchmark" + (records.size() == 1 ? "" : "s"));
+    String header =
+        String.format(
+            Locale.ROOT,
+            "  %-54s %-7s %12s %10s %10s %10s %7s",
+            "benchmark",
+            "outcome",
+            "req/s",
+            "p50",
+            "p99",
+            "p99.9",
+            "errors");
     out.println(header);
     out.println("  " + "-".repeat(header.length() - 2));
     for (BenchmarkRecord record : records) {
       BenchmarkResult r = record.result();
-      String name = record.displayName().length() > 54
-          ? record.displayName().substring(0, 53) + "…" : record.displayName();
+      String name =
+          record.displayName().length() > 54
+              ? record.displayName().substring(0, 53) + "…"
+              : record.displayName();
       if (r == null) {
         out.printf(Locale.ROOT, "  %-54s %-7s %s%n", name, outcome(record), "measured nothing");
       } else {
-        out.printf(Locale.ROOT, "  %-54s %-7s %12s %10s %10s %10s %7d%n", name, outcome(record),
-            Svg.count(r.throughput()), Svg.nanos(r.percentile(50).toNanos()),
-            Svg.nanos(r.percentile(99).toNanos()), Svg.nanos(r.percentile(99.9).toNanos()),
+        out.printf(
+            Locale.ROOT,
+            "  %-54s %-7s %12s %10s %10s %10s %7d%n",
+            name,
+            outcome(record),
+            Svg.count(r.throughput()),
+            Svg.nanos(r.percentile(50).toNanos()),
+            Svg.nanos(r.percentile(99).toNanos()),
+            Svg.nanos(r.percentile(99.9).toNanos()),
             r.errorCount());
       }
     }
@@ -189,13 +233,23 @@ public final class ConsoleReport {
   /** The run's summary and where its files are. */
   public synchronized void runFinished(RunReport run, List<Path> written) {
     List<BenchmarkRecord> records = run.records();
-    long passed = records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.PASSED)
-        .count();
-    long warned = records.stream().filter(r -> r.baseline() != null
-        && r.baseline().verdict().warns() && !r.baseline().verdict().fails()).count();
+    long passed =
+        records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.PASSED).count();
+    long warned =
+        records.stream()
+            .filter(
+                r ->
+                    r.baseline() != null
+                        && r.baseline().verdict().warns()
+                        && !r.baseline().verdict().fails())
+            .count();
     out.println();
-    out.printf(Locale.ROOT, "callosum-perf: %d benchmarks in %.0f s: %d passed, %d failed, %d"
-            + " broken%s%n", records.size(), run.seconds(), passed,
+    out.printf(
+        Locale.ROOT,
+        "callosum-perf: %d benchmarks in %.0f s: %d passed, %d failed, %d" + " broken%s%n",
+        records.size(),
+        run.seconds(),
+        passed,
         records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.FAILED).count(),
         records.stream().filter(r -> r.outcome() == BenchmarkRecord.Outcome.BROKEN).count(),
         warned > 0 ? ", " + warned + " with baseline warnings" : "");
@@ -212,16 +266,27 @@ public final class ConsoleReport {
   /** {@code EchoBenchmarks.echo 1 KiB · 10 clients: closed loop, 6,200 ± 300 req/s, …}. */
   static String line(BenchmarkResult r) {
     double ci = r.throughputStatistics().ci95();
-    return String.format(Locale.ROOT, "%s: %s, %s req/s%s (%d iteration%s), p50 %s, p99 %s,"
-            + " p99.9 %s, max %s, %.2f MiB/s out, %s%d errors", r.name(),
-        r.closedLoop() ? "closed loop" : String.format(Locale.ROOT, "open loop at %.0f req/s",
-            r.targetRate()), Svg.count(r.throughput()),
-        Double.isFinite(ci) ? " ± " + Svg.count(ci) : "", r.iterations().size(),
-        r.iterations().size() == 1 ? "" : "s", Svg.nanos(r.percentile(50).toNanos()),
-        Svg.nanos(r.percentile(99).toNanos()), Svg.nanos(r.percentile(99.9).toNanos()),
-        Svg.nanos(r.maxLatency().toNanos()), r.mebibytesSentPerSecond(),
-        Double.isFinite(r.cpuMicrosPerRequest()) ? String.format(Locale.ROOT,
-            "%.0f µs CPU/req, ", r.cpuMicrosPerRequest()) : "", r.errorCount());
+    return String.format(
+        Locale.ROOT,
+        "%s: %s, %s req/s%s (%d iteration%s), p50 %s, p99 %s,"
+            + " p99.9 %s, max %s, %.2f MiB/s out, %s%d errors",
+        r.name(),
+        r.closedLoop()
+            ? "closed loop"
+            : String.format(Locale.ROOT, "open loop at %.0f req/s", r.targetRate()),
+        Svg.count(r.throughput()),
+        Double.isFinite(ci) ? " ± " + Svg.count(ci) : "",
+        r.iterations().size(),
+        r.iterations().size() == 1 ? "" : "s",
+        Svg.nanos(r.percentile(50).toNanos()),
+        Svg.nanos(r.percentile(99).toNanos()),
+        Svg.nanos(r.percentile(99.9).toNanos()),
+        Svg.nanos(r.maxLatency().toNanos()),
+        r.mebibytesSentPerSecond(),
+        Double.isFinite(r.cpuMicrosPerRequest())
+            ? String.format(Locale.ROOT, "%.0f µs CPU/req, ", r.cpuMicrosPerRequest())
+            : "",
+        r.errorCount());
   }
 
   private static String outcome(BenchmarkRecord r) {

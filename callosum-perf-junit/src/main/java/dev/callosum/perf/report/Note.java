@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.apiguardian.api.API;
 
 /**
- * Something a benchmark found and wants read beside its numbers, such as a tail analysis: shown
- * in the console, attached in Allure, kept in the JSON results.
+ * Something a benchmark found and wants read beside its numbers, such as a tail analysis: shown in
+ * the console, attached in Allure, kept in the JSON results.
  *
  * @param title a few words
  * @param text the finding, plain text

@@ -17,12 +17,19 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public record ReportSettings(Path outputDirectory, boolean html, boolean json, boolean profiling,
-    Path baseline, double warnRatio, double failRatio, boolean rawSamples) {
+public record ReportSettings(
+    Path outputDirectory,
+    boolean html,
+    boolean json,
+    boolean profiling,
+    Path baseline,
+    double warnRatio,
+    double failRatio,
+    boolean rawSamples) {
 
   /** The defaults: both formats into {@code benchmark-results/}, no profiles, no baseline. */
   public static ReportSettings defaults() {
-    return new ReportSettings(Path.of("benchmark-results"), true, true, false, null, 0.10, 0.25,
-        false);
+    return new ReportSettings(
+        Path.of("benchmark-results"), true, true, false, null, 0.10, 0.25, false);
   }
 }

@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The run as JSON: {@code benchmark-results-YYYYMMDD-HHMMSS.json}, described by {@code
- * benchmark-results.schema.json} (schema version {@value #VERSION}). Latencies are in
- * nanoseconds, rates in requests per second, sizes in bytes.
+ * benchmark-results.schema.json} (schema version {@value #VERSION}). Latencies are in nanoseconds,
+ * rates in requests per second, sizes in bytes.
  */
 public final class ResultsJson {
   /** The schema's name, in every file's {@code schema} field. */
@@ -34,8 +34,8 @@ public final class ResultsJson {
   /** The schema version, in every file's {@code schemaVersion} field. */
   public static final int VERSION = 1;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private static final double[] PERCENTILES = {50, 90, 95, 99, 99.9, 99.99};
 
@@ -64,8 +64,9 @@ public final class ResultsJson {
     info.set("environment", MAPPER.valueToTree(run.environment()));
     ObjectNode counts = info.putObject("outcomes");
     for (BenchmarkRecord.Outcome o : BenchmarkRecord.Outcome.values()) {
-      counts.put(o.name().toLowerCase(Locale.ROOT), run.records().stream()
-          .filter(r -> r.outcome() == o).count());
+      counts.put(
+          o.name().toLowerCase(Locale.ROOT),
+          run.records().stream().filter(r -> r.outcome() == o).count());
     }
     ArrayNode benchmarks = root.putArray("benchmarks");
     for (BenchmarkRecord record : run.records()) {
@@ -101,8 +102,13 @@ public final class ResultsJson {
     }
     ArrayNode budgets = b.putArray("budgets");
     for (Budgets.Verdict v : r.budgets()) {
-      budgets.addObject().put("metric", v.metric()).put("budget", v.budget())
-          .put("measured", v.measured()).put("kept", v.kept()).put("message", v.message());
+      budgets
+          .addObject()
+          .put("metric", v.metric())
+          .put("budget", v.budget())
+          .put("measured", v.measured())
+          .put("kept", v.kept())
+          .put("message", v.message());
     }
     if (r.baseline() != null) {
       b.set("baseline", baseline(r.baseline()));
@@ -115,7 +121,8 @@ public final class ResultsJson {
       r.notes().forEach(n -> notes.addObject().put("title", n.title()).put("text", n.text()));
     }
     if (r.serverState() != null) {
-      b.putObject("serverState").put("requests", r.serverState().requests())
+      b.putObject("serverState")
+          .put("requests", r.serverState().requests())
           .put("replies", r.serverState().replies())
           .put("malformed", r.serverState().malformed())
           .put("pending", r.serverState().pending())
@@ -135,12 +142,15 @@ public final class ResultsJson {
     m.put("mebibytesSentPerSecond", result.mebibytesSentPerSecond());
     m.put("mebibytesReceivedPerSecond", result.mebibytesReceivedPerSecond());
     m.set("latencyNanos", latency(result.latencyHistogram()));
-    result.processCpuTime().ifPresent(cpu -> {
-      m.put("processCpuSeconds", cpu.toNanos() / 1e9);
-      if (Double.isFinite(result.cpuMicrosPerRequest())) {
-        m.put("cpuMicrosPerRequest", result.cpuMicrosPerRequest());
-      }
-    });
+    result
+        .processCpuTime()
+        .ifPresent(
+            cpu -> {
+              m.put("processCpuSeconds", cpu.toNanos() / 1e9);
+              if (Double.isFinite(result.cpuMicrosPerRequest())) {
+                m.put("cpuMicrosPerRequest", result.cpuMicrosPerRequest());
+              }
+            });
     if (!result.closedLoop()) {
       m.put("targetRate", result.targetRate());
       m.put("lateSends", result.lateSends());
@@ -159,20 +169,27 @@ public final class ResultsJson {
     it.put("elapsedSeconds", i.elapsed().toNanos() / 1e9);
     it.put("throughput", i.throughput());
     it.set("latencyNanos", latency(i.latencyHistogram()));
-    i.rawSamples().ifPresent(raw -> {
-      ObjectNode samples = it.putObject("rawSamples");
-      ArrayNode sent = samples.putArray("sentAtNanos");
-      ArrayNode took = samples.putArray("latencyNanos");
-      for (int k = 0; k < raw.size(); k++) {
-        sent.add(raw.sentAt(k));
-        took.add(raw.latency(k));
-      }
-    });
+    i.rawSamples()
+        .ifPresent(
+            raw -> {
+              ObjectNode samples = it.putObject("rawSamples");
+              ArrayNode sent = samples.putArray("sentAtNanos");
+              ArrayNode took = samples.putArray("latencyNanos");
+              for (int k = 0; k < raw.size(); k++) {
+                sent.add(raw.sentAt(k));
+                took.add(raw.latency(k));
+              }
+            });
     ArrayNode series = it.putArray("timeSeries");
     for (TimeSeries.Point p : i.timeSeries().points()) {
-      series.addObject().put("endSeconds", p.endSeconds()).put("seconds", p.seconds())
-          .put("calls", p.calls()).put("throughput", p.throughput())
-          .put("p99Nanos", p.p99Nanos()).put("maxNanos", p.maxNanos());
+      series
+          .addObject()
+          .put("endSeconds", p.endSeconds())
+          .put("seconds", p.seconds())
+          .put("calls", p.calls())
+          .put("throughput", p.throughput())
+          .put("p99Nanos", p.p99Nanos())
+          .put("maxNanos", p.maxNanos());
     }
     return it;
   }
@@ -216,16 +233,19 @@ public final class ResultsJson {
     n.put("verdict", c.verdict().name().toLowerCase(Locale.ROOT));
     ArrayNode changes = n.putArray("changes");
     for (Comparison.Change ch : c.changes()) {
-      ObjectNode o = changes.addObject().put("metric", ch.metric())
-          .put("baseline", ch.baseline()).put("current", ch.current())
-          .put("change", ch.change());
+      ObjectNode o =
+          changes
+              .addObject()
+              .put("metric", ch.metric())
+              .put("baseline", ch.baseline())
+              .put("current", ch.current())
+              .put("change", ch.change());
       if (Double.isFinite(ch.noise())) {
         o.put("noise", ch.noise());
       } else {
         o.putNull("noise");
       }
-      o.put("verdict", ch.verdict().name().toLowerCase(Locale.ROOT))
-          .put("sentence", ch.sentence());
+      o.put("verdict", ch.verdict().name().toLowerCase(Locale.ROOT)).put("sentence", ch.sentence());
     }
     return n;
   }
@@ -251,7 +271,8 @@ public final class ResultsJson {
       alloc.putNull("bytesPerRequest");
     }
     alloc.set("topSites", entries(p.allocation().topSites(), "bytes"));
-    n.putObject("heap").put("startUsedBytes", p.heap().startUsedBytes())
+    n.putObject("heap")
+        .put("startUsedBytes", p.heap().startUsedBytes())
         .put("peakUsedBytes", p.heap().peakUsedBytes())
         .put("endUsedBytes", p.heap().endUsedBytes())
         .put("growthBytes", p.heap().growthBytes())

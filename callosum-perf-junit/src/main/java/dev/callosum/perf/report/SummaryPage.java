@@ -18,16 +18,18 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The run's executive summary as one self-contained HTML page (inline SVG, one inline script
- * that sorts tables by a click on their header, nothing from the network): outcomes, the conditions, then per benchmark method the chart its varying
- * parameter calls for (throughput against payload or clients, latency against load, grouped bars
- * for schedulers or features, a matrix where two features vary) and a table of every result.
+ * The run's executive summary as one self-contained HTML page (inline SVG, one inline script that
+ * sorts tables by a click on their header, nothing from the network): outcomes, the conditions,
+ * then per benchmark method the chart its varying parameter calls for (throughput against payload
+ * or clients, latency against load, grouped bars for schedulers or features, a matrix where two
+ * features vary) and a table of every result.
  */
 public final class SummaryPage {
   private static final Set<String> NOT_DIMENSIONS = Set.of("requests", "duration", "loop");
 
   /** Sorts a table by the clicked column: numbers (with their units) by value, text as text. */
-  private static final String SORT_SCRIPT = """
+  private static final String SORT_SCRIPT =
+      """
       (function () {
         var scale = {ns: 1e-3, 'µs': 1, ms: 1e3, s: 1e6, B: 1, KiB: 1024, MiB: 1048576};
         function key(cell) {
@@ -59,50 +61,74 @@ public final class SummaryPage {
   public static void write(RunReport run, Path file) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, html(run, file.toAbsolutePath().getParent()),
-          StandardCharsets.UTF_8);
+      Files.writeString(file, html(run, file.toAbsolutePath().getParent()), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the summary page " + file, e);
     }
   }
 
   /**
-   * The page; links to profiles are relative to {@code directory}, or, with {@code null} (the
-   * copy inside the Allure report), the profiles are said to be attached to each benchmark.
+   * The page; links to profiles are relative to {@code directory}, or, with {@code null} (the copy
+   * inside the Allure report), the profiles are said to be attached to each benchmark.
    */
   public static String html(RunReport run, Path directory) {
     List<BenchmarkRecord> records = run.records();
     StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Callosum"
-        + " benchmarks · ").append(run.stamp()).append("</title><style>")
-        .append("body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
-            + "table{border-collapse:collapse;margin:.5em 0 1.5em}"
-            + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right;"
-            + "white-space:nowrap}"
-            + "th{background:#f4f4f4}td.l,th.l{text-align:left}"
-            + ".passed{color:#1a7f37}.failed{color:#cf222e;font-weight:bold}"
-            + ".broken{color:#9a6700;font-weight:bold}.warn{color:#9a6700}"
-            + "h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}"
-            + "svg{max-width:100%;height:auto}.note{color:#555;font-size:13px}")
+    h.append(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Callosum"
+                + " benchmarks · ")
+        .append(run.stamp())
+        .append("</title><style>")
+        .append(
+            "body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
+                + "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+                + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right;"
+                + "white-space:nowrap}"
+                + "th{background:#f4f4f4}td.l,th.l{text-align:left}"
+                + ".passed{color:#1a7f37}.failed{color:#cf222e;font-weight:bold}"
+                + ".broken{color:#9a6700;font-weight:bold}.warn{color:#9a6700}"
+                + "h2{border-bottom:2px solid #ddd;padding-bottom:4px;margin-top:2em}"
+                + "svg{max-width:100%;height:auto}.note{color:#555;font-size:13px}")
         .append("</style></head><body>");
     h.append("<h1>Callosum RPC benchmarks</h1>");
     long passed = count(records, BenchmarkRecord.Outcome.PASSED);
     long failed = count(records, BenchmarkRecord.Outcome.FAILED);
     long broken = count(records, BenchmarkRecord.Outcome.BROKEN);
-    h.append(String.format(Locale.ROOT, "<p>Run of %s, %.0f s: <b>%d benchmarks</b> — <span"
-            + " class=\"passed\">%d passed</span>, <span class=\"failed\">%d failed</span>,"
-            + " <span class=\"broken\">%d broken</span>.</p>", run.started(), run.seconds(),
-        records.size(), passed, failed, broken));
+    h.append(
+        String.format(
+            Locale.ROOT,
+            "<p>Run of %s, %.0f s: <b>%d benchmarks</b> — <span"
+                + " class=\"passed\">%d passed</span>, <span class=\"failed\">%d failed</span>,"
+                + " <span class=\"broken\">%d broken</span>.</p>",
+            run.started(),
+            run.seconds(),
+            records.size(),
+            passed,
+            failed,
+            broken));
     executive(h, records);
     h.append("<h2>Conditions</h2><table>");
-    run.environment().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
-        .append("</th><td class=\"l\">").append(esc(String.valueOf(v))).append("</td></tr>"));
-    run.settings().forEach((k, v) -> h.append("<tr><th class=\"l\">").append(esc(k))
-        .append("</th><td class=\"l\">").append(esc(String.valueOf(v))).append("</td></tr>"));
-    h.append("</table><p class=\"note\">Closed-loop latencies are service times (each client"
-        + " waits for its reply before the next request); open-loop latencies count from each"
-        + " request's intended send time, so queueing shows. Throughput is the mean over the"
-        + " measured iterations, ± the 95 % confidence interval of that mean.</p>");
+    run.environment()
+        .forEach(
+            (k, v) ->
+                h.append("<tr><th class=\"l\">")
+                    .append(esc(k))
+                    .append("</th><td class=\"l\">")
+                    .append(esc(String.valueOf(v)))
+                    .append("</td></tr>"));
+    run.settings()
+        .forEach(
+            (k, v) ->
+                h.append("<tr><th class=\"l\">")
+                    .append(esc(k))
+                    .append("</th><td class=\"l\">")
+                    .append(esc(String.valueOf(v)))
+                    .append("</td></tr>"));
+    h.append(
+        "</table><p class=\"note\">Closed-loop latencies are service times (each client"
+            + " waits for its reply before the next request); open-loop latencies count from each"
+            + " request's intended send time, so queueing shows. Throughput is the mean over the"
+            + " measured iterations, ± the 95 % confidence interval of that mean.</p>");
     Map<String, List<BenchmarkRecord>> byMethod = new LinkedHashMap<>();
     for (BenchmarkRecord r : records) {
       byMethod.computeIfAbsent(r.className() + "." + r.method(), k -> new ArrayList<>()).add(r);
@@ -115,77 +141,107 @@ public final class SummaryPage {
   private static void executive(StringBuilder h, List<BenchmarkRecord> records) {
     List<BenchmarkRecord> measured = records.stream().filter(r -> r.result() != null).toList();
     h.append("<h2>Executive summary</h2><ul>");
-    measured.stream().filter(r -> r.result().closedLoop())
+    measured.stream()
+        .filter(r -> r.result().closedLoop())
         .max(Comparator.comparingDouble(r -> r.result().throughput()))
-        .ifPresent(r -> h.append("<li>Highest throughput: <b>").append(Svg.count(
-            r.result().throughput())).append(" req/s</b> in ").append(esc(r.id()))
-            .append("</li>"));
-    measured.stream().min(Comparator.comparingLong(r -> r.result().percentile(99).toNanos()))
-        .ifPresent(r -> h.append("<li>Lowest p99 latency: <b>").append(Svg.nanos(
-            r.result().percentile(99).toNanos())).append("</b> in ").append(esc(r.id()))
-            .append("</li>"));
+        .ifPresent(
+            r ->
+                h.append("<li>Highest throughput: <b>")
+                    .append(Svg.count(r.result().throughput()))
+                    .append(" req/s</b> in ")
+                    .append(esc(r.id()))
+                    .append("</li>"));
+    measured.stream()
+        .min(Comparator.comparingLong(r -> r.result().percentile(99).toNanos()))
+        .ifPresent(
+            r ->
+                h.append("<li>Lowest p99 latency: <b>")
+                    .append(Svg.nanos(r.result().percentile(99).toNanos()))
+                    .append("</b> in ")
+                    .append(esc(r.id()))
+                    .append("</li>"));
     long errors = measured.stream().mapToLong(r -> r.result().errorCount()).sum();
     h.append("<li>RPC errors over all benchmarks: <b>").append(errors).append("</b></li>");
     for (BenchmarkRecord r : records) {
       if (r.outcome() != BenchmarkRecord.Outcome.PASSED) {
-        h.append("<li class=\"").append(r.outcome() == BenchmarkRecord.Outcome.FAILED ? "failed"
-            : "broken").append("\">").append(esc(r.id())).append(": ")
-            .append(esc(String.valueOf(r.failure()))).append("</li>");
+        h.append("<li class=\"")
+            .append(r.outcome() == BenchmarkRecord.Outcome.FAILED ? "failed" : "broken")
+            .append("\">")
+            .append(esc(r.id()))
+            .append(": ")
+            .append(esc(String.valueOf(r.failure())))
+            .append("</li>");
       } else if (r.baseline() != null && r.baseline().verdict().warns()) {
-        h.append("<li class=\"warn\">").append(esc(r.id())).append(" against the baseline: ")
-            .append(esc(r.baseline().summary())).append("</li>");
+        h.append("<li class=\"warn\">")
+            .append(esc(r.id()))
+            .append(" against the baseline: ")
+            .append(esc(r.baseline().summary()))
+            .append("</li>");
       }
     }
     h.append("</ul>");
   }
 
-  private static void section(StringBuilder h, String method, List<BenchmarkRecord> group,
-      Path directory) {
+  private static void section(
+      StringBuilder h, String method, List<BenchmarkRecord> group, Path directory) {
     h.append("<h2 id=\"").append(esc(method)).append("\">").append(esc(method)).append("</h2>");
     List<BenchmarkRecord> measured = group.stream().filter(r -> r.result() != null).toList();
     if (measured.size() >= 2) {
       charts(h, measured);
     }
-    h.append("<table><tr><th class=\"l\">benchmark</th><th>outcome</th><th>req/s</th>"
-        + "<th>± 95 % CI</th><th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
-        + "<th>max</th><th>errors</th><th class=\"l\">baseline</th><th class=\"l\">profile</th>"
-        + "</tr>");
+    h.append(
+        "<table><tr><th class=\"l\">benchmark</th><th>outcome</th><th>req/s</th>"
+            + "<th>± 95 % CI</th><th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
+            + "<th>max</th><th>errors</th><th class=\"l\">baseline</th><th class=\"l\">profile</th>"
+            + "</tr>");
     for (BenchmarkRecord r : group) {
-      h.append("<tr><td class=\"l\">").append(esc(r.displayName())).append("</td><td class=\"")
-          .append(r.outcome().name().toLowerCase(Locale.ROOT)).append("\" title=\"")
-          .append(esc(r.failure() == null ? "" : r.failure())).append("\">")
-          .append(r.outcome().name().toLowerCase(Locale.ROOT)).append("</td>");
+      h.append("<tr><td class=\"l\">")
+          .append(esc(r.displayName()))
+          .append("</td><td class=\"")
+          .append(r.outcome().name().toLowerCase(Locale.ROOT))
+          .append("\" title=\"")
+          .append(esc(r.failure() == null ? "" : r.failure()))
+          .append("\">")
+          .append(r.outcome().name().toLowerCase(Locale.ROOT))
+          .append("</td>");
       BenchmarkResult x = r.result();
       if (x == null) {
-        h.append("<td colspan=\"8\" class=\"l\">").append(esc(String.valueOf(r.failure())))
+        h.append("<td colspan=\"8\" class=\"l\">")
+            .append(esc(String.valueOf(r.failure())))
             .append("</td>");
       } else {
         double ci = x.throughputStatistics().ci95();
-        h.append(td(Svg.count(x.throughput()))).append(td(Double.isFinite(ci) ? Svg.count(ci)
-                : "n/a")).append(td(String.format(Locale.ROOT, "%.2f",
-                x.mebibytesSentPerSecond())))
+        h.append(td(Svg.count(x.throughput())))
+            .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
+            .append(td(String.format(Locale.ROOT, "%.2f", x.mebibytesSentPerSecond())))
             .append(td(Svg.nanos(x.percentile(50).toNanos())))
             .append(td(Svg.nanos(x.percentile(99).toNanos())))
             .append(td(Svg.nanos(x.percentile(99.9).toNanos())))
-            .append(td(Svg.nanos(x.maxLatency().toNanos()))).append(td(
-                Long.toString(x.errorCount())));
+            .append(td(Svg.nanos(x.maxLatency().toNanos())))
+            .append(td(Long.toString(x.errorCount())));
       }
-      h.append("<td class=\"l\">").append(r.baseline() == null ? "" : esc(
-          r.baseline().verdict().name().toLowerCase(Locale.ROOT))).append("</td><td class=\"l\">");
+      h.append("<td class=\"l\">")
+          .append(
+              r.baseline() == null
+                  ? ""
+                  : esc(r.baseline().verdict().name().toLowerCase(Locale.ROOT)))
+          .append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
       if (p != null && directory == null) {
         h.append("attached to its test");
       } else if (p != null) {
         if (p.flameGraph() != null) {
-          h.append("<a href=\"").append(esc(link(directory, p.flameGraph())))
+          h.append("<a href=\"")
+              .append(esc(link(directory, p.flameGraph())))
               .append("\">flame graph</a> ");
         }
         h.append("<a href=\"").append(esc(link(directory, p.jfr()))).append("\">.jfr</a>");
       }
       if (p != null) {
         if (!p.ownMethods().isEmpty()) {
-          h.append(" <span class=\"note\">top: ").append(esc(shortName(
-              p.ownMethods().get(0).name()))).append("</span>");
+          h.append(" <span class=\"note\">top: ")
+              .append(esc(shortName(p.ownMethods().get(0).name())))
+              .append("</span>");
         }
       }
       h.append("</td></tr>");
@@ -195,8 +251,13 @@ public final class SummaryPage {
     for (BenchmarkRecord r : group) {
       for (Note note : r.notes()) {
         if (shown.add(note)) {
-          h.append("<h3>").append(esc(note.title())).append(" · ").append(esc(r.displayName()))
-              .append("</h3><pre>").append(esc(note.text())).append("</pre>");
+          h.append("<h3>")
+              .append(esc(note.title()))
+              .append(" · ")
+              .append(esc(r.displayName()))
+              .append("</h3><pre>")
+              .append(esc(note.text()))
+              .append("</pre>");
         }
       }
     }
@@ -216,35 +277,51 @@ public final class SummaryPage {
     if (x != null) {
       String xKey = x;
       List<String> others = varying.stream().filter(v -> !v.equals(xKey)).toList();
-      ToDoubleFunction<BenchmarkResult> xValue = switch (x) {
-        case "payload" -> r -> r.payloadBytes();
-        case "clients" -> r -> r.clients();
-        default -> BenchmarkResult::targetRate;
-      };
-      String xLabel = switch (x) {
-        case "payload" -> "payload (bytes)";
-        case "clients" -> "clients";
-        default -> "target rate (req/s)";
-      };
+      ToDoubleFunction<BenchmarkResult> xValue =
+          switch (x) {
+            case "payload" -> r -> r.payloadBytes();
+            case "clients" -> r -> r.clients();
+            default -> BenchmarkResult::targetRate;
+          };
+      String xLabel =
+          switch (x) {
+            case "payload" -> "payload (bytes)";
+            case "clients" -> "clients";
+            default -> "target rate (req/s)";
+          };
       boolean log = x.equals("payload") || maxOver(group, xValue) / minOver(group, xValue) > 20;
-      Svg.Axis axis = new Svg.Axis(xLabel, log, x.equals("payload") ? SummaryPage::bytes
-          : Svg::count);
-      double[] ticks = group.stream().mapToDouble(r -> xValue.applyAsDouble(r.result()))
-          .distinct().sorted().toArray();
+      Svg.Axis axis =
+          new Svg.Axis(xLabel, log, x.equals("payload") ? SummaryPage::bytes : Svg::count);
+      double[] ticks =
+          group.stream()
+              .mapToDouble(r -> xValue.applyAsDouble(r.result()))
+              .distinct()
+              .sorted()
+              .toArray();
       if (!open) {
-        h.append(Svg.lines("Throughput against " + x, axis, new Svg.Axis("req/s", false,
-            Svg::count), series(group, others, xValue, r -> r.throughput(), ""), ticks));
+        h.append(
+            Svg.lines(
+                "Throughput against " + x,
+                axis,
+                new Svg.Axis("req/s", false, Svg::count),
+                series(group, others, xValue, r -> r.throughput(), ""),
+                ticks));
       }
-      List<Svg.Series> p99 = series(group, others, xValue, r -> r.percentile(99).toNanos(),
-          "p99");
+      List<Svg.Series> p99 = series(group, others, xValue, r -> r.percentile(99).toNanos(), "p99");
       List<Svg.Series> latency = new ArrayList<>();
       if (p99.size() <= 2) { // p50 beside p99 while the chart stays readable
         latency.addAll(series(group, others, xValue, r -> r.percentile(50).toNanos(), "p50"));
       }
       latency.addAll(p99);
-      h.append(Svg.lines((open ? "Latency against load (open loop)" : "Latency against " + x
-              + " (closed loop)"), axis, new Svg.Axis("latency", false, Svg::nanos),
-          latency, ticks));
+      h.append(
+          Svg.lines(
+              (open
+                  ? "Latency against load (open loop)"
+                  : "Latency against " + x + " (closed loop)"),
+              axis,
+              new Svg.Axis("latency", false, Svg::nanos),
+              latency,
+              ticks));
     } else if (!varying.isEmpty()) {
       List<String> categories = new ArrayList<>();
       List<double[]> points = new ArrayList<>();
@@ -252,8 +329,13 @@ public final class SummaryPage {
         categories.add(key(r.result(), varying));
         points.add(new double[] {categories.size() - 1, r.result().throughput()});
       }
-      h.append(Svg.bars("Throughput by " + String.join(" × ", varying), "req/s", categories,
-          List.of(new Svg.Series("throughput", points)), Svg::count));
+      h.append(
+          Svg.bars(
+              "Throughput by " + String.join(" × ", varying),
+              "req/s",
+              categories,
+              List.of(new Svg.Series("throughput", points)),
+              Svg::count));
       if (varying.size() == 2) {
         matrix(h, group, varying);
       }
@@ -268,17 +350,29 @@ public final class SummaryPage {
       rows.add(r.result().parameters().get(two.get(0)));
       cols.add(r.result().parameters().get(two.get(1)));
     }
-    h.append("<table><tr><th class=\"l\">").append(esc(two.get(0))).append(" \\ ")
-        .append(esc(two.get(1))).append("</th>");
+    h.append("<table><tr><th class=\"l\">")
+        .append(esc(two.get(0)))
+        .append(" \\ ")
+        .append(esc(two.get(1)))
+        .append("</th>");
     cols.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
     h.append("</tr>");
     for (String row : rows) {
       h.append("<tr><th class=\"l\">").append(esc(row)).append("</th>");
       for (String col : cols) {
-        String cell = group.stream().filter(r -> row.equals(r.result().parameters()
-                .get(two.get(0))) && col.equals(r.result().parameters().get(two.get(1))))
-            .findFirst().map(r -> Svg.count(r.result().throughput()) + " req/s, p99 "
-                + Svg.nanos(r.result().percentile(99).toNanos())).orElse("");
+        String cell =
+            group.stream()
+                .filter(
+                    r ->
+                        row.equals(r.result().parameters().get(two.get(0)))
+                            && col.equals(r.result().parameters().get(two.get(1))))
+                .findFirst()
+                .map(
+                    r ->
+                        Svg.count(r.result().throughput())
+                            + " req/s, p99 "
+                            + Svg.nanos(r.result().percentile(99).toNanos()))
+                .orElse("");
         h.append("<td>").append(esc(cell)).append("</td>");
       }
       h.append("</tr>");
@@ -286,19 +380,25 @@ public final class SummaryPage {
     h.append("</table>");
   }
 
-  private static List<Svg.Series> series(List<BenchmarkRecord> group, List<String> others,
-      ToDoubleFunction<BenchmarkResult> x, ToDoubleFunction<BenchmarkResult> y, String prefix) {
+  private static List<Svg.Series> series(
+      List<BenchmarkRecord> group,
+      List<String> others,
+      ToDoubleFunction<BenchmarkResult> x,
+      ToDoubleFunction<BenchmarkResult> y,
+      String prefix) {
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
     for (BenchmarkRecord r : group) {
       String name = (prefix + " " + key(r.result(), others)).trim();
-      lines.computeIfAbsent(name.isEmpty() ? "all" : name, k -> new ArrayList<>())
+      lines
+          .computeIfAbsent(name.isEmpty() ? "all" : name, k -> new ArrayList<>())
           .add(new double[] {x.applyAsDouble(r.result()), y.applyAsDouble(r.result())});
     }
     List<Svg.Series> series = new ArrayList<>();
-    lines.forEach((name, points) -> {
-      points.sort(Comparator.comparingDouble(p -> p[0]));
-      series.add(new Svg.Series(name, points));
-    });
+    lines.forEach(
+        (name, points) -> {
+          points.sort(Comparator.comparingDouble(p -> p[0]));
+          series.add(new Svg.Series(name, points));
+        });
     return series;
   }
 
@@ -306,15 +406,17 @@ public final class SummaryPage {
   private static List<String> varying(List<BenchmarkRecord> group) {
     Map<String, Set<String>> values = new LinkedHashMap<>();
     for (BenchmarkRecord r : group) {
-      r.result().parameters().forEach((k, v) -> values.computeIfAbsent(k,
-          key -> new LinkedHashSet<>()).add(v));
+      r.result()
+          .parameters()
+          .forEach((k, v) -> values.computeIfAbsent(k, key -> new LinkedHashSet<>()).add(v));
     }
     List<String> varying = new ArrayList<>();
-    values.forEach((k, v) -> {
-      if (v.size() > 1 && !NOT_DIMENSIONS.contains(k)) {
-        varying.add(k);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (v.size() > 1 && !NOT_DIMENSIONS.contains(k)) {
+            varying.add(k);
+          }
+        });
     return varying;
   }
 
@@ -332,8 +434,7 @@ public final class SummaryPage {
   }
 
   private static double minOver(List<BenchmarkRecord> g, ToDoubleFunction<BenchmarkResult> f) {
-    return Math.max(1e-9, g.stream().mapToDouble(r -> f.applyAsDouble(r.result())).min()
-        .orElse(1));
+    return Math.max(1e-9, g.stream().mapToDouble(r -> f.applyAsDouble(r.result())).min().orElse(1));
   }
 
   static String bytes(double b) {

@@ -10,8 +10,9 @@ import java.util.function.DoubleFunction;
  * browser, in the Allure report and in a file viewer alike.
  */
 final class Svg {
-  static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-      "#8c564b", "#e377c2", "#17becf"};
+  static final String[] COLORS = {
+    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"
+  };
   private static final int WIDTH = 720;
   private static final int HEIGHT = 340;
   private static final int LEFT = 78;
@@ -50,11 +51,22 @@ final class Svg {
         double px = scale(p[0], xr, x.log(), LEFT, WIDTH - RIGHT);
         double py = scale(p[1], yr, y.log(), HEIGHT - BOTTOM, TOP);
         path.append(path.length() == 0 ? "M" : "L").append(fmt(px)).append(',').append(fmt(py));
-        svg.append(String.format(Locale.ROOT, "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\">"
-                + "<title>%s: %s, %s</title></circle>", fmt(px), fmt(py), color,
-            esc(series.get(s).name()), esc(x.format().apply(p[0])), esc(y.format().apply(p[1]))));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<circle cx=\"%s\" cy=\"%s\" r=\"3\" fill=\"%s\">"
+                    + "<title>%s: %s, %s</title></circle>",
+                fmt(px),
+                fmt(py),
+                color,
+                esc(series.get(s).name()),
+                esc(x.format().apply(p[0])),
+                esc(y.format().apply(p[1]))));
       }
-      svg.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"").append(color)
+      svg.append("<path d=\"")
+          .append(path)
+          .append("\" fill=\"none\" stroke=\"")
+          .append(color)
           .append("\" stroke-width=\"2\"/>");
     }
     legend(svg, series.stream().map(Series::name).toList());
@@ -62,7 +74,11 @@ final class Svg {
   }
 
   /** Grouped bars: one group per category, one bar per series. */
-  static String bars(String title, String yLabel, List<String> categories, List<Series> series,
+  static String bars(
+      String title,
+      String yLabel,
+      List<String> categories,
+      List<Series> series,
       DoubleFunction<String> format) {
     double max = 0;
     for (Series s : series) {
@@ -72,26 +88,43 @@ final class Svg {
     }
     double[] yr = {0, max <= 0 ? 1 : niceCeil(max)};
     StringBuilder svg = open(title, series.stream().map(Series::name).toList());
-    axes(svg, new Axis("", false, v -> ""), new Axis(yLabel, false, format), new double[] {0, 1},
-        yr, new double[0]);
+    axes(
+        svg,
+        new Axis("", false, v -> ""),
+        new Axis(yLabel, false, format),
+        new double[] {0, 1},
+        yr,
+        new double[0]);
     double band = (WIDTH - LEFT - RIGHT) / (double) Math.max(1, categories.size());
     double bar = band * 0.8 / Math.max(1, series.size());
     for (int c = 0; c < categories.size(); c++) {
       double x0 = LEFT + band * c + band * 0.1;
-      svg.append(String.format(Locale.ROOT, "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\""
-          + " font-size=\"11\">%s</text>", fmt(LEFT + band * (c + 0.5)), HEIGHT - BOTTOM + 16,
-          esc(categories.get(c))));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\"" + " font-size=\"11\">%s</text>",
+              fmt(LEFT + band * (c + 0.5)),
+              HEIGHT - BOTTOM + 16,
+              esc(categories.get(c))));
       for (int s = 0; s < series.size(); s++) {
         for (double[] p : series.get(s).points()) {
           if ((int) p[0] != c) {
             continue;
           }
           double top = scale(p[1], yr, false, HEIGHT - BOTTOM, TOP);
-          svg.append(String.format(Locale.ROOT, "<rect x=\"%s\" y=\"%s\" width=\"%s\""
-                  + " height=\"%s\" fill=\"%s\"><title>%s · %s: %s</title></rect>",
-              fmt(x0 + bar * s), fmt(top), fmt(bar - 2), fmt(HEIGHT - BOTTOM - top),
-              COLORS[s % COLORS.length], esc(categories.get(c)), esc(series.get(s).name()),
-              esc(format.apply(p[1]))));
+          svg.append(
+              String.format(
+                  Locale.ROOT,
+                  "<rect x=\"%s\" y=\"%s\" width=\"%s\""
+                      + " height=\"%s\" fill=\"%s\"><title>%s · %s: %s</title></rect>",
+                  fmt(x0 + bar * s),
+                  fmt(top),
+                  fmt(bar - 2),
+                  fmt(HEIGHT - BOTTOM - top),
+                  COLORS[s % COLORS.length],
+                  esc(categories.get(c)),
+                  esc(series.get(s).name()),
+                  esc(format.apply(p[1]))));
         }
       }
     }
@@ -103,11 +136,21 @@ final class Svg {
   private static StringBuilder open(String title, List<String> legend) {
     int height = HEIGHT + LEGEND_ROW * (legendRows(legend).size() - 1);
     StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\""
-        + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
-        + " role=\"img\"><title>%s</title><rect width=\"100%%\" height=\"100%%\""
-        + " fill=\"#fff\"/><text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s"
-        + "</text>", WIDTH, height, WIDTH, height, esc(title), LEFT, esc(title)));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\""
+                + " viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\""
+                + " role=\"img\"><title>%s</title><rect width=\"100%%\" height=\"100%%\""
+                + " fill=\"#fff\"/><text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s"
+                + "</text>",
+            WIDTH,
+            height,
+            WIDTH,
+            height,
+            esc(title),
+            LEFT,
+            esc(title)));
     return svg;
   }
 
@@ -136,33 +179,67 @@ final class Svg {
     return rows;
   }
 
-  private static void axes(StringBuilder svg, Axis x, Axis y, double[] xr, double[] yr,
-      double[] xTicks) {
+  private static void axes(
+      StringBuilder svg, Axis x, Axis y, double[] xr, double[] yr, double[] xTicks) {
     int x0 = LEFT;
     int x1 = WIDTH - RIGHT;
     int y0 = HEIGHT - BOTTOM;
     int y1 = TOP;
-    svg.append(String.format(Locale.ROOT, "<path d=\"M%d,%dV%dH%d\" stroke=\"#333\""
-        + " fill=\"none\"/>", x0, y1, y0, x1));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<path d=\"M%d,%dV%dH%d\" stroke=\"#333\"" + " fill=\"none\"/>",
+            x0,
+            y1,
+            y0,
+            x1));
     for (double v : ticks(yr, y.log())) {
       double py = scale(v, yr, y.log(), y0, y1);
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\""
-              + " stroke=\"#ddd\"/><text x=\"%d\" y=\"%s\" text-anchor=\"end\" font-size=\"11\">"
-              + "%s</text>", x0, x1, fmt(py), fmt(py), x0 - 6, fmt(py + 4),
-          esc(y.format().apply(v))));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" x2=\"%d\" y1=\"%s\" y2=\"%s\""
+                  + " stroke=\"#ddd\"/><text x=\"%d\" y=\"%s\" text-anchor=\"end\" font-size=\"11\">"
+                  + "%s</text>",
+              x0,
+              x1,
+              fmt(py),
+              fmt(py),
+              x0 - 6,
+              fmt(py + 4),
+              esc(y.format().apply(v))));
     }
     double[] xs = xTicks != null ? xTicks : ticks(xr, x.log());
     for (double v : xs) {
       double px = scale(v, xr, x.log(), x0, x1);
-      svg.append(String.format(Locale.ROOT, "<line x1=\"%s\" x2=\"%s\" y1=\"%d\" y2=\"%d\""
-              + " stroke=\"#333\"/><text x=\"%s\" y=\"%d\" text-anchor=\"middle\""
-              + " font-size=\"11\">%s</text>", fmt(px), fmt(px), y0, y0 + 4, fmt(px), y0 + 16,
-          esc(x.format().apply(v))));
+      svg.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%s\" x2=\"%s\" y1=\"%d\" y2=\"%d\""
+                  + " stroke=\"#333\"/><text x=\"%s\" y=\"%d\" text-anchor=\"middle\""
+                  + " font-size=\"11\">%s</text>",
+              fmt(px),
+              fmt(px),
+              y0,
+              y0 + 4,
+              fmt(px),
+              y0 + 16,
+              esc(x.format().apply(v))));
     }
-    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\""
-        + " font-size=\"12\">%s</text>", (x0 + x1) / 2, HEIGHT - 22, esc(x.label())));
-    svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\""
-        + " text-anchor=\"middle\" font-size=\"12\">%s</text>", (y0 + y1) / 2, esc(y.label())));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\"" + " font-size=\"12\">%s</text>",
+            (x0 + x1) / 2,
+            HEIGHT - 22,
+            esc(x.label())));
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text transform=\"translate(16,%d) rotate(-90)\""
+                + " text-anchor=\"middle\" font-size=\"12\">%s</text>",
+            (y0 + y1) / 2,
+            esc(y.label())));
   }
 
   private static void legend(StringBuilder svg, List<String> names) {
@@ -171,10 +248,18 @@ final class Svg {
       int x = LEFT;
       int y = HEIGHT - 12 + LEGEND_ROW * r;
       for (int i : rows.get(r)) {
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\""
-                + " height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s"
-                + "</text>", x, y, COLORS[i % COLORS.length], x + 14, y + 9,
-            esc(names.get(i))));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"10\""
+                    + " height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\">%s"
+                    + "</text>",
+                x,
+                y,
+                COLORS[i % COLORS.length],
+                x + 14,
+                y + 9,
+                esc(names.get(i))));
         x += legendWidth(names.get(i));
       }
     }
@@ -196,8 +281,9 @@ final class Svg {
       return new double[] {log ? 1 : 0, log ? 10 : 1};
     }
     if (log) {
-      return new double[] {Math.pow(10, Math.floor(Math.log10(lo))),
-          Math.pow(10, Math.ceil(Math.log10(hi * 1.0001)))};
+      return new double[] {
+        Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi * 1.0001)))
+      };
     }
     if (hi == lo) {
       hi = lo + Math.max(1, Math.abs(lo));
@@ -234,8 +320,11 @@ final class Svg {
   }
 
   private static double scale(double v, double[] r, boolean log, double from, double to) {
-    double t = log ? (Math.log10(Math.max(v, r[0])) - Math.log10(r[0]))
-        / (Math.log10(r[1]) - Math.log10(r[0])) : (v - r[0]) / (r[1] - r[0]);
+    double t =
+        log
+            ? (Math.log10(Math.max(v, r[0])) - Math.log10(r[0]))
+                / (Math.log10(r[1]) - Math.log10(r[0]))
+            : (v - r[0]) / (r[1] - r[0]);
     return from + t * (to - from);
   }
 
@@ -244,7 +333,9 @@ final class Svg {
   }
 
   static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace("\"", "&quot;");
   }
 

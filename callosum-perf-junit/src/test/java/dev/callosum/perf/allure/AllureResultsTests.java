@@ -35,8 +35,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
  * Allure results of a small run, as allure-junit5 writes them with the extension's additions:
- * parameters, labels, description, attachments; and the run's environment, categories and
- * summary entry. Runs through a real launcher with Allure's listener, into a fresh directory.
+ * parameters, labels, description, attachments; and the run's environment, categories and summary
+ * entry. Runs through a real launcher with Allure's listener, into a fresh directory.
  */
 class AllureResultsTests {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,11 +44,17 @@ class AllureResultsTests {
   @RpcBenchmark
   static class Small {
     @ParameterizedTest
-    @BenchmarkMatrix(payloads = {"64B", "1KiB"}, clients = {2})
+    @BenchmarkMatrix(
+        payloads = {"64B", "1KiB"},
+        clients = {2})
     @Tag("throughput")
     void echo(Payload payload, int clients, Bench bench) {
-      bench.closedLoop(bench.server(ServerSpec.echo())).payload(payload).clients(clients)
-          .requests(200).run();
+      bench
+          .closedLoop(bench.server(ServerSpec.echo()))
+          .payload(payload)
+          .clients(clients)
+          .requests(200)
+          .run();
     }
 
     @Test
@@ -67,22 +73,28 @@ class AllureResultsTests {
 
   private record Run(Path results, List<JsonNode> tests) {
     JsonNode named(String prefix) {
-      return tests.stream().filter(t -> t.path("name").asText().startsWith(prefix)).findFirst()
-          .orElseThrow(() -> new AssertionError("no Allure result named " + prefix + "* in "
-              + tests.stream().map(t -> t.path("name").asText()).toList()));
+      return tests.stream()
+          .filter(t -> t.path("name").asText().startsWith(prefix))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no Allure result named "
+                          + prefix
+                          + "* in "
+                          + tests.stream().map(t -> t.path("name").asText()).toList()));
     }
 
     Map<String, String> parameters(JsonNode test) {
       Map<String, String> map = new HashMap<>();
-      test.path("parameters").forEach(p -> map.put(p.path("name").asText(),
-          p.path("value").asText()));
+      test.path("parameters")
+          .forEach(p -> map.put(p.path("name").asText(), p.path("value").asText()));
       return map;
     }
 
     Map<String, String> labels(JsonNode test) {
       Map<String, String> map = new HashMap<>();
-      test.path("labels").forEach(l -> map.put(l.path("name").asText(),
-          l.path("value").asText()));
+      test.path("labels").forEach(l -> map.put(l.path("name").asText(), l.path("value").asText()));
       return map;
     }
 
@@ -100,17 +112,21 @@ class AllureResultsTests {
     AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(results));
     Allure.setLifecycle(lifecycle);
     try {
-      Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
-          .enableTestExecutionListenerAutoRegistration(false)
-          .addTestExecutionListeners(new AllureJunitPlatform(lifecycle)).build());
-      LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-          .selectors(selectClass(Small.class))
-          .enableImplicitConfigurationParameters(false)
-          .configurationParameter("callosum.perf.iterations", "2")
-          .configurationParameter("callosum.perf.warmups", "0")
-          .configurationParameter("callosum.perf.profiling", profiling)
-          .configurationParameter("callosum.perf.outputDir", results.getParent().toString())
-          .build();
+      Launcher launcher =
+          LauncherFactory.create(
+              LauncherConfig.builder()
+                  .enableTestExecutionListenerAutoRegistration(false)
+                  .addTestExecutionListeners(new AllureJunitPlatform(lifecycle))
+                  .build());
+      LauncherDiscoveryRequest request =
+          LauncherDiscoveryRequestBuilder.request()
+              .selectors(selectClass(Small.class))
+              .enableImplicitConfigurationParameters(false)
+              .configurationParameter("callosum.perf.iterations", "2")
+              .configurationParameter("callosum.perf.warmups", "0")
+              .configurationParameter("callosum.perf.profiling", profiling)
+              .configurationParameter("callosum.perf.outputDir", results.getParent().toString())
+              .build();
       launcher.execute(request);
     } finally {
       Allure.setLifecycle(previous);
@@ -129,35 +145,62 @@ class AllureResultsTests {
     Run run = run("true");
     JsonNode echo = run.named("echo 64 B, 2 clients");
     assertThat(echo.path("status").asText()).isEqualTo("passed");
-    assertThat(run.parameters(echo)).containsEntry("payload", "64 B")
-        .containsEntry("clients", "2").containsEntry("scheduler", "ExitOrdered")
-        .containsEntry("compression", "off").containsEntry("auth", "none")
-        .containsEntry("placement", "in-jvm").containsEntry("loop", "closed");
-    assertThat(run.labels(echo)).containsEntry("epic", AllureReport.EPIC)
-        .containsEntry("feature", "throughput").containsEntry("story", "Small.echo");
-    assertThat(run.labels(run.named("measuresByItself"))).containsEntry("epic", AllureReport.EPIC)
-        .containsEntry("feature", "throughput").containsEntry("story", "Small.measuresByItself");
-    assertThat(echo.path("descriptionHtml").asText()).contains("throughput", "req/s", "p99",
-        "ExitOrdered");
+    assertThat(run.parameters(echo))
+        .containsEntry("payload", "64 B")
+        .containsEntry("clients", "2")
+        .containsEntry("scheduler", "ExitOrdered")
+        .containsEntry("compression", "off")
+        .containsEntry("auth", "none")
+        .containsEntry("placement", "in-jvm")
+        .containsEntry("loop", "closed");
+    assertThat(run.labels(echo))
+        .containsEntry("epic", AllureReport.EPIC)
+        .containsEntry("feature", "throughput")
+        .containsEntry("story", "Small.echo");
+    assertThat(run.labels(run.named("measuresByItself")))
+        .containsEntry("epic", AllureReport.EPIC)
+        .containsEntry("feature", "throughput")
+        .containsEntry("story", "Small.measuresByItself");
+    assertThat(echo.path("descriptionHtml").asText())
+        .contains("throughput", "req/s", "p99", "ExitOrdered");
     Map<String, JsonNode> attachments = run.attachments(echo);
-    assertThat(attachments).containsKeys("Summary", "Latency by percentile",
-        "Latency percentile distribution (.hgrm, µs)", "Throughput over time",
-        "p99 latency over time", "Result (JSON)", "Profile summary", "Flame graph (CPU)",
-        "JFR recording (open in JDK Mission Control)");
+    assertThat(attachments)
+        .containsKeys(
+            "Summary",
+            "Latency by percentile",
+            "Latency percentile distribution (.hgrm, µs)",
+            "Throughput over time",
+            "p99 latency over time",
+            "Result (JSON)",
+            "Profile summary",
+            "Flame graph (CPU)",
+            "JFR recording (open in JDK Mission Control)");
     assertThat(attachments.get("Latency by percentile").path("type").asText())
         .isEqualTo("image/svg+xml");
     for (JsonNode a : attachments.values()) {
       assertThat(run.results().resolve(a.path("source").asText())).isRegularFile();
     }
-    String svg = Files.readString(run.results().resolve(
-        attachments.get("Latency by percentile").path("source").asText()));
+    String svg =
+        Files.readString(
+            run.results()
+                .resolve(attachments.get("Latency by percentile").path("source").asText()));
     assertThat(svg).startsWith("<svg").contains("99%").doesNotContain("<script");
-    String hgrm = Files.readString(run.results().resolve(
-        attachments.get("Latency percentile distribution (.hgrm, µs)").path("source").asText()));
-    assertThat(hgrm).contains("Value     Percentile TotalCount 1/(1-Percentile)",
-        "Total count    =          400]");
-    JsonNode result = JSON.readTree(run.results().resolve(
-        attachments.get("Result (JSON)").path("source").asText()).toFile());
+    String hgrm =
+        Files.readString(
+            run.results()
+                .resolve(
+                    attachments
+                        .get("Latency percentile distribution (.hgrm, µs)")
+                        .path("source")
+                        .asText()));
+    assertThat(hgrm)
+        .contains(
+            "Value     Percentile TotalCount 1/(1-Percentile)", "Total count    =          400]");
+    JsonNode result =
+        JSON.readTree(
+            run.results()
+                .resolve(attachments.get("Result (JSON)").path("source").asText())
+                .toFile());
     assertThat(result.path("metrics").path("requests").asLong()).isEqualTo(400);
   }
 
@@ -169,8 +212,8 @@ class AllureResultsTests {
     assertThat(impossible.path("statusDetails").path("message").asText())
         .startsWith("budget broken: p50 latency was");
     assertThat(run.labels(impossible)).containsEntry("feature", "latency");
-    assertThat(run.attachments(impossible)).containsKeys("Profile summary",
-        "JFR recording (open in JDK Mission Control)");
+    assertThat(run.attachments(impossible))
+        .containsKeys("Profile summary", "JFR recording (open in JDK Mission Control)");
     // Passed benchmarks have no profile when profiling is off.
     assertThat(run.attachments(run.named("echo 1 KiB, 2 clients")))
         .doesNotContainKey("Profile summary");
@@ -180,12 +223,16 @@ class AllureResultsTests {
   void theRunWritesItsEnvironmentCategoriesAndASummaryEntry() throws IOException {
     Run run = run("false");
     String environment = Files.readString(run.results().resolve("environment.properties"));
-    assertThat(environment).contains("cores = ", "jvm = ", "commit = ", "quick = false",
-        "iterations = 2");
+    assertThat(environment)
+        .contains("cores = ", "jvm = ", "commit = ", "quick = false", "iterations = 2");
     JsonNode categories = JSON.readTree(run.results().resolve("categories.json").toFile());
-    assertThat(categories.findValuesAsText("name")).contains("Budget broken",
-        "Regression against the baseline", "Requests left on the server (leak)", "RPC errors",
-        "Infrastructure failure");
+    assertThat(categories.findValuesAsText("name"))
+        .contains(
+            "Budget broken",
+            "Regression against the baseline",
+            "Requests left on the server (leak)",
+            "RPC errors",
+            "Infrastructure failure");
     // The category's pattern matches the failure the extension writes.
     String budget = categories.get(0).path("messageRegex").asText();
     assertThat(run.named("impossible").path("statusDetails").path("message").asText())
@@ -194,8 +241,9 @@ class AllureResultsTests {
     assertThat(run.labels(summary)).containsEntry("feature", "run summary");
     Map<String, JsonNode> attachments = run.attachments(summary);
     assertThat(attachments).containsKeys("Benchmark summary", "Benchmark results (JSON)");
-    String page = Files.readString(run.results().resolve(
-        attachments.get("Benchmark summary").path("source").asText()));
+    String page =
+        Files.readString(
+            run.results().resolve(attachments.get("Benchmark summary").path("source").asText()));
     assertThat(page).contains("Executive summary", "Small.echo", "Small.impossible");
   }
 }

@@ -23,15 +23,30 @@ class BudgetsAndAssertionsTests {
     Histogram latency = new Histogram(3_600_000_000_000L, 3);
     latency.recordValueWithCount(1_000_000, 990);
     latency.recordValueWithCount(50_000_000, 10);
-    LoadResult iteration = new LoadResult(true, 4, 1024, 1000,
-        Map.of(RpcException.Kind.FAILURE, 5L), Duration.ofSeconds(1), 1000 * 1024L, 1000 * 1024L,
-        latency, new Histogram(3_600_000_000_000L, 3));
+    LoadResult iteration =
+        new LoadResult(
+            true,
+            4,
+            1024,
+            1000,
+            Map.of(RpcException.Kind.FAILURE, 5L),
+            Duration.ofSeconds(1),
+            1000 * 1024L,
+            1000 * 1024L,
+            latency,
+            new Histogram(3_600_000_000_000L, 3));
     return new BenchmarkResult("Known.echo", "echo · ExitOrdered", List.of(iteration));
   }
 
   @ParameterizedTest
-  @CsvSource({"250us, 250000", "20ms, 20000000", "1.5s, 1500000000", "2m, 120000000000",
-      "7ns, 7", "3 ms, 3000000"})
+  @CsvSource({
+    "250us, 250000",
+    "20ms, 20000000",
+    "1.5s, 1500000000",
+    "2m, 120000000000",
+    "7ns, 7",
+    "3 ms, 3000000"
+  })
   void durationsAreWrittenWithTheirUnit(String text, long nanos) {
     assertThat(Quantities.duration(text)).isEqualTo(Duration.ofNanos(nanos));
   }
@@ -60,11 +75,15 @@ class BudgetsAndAssertionsTests {
     BenchmarkResult result = known();
 
     BenchmarkAssertions.assertThat(result).percentile(50).isAtMost(Duration.ofMillis(2));
-    assertThatThrownBy(() -> BenchmarkAssertions.assertThat(result).percentile(99.9)
-        .isAtMost(Duration.ofMillis(10)))
+    assertThatThrownBy(
+            () ->
+                BenchmarkAssertions.assertThat(result)
+                    .percentile(99.9)
+                    .isAtMost(Duration.ofMillis(10)))
         .isInstanceOf(AssertionError.class)
-        .hasMessage("Expected the p99.9 latency of Known.echo to be at most 10.000 ms but it was"
-            + " 50.004 ms (1000 samples, 4 clients, closed loop)");
+        .hasMessage(
+            "Expected the p99.9 latency of Known.echo to be at most 10.000 ms but it was"
+                + " 50.004 ms (1000 samples, 4 clients, closed loop)");
   }
 
   @Test
@@ -73,21 +92,25 @@ class BudgetsAndAssertionsTests {
 
     BenchmarkAssertions.assertThat(result).hasThroughputAtLeast(900).hasErrorRatioAtMost(0.01);
     assertThatThrownBy(() -> BenchmarkAssertions.assertThat(result).hasThroughputAtLeast(2000))
-        .hasMessage("Expected Known.echo to reach 2000 req/s but it made 1000 req/s (mean of 1"
-            + " iterations)");
+        .hasMessage(
+            "Expected Known.echo to reach 2000 req/s but it made 1000 req/s (mean of 1"
+                + " iterations)");
     assertThatThrownBy(() -> BenchmarkAssertions.assertThat(result).hasNoErrors())
-        .hasMessage("Expected at most 0.000% of the calls of Known.echo to fail, but 5 of 1005"
-            + " did: {FAILURE=5}");
+        .hasMessage(
+            "Expected at most 0.000% of the calls of Known.echo to fail, but 5 of 1005"
+                + " did: {FAILURE=5}");
   }
 
   @Test
   void budgetViolationsNameMetricValueBudgetAndConditions() {
-    Budgets budgets = new Budgets(List.of(annotation(99.9, "5ms"), annotation(99, "5ms")), null,
-        null);
+    Budgets budgets =
+        new Budgets(List.of(annotation(99.9, "5ms"), annotation(99, "5ms")), null, null);
 
-    assertThat(budgets.violations(known(), 1.0)).containsExactly("p99.9 latency was 50.004 ms,"
-        + " over the budget of 5.000 ms, in Known.echo (closed loop, 4 clients, 1024 B payload,"
-        + " 1000 samples, echo · ExitOrdered)");
+    assertThat(budgets.violations(known(), 1.0))
+        .containsExactly(
+            "p99.9 latency was 50.004 ms,"
+                + " over the budget of 5.000 ms, in Known.echo (closed loop, 4 clients, 1024 B payload,"
+                + " 1000 samples, echo · ExitOrdered)");
     assertThat(budgets.violations(known(), 20)).isEmpty();
   }
 

@@ -27,7 +27,9 @@ class MainTests {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... argv) {
-    return Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return Main.run(
+        argv,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -68,8 +70,19 @@ class MainTests {
   @Test
   void loadPrintsItsResultAsJson() throws Exception {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
-      int status = run("load", "--target", server.endpoint(), "--clients", "3", "--payload",
-          "256B", "--requests", "300", "--warmup", "30");
+      int status =
+          run(
+              "load",
+              "--target",
+              server.endpoint(),
+              "--clients",
+              "3",
+              "--payload",
+              "256B",
+              "--requests",
+              "300",
+              "--warmup",
+              "30");
 
       assertThat(status).as(err()).isZero();
       JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
@@ -89,8 +102,15 @@ class MainTests {
 
   @Test
   void loadAgainstNothingFailsWithTheHandshakeDiagnosis() {
-    int status = run("load", "--target", "tcp://127.0.0.1:1", "--requests", "10",
-        "--handshake-timeout", "500ms");
+    int status =
+        run(
+            "load",
+            "--target",
+            "tcp://127.0.0.1:1",
+            "--requests",
+            "10",
+            "--handshake-timeout",
+            "500ms");
 
     assertThat(status).isEqualTo(1);
     assertThat(err()).contains("nothing accepted a connection at tcp://127.0.0.1:1");
@@ -111,23 +131,45 @@ class MainTests {
     CurveKeyPair clientKeys = CurveKeyPair.generate();
     serverKeys.write(dir, "server");
     clientKeys.write(dir.resolve("allowed"), "client");
-    Process server = startServer("--curve-keys", dir.resolve("server.key_secret").toString(),
-        "--curve-allow", dir.resolve("allowed").toString(), "--scheduler", "key-serialized",
-        "--compress", "--stop-on-eof");
+    Process server =
+        startServer(
+            "--curve-keys",
+            dir.resolve("server.key_secret").toString(),
+            "--curve-allow",
+            dir.resolve("allowed").toString(),
+            "--scheduler",
+            "key-serialized",
+            "--compress",
+            "--stop-on-eof");
     try {
-      String ready = new BufferedReader(new InputStreamReader(server.getInputStream(),
-          StandardCharsets.UTF_8)).readLine();
-      assertThat(ready).startsWith(ServerCommand.READY + " tcp://127.0.0.1:")
+      String ready =
+          new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      assertThat(ready)
+          .startsWith(ServerCommand.READY + " tcp://127.0.0.1:")
           .endsWith(" curve-public-key=" + serverKeys.publicKey());
       String endpoint = ready.split(" ")[2];
 
-      try (Connection connection = Connection.open(ClientConfig.builder(endpoint)
-          .curve(serverKeys.publicKey(), clientKeys).compress(true).build())) {
+      try (Connection connection =
+          Connection.open(
+              ClientConfig.builder(endpoint)
+                  .curve(serverKeys.publicKey(), clientKeys)
+                  .compress(true)
+                  .build())) {
         assertThat(connection.call("sized", "5".getBytes(StandardCharsets.US_ASCII))).hasSize(5);
       }
-      int status = run("load", "--target", endpoint, "--requests", "50", "--compress",
-          "--curve-server-key", dir.resolve("server.key").toString(),
-          "--curve-keys", dir.resolve("allowed/client.key_secret").toString());
+      int status =
+          run(
+              "load",
+              "--target",
+              endpoint,
+              "--requests",
+              "50",
+              "--compress",
+              "--curve-server-key",
+              dir.resolve("server.key").toString(),
+              "--curve-keys",
+              dir.resolve("allowed/client.key_secret").toString());
       assertThat(status).as(err()).isZero();
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"curve\" : true");
 
@@ -140,9 +182,14 @@ class MainTests {
   }
 
   static Process startServer(String... options) throws Exception {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server"));
     command.addAll(List.of(options));
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }

@@ -21,11 +21,17 @@ class BenchmarkMatrixTests {
   @RpcBenchmark
   static class Matrix {
     @ParameterizedTest(name = "{0} · {1} · {2}")
-    @BenchmarkMatrix(payloads = {"64B", "1KiB", "64KiB"}, clients = {1, 2},
+    @BenchmarkMatrix(
+        payloads = {"64B", "1KiB", "64KiB"},
+        clients = {1, 2},
         schedulers = {Scheduler.EXIT_ORDERED, Scheduler.KEY_SERIALIZED})
     void echo(Payload payload, int clients, Scheduler scheduler, Bench bench) {
-      bench.closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler))).payload(payload)
-          .clients(clients).requests(10).run();
+      bench
+          .closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
+          .payload(payload)
+          .clients(clients)
+          .requests(10)
+          .run();
     }
   }
 
@@ -37,15 +43,18 @@ class BenchmarkMatrixTests {
   }
 
   private static EngineExecutionResults run(Class<?> type, Map<String, String> settings) {
-    return TestKit.jupiter().selectors(selectClass(type))
+    return TestKit.jupiter()
+        .selectors(selectClass(type))
         .configurationParameter("callosum.perf.iterations", "1")
         .configurationParameter("callosum.perf.warmups", "0")
-        .configurationParameters(settings).execute();
+        .configurationParameters(settings)
+        .execute();
   }
 
   private static List<String> names(EngineExecutionResults results) {
     return results.testEvents().succeeded().stream()
-        .map(e -> e.getTestDescriptor().getDisplayName()).collect(Collectors.toList());
+        .map(e -> e.getTestDescriptor().getDisplayName())
+        .collect(Collectors.toList());
   }
 
   @Test
@@ -53,8 +62,11 @@ class BenchmarkMatrixTests {
     EngineExecutionResults results = run(Matrix.class, Map.of());
 
     results.testEvents().assertStatistics(stats -> stats.succeeded(12).failed(0));
-    assertThat(names(results)).startsWith("64 B · 1 client · ExitOrdered",
-        "64 B · 1 client · KeySerialized", "64 B · 2 clients · ExitOrdered")
+    assertThat(names(results))
+        .startsWith(
+            "64 B · 1 client · ExitOrdered",
+            "64 B · 1 client · KeySerialized",
+            "64 B · 2 clients · ExitOrdered")
         .contains("64 KiB · 2 clients · KeySerialized");
   }
 
@@ -70,11 +82,19 @@ class BenchmarkMatrixTests {
   void aWrongValueIsNamed() {
     EngineExecutionResults results = run(BadMatrix.class, Map.of());
 
-    List<String> failures = results.containerEvents().failed().stream().map(Event::getPayload)
-        .map(p -> p.map(TestExecutionResult.class::cast).flatMap(TestExecutionResult::getThrowable)
-            .map(Throwable::getMessage).orElse(""))
-        .collect(Collectors.toList());
-    assertThat(failures).singleElement().asString()
+    List<String> failures =
+        results.containerEvents().failed().stream()
+            .map(Event::getPayload)
+            .map(
+                p ->
+                    p.map(TestExecutionResult.class::cast)
+                        .flatMap(TestExecutionResult::getThrowable)
+                        .map(Throwable::getMessage)
+                        .orElse(""))
+            .collect(Collectors.toList());
+    assertThat(failures)
+        .singleElement()
+        .asString()
         .startsWith("@BenchmarkMatrix(payloads): 'big' is not a size");
   }
 }

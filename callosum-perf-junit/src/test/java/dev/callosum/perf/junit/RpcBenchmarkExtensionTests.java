@@ -47,8 +47,12 @@ class RpcBenchmarkExtensionTests {
   private static List<String> failures(EngineExecutionResults results) {
     return results.testEvents().failed().stream()
         .map(Event::getPayload)
-        .map(p -> p.map(TestExecutionResult.class::cast)
-            .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage).orElse(""))
+        .map(
+            p ->
+                p.map(TestExecutionResult.class::cast)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .map(Throwable::getMessage)
+                    .orElse(""))
         .collect(Collectors.toList());
   }
 
@@ -59,8 +63,8 @@ class RpcBenchmarkExtensionTests {
     @Test
     void echo(Bench bench) {
       ManagedServer server = bench.server(ServerSpec.echo());
-      SEEN.add(bench.closedLoop(server).clients(2).payload(Payload.parse("256B"))
-          .requests(200).run());
+      SEEN.add(
+          bench.closedLoop(server).clients(2).payload(Payload.parse("256B")).requests(200).run());
     }
   }
 
@@ -69,14 +73,18 @@ class RpcBenchmarkExtensionTests {
     EngineExecutionResults results = run(EchoBenchmark.class, Map.of());
 
     results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
-    assertThat(SEEN).singleElement().satisfies(result -> {
-      assertThat(result.iterations()).hasSize(2);
-      assertThat(result.requests()).isEqualTo(400);
-      assertThat(result.closedLoop()).isTrue();
-      assertThat(result.errorCount()).isZero();
-      assertThat(result.name()).isEqualTo("EchoBenchmark.echo");
-      assertThat(result.server()).startsWith("echo · ExitOrdered (in this JVM, tcp://127.0.0.1:");
-    });
+    assertThat(SEEN)
+        .singleElement()
+        .satisfies(
+            result -> {
+              assertThat(result.iterations()).hasSize(2);
+              assertThat(result.requests()).isEqualTo(400);
+              assertThat(result.closedLoop()).isTrue();
+              assertThat(result.errorCount()).isZero();
+              assertThat(result.name()).isEqualTo("EchoBenchmark.echo");
+              assertThat(result.server())
+                  .startsWith("echo · ExitOrdered (in this JVM, tcp://127.0.0.1:");
+            });
     PeerThreads.awaitNoPeerThreads();
   }
 
@@ -88,8 +96,8 @@ class RpcBenchmarkExtensionTests {
       for (dev.callosum.perf.peer.RpcClient client : bench.clients(server, 5)) {
         assertThat(client.call("echo", new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
       }
-      assertThat(server.stats()).hasValueSatisfying(stats ->
-          assertThat(stats.replies()).isEqualTo(5));
+      assertThat(server.stats())
+          .hasValueSatisfying(stats -> assertThat(stats.replies()).isEqualTo(5));
       throw new IllegalStateException("failing with five clients open");
     }
   }
@@ -134,7 +142,8 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void budgetsThatHoldPass() {
-    run(GenerousBudgets.class, Map.of()).testEvents()
+    run(GenerousBudgets.class, Map.of())
+        .testEvents()
         .assertStatistics(stats -> stats.succeeded(1).failed(0));
   }
 
@@ -143,8 +152,11 @@ class RpcBenchmarkExtensionTests {
   static class ImpossibleBudget {
     @Test
     void breaksIt(Bench bench) {
-      bench.closedLoop(bench.server(ServerSpec.echo())).payload(Payload.parse("64B"))
-          .requests(100).run();
+      bench
+          .closedLoop(bench.server(ServerSpec.echo()))
+          .payload(Payload.parse("64B"))
+          .requests(100)
+          .run();
     }
   }
 
@@ -152,17 +164,20 @@ class RpcBenchmarkExtensionTests {
   void aBrokenBudgetFailsNamingTheMetricValueBudgetAndSamples() {
     EngineExecutionResults results = run(ImpossibleBudget.class, Map.of());
 
-    assertThat(failures(results)).singleElement().asString()
+    assertThat(failures(results))
+        .singleElement()
+        .asString()
         .startsWith("budget broken: p50 latency was ")
         .contains("over the budget of 1 ns")
-        .contains("in ImpossibleBudget.breaksIt (closed loop, 1 client, 64 B payload,"
-            + " 200 samples");
+        .contains(
+            "in ImpossibleBudget.breaksIt (closed loop, 1 client, 64 B payload," + " 200 samples");
     PeerThreads.awaitNoPeerThreads();
   }
 
   @Test
   void theBudgetScaleLoosensLatencyBudgetsForSlowMachines() {
-    run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale", "1e12")).testEvents()
+    run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale", "1e12"))
+        .testEvents()
         .assertStatistics(stats -> stats.succeeded(1));
   }
 
@@ -178,7 +193,8 @@ class RpcBenchmarkExtensionTests {
   @Test
   void anErrorBudgetCountsFailedCallsByKind() {
     assertThat(failures(run(FailingServerWithErrorBudget.class, Map.of())))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .contains("100 of 100 calls failed (100.000%, {FAILURE=100}), over the budget of 50.000%");
   }
 
@@ -191,9 +207,12 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void aBudgetOnABenchmarkThatMeasuresNothingIsAMistake() {
-    assertThat(failures(run(BudgetWithoutMeasurement.class, Map.of()))).singleElement()
-        .asString().isEqualTo("BudgetWithoutMeasurement.measuresNothing declares budgets but"
-            + " measured nothing: inject a Bench and run a load with it");
+    assertThat(failures(run(BudgetWithoutMeasurement.class, Map.of())))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "BudgetWithoutMeasurement.measuresNothing declares budgets but"
+                + " measured nothing: inject a Bench and run a load with it");
   }
 
   @RpcBenchmark
@@ -213,9 +232,10 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void badBudgetAnnotationsAreNamed() {
-    assertThat(failures(run(BadBudget.class, Map.of()))).containsExactlyInAnyOrder(
-        "BadBudget.echo: @LatencyBudget(percentile = 150.0): a percentile is between 0 and 100",
-        "BadBudget.echoAgain: 'soon' is not a duration; write it like 250us, 20ms, 1.5s or 2m");
+    assertThat(failures(run(BadBudget.class, Map.of())))
+        .containsExactlyInAnyOrder(
+            "BadBudget.echo: @LatencyBudget(percentile = 150.0): a percentile is between 0 and 100",
+            "BadBudget.echoAgain: 'soon' is not a duration; write it like 250us, 20ms, 1.5s or 2m");
   }
 
   // ------------------------------------------------------------------ settings
@@ -223,30 +243,39 @@ class RpcBenchmarkExtensionTests {
   @Test
   void aWrongSettingFailsNamingItAndWhatItTakes() {
     assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.iterations", "many"))))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .isEqualTo("setting callosum.perf.iterations is 'many'; it takes a whole number >= 1");
     assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.target", "localhost"))))
-        .singleElement().asString().contains("setting callosum.perf.target is 'localhost'");
+        .singleElement()
+        .asString()
+        .contains("setting callosum.perf.target is 'localhost'");
   }
 
   @Test
   void quickModeRunsATenthOfTheRequests() {
-    run(EchoBenchmark.class, Map.of("callosum.perf.quick", "true")).testEvents()
+    run(EchoBenchmark.class, Map.of("callosum.perf.quick", "true"))
+        .testEvents()
         .assertStatistics(stats -> stats.succeeded(1));
 
-    assertThat(SEEN).singleElement()
+    assertThat(SEEN)
+        .singleElement()
         .satisfies(result -> assertThat(result.requests()).isEqualTo(2 * 20));
   }
 
   @Test
   void aTargetRunsTheBenchmarkAgainstAServerThisRunDidNotStart() {
-    try (dev.callosum.perf.peer.RpcServer external = dev.callosum.perf.peer.ServerConfig.builder()
-        .testHandlers().start()) {
-      run(EchoBenchmark.class, Map.of("callosum.perf.target", external.endpoint())).testEvents()
+    try (dev.callosum.perf.peer.RpcServer external =
+        dev.callosum.perf.peer.ServerConfig.builder().testHandlers().start()) {
+      run(EchoBenchmark.class, Map.of("callosum.perf.target", external.endpoint()))
+          .testEvents()
           .assertStatistics(stats -> stats.succeeded(1));
 
-      assertThat(SEEN).singleElement().satisfies(result ->
-          assertThat(result.server()).isEqualTo("remote server at " + external.endpoint()));
+      assertThat(SEEN)
+          .singleElement()
+          .satisfies(
+              result ->
+                  assertThat(result.server()).isEqualTo("remote server at " + external.endpoint()));
       assertThat(external.stats().requests()).isEqualTo(400);
     }
   }
@@ -255,22 +284,31 @@ class RpcBenchmarkExtensionTests {
   static class OpenLoopBenchmark {
     @Test
     void onSchedule(Bench bench) {
-      SEEN.add(bench.openLoop(bench.server(ServerSpec.echo())).rate(200)
-          .duration(Duration.ofSeconds(1)).payload(Payload.parse("128B")).run());
+      SEEN.add(
+          bench
+              .openLoop(bench.server(ServerSpec.echo()))
+              .rate(200)
+              .duration(Duration.ofSeconds(1))
+              .payload(Payload.parse("128B"))
+              .run());
     }
   }
 
   @Test
   void anOpenLoopRunSaysItIsOpenLoopWithItsTargetRate() {
-    run(OpenLoopBenchmark.class, Map.of()).testEvents()
+    run(OpenLoopBenchmark.class, Map.of())
+        .testEvents()
         .assertStatistics(stats -> stats.succeeded(1));
 
-    assertThat(SEEN).singleElement().satisfies(result -> {
-      assertThat(result.closedLoop()).isFalse();
-      assertThat(result.targetRate()).isEqualTo(200);
-      assertThat(result.requests()).isEqualTo(400);
-      assertThat(result.toString()).contains("open loop at 200/s");
-    });
+    assertThat(SEEN)
+        .singleElement()
+        .satisfies(
+            result -> {
+              assertThat(result.closedLoop()).isFalse();
+              assertThat(result.targetRate()).isEqualTo(200);
+              assertThat(result.requests()).isEqualTo(400);
+              assertThat(result.toString()).contains("open loop at 200/s");
+            });
   }
 
   // ------------------------------------------------------------------ parameters and measuring
@@ -280,8 +318,8 @@ class RpcBenchmarkExtensionTests {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"64B", "1KiB"})
     void echo(Payload payload, Bench bench) {
-      SEEN.add(bench.closedLoop(bench.server(ServerSpec.echo())).payload(payload).requests(40)
-          .run());
+      SEEN.add(
+          bench.closedLoop(bench.server(ServerSpec.echo())).payload(payload).requests(40).run());
     }
   }
 
@@ -290,7 +328,8 @@ class RpcBenchmarkExtensionTests {
     run(PayloadMatrix.class, Map.of()).testEvents().assertStatistics(stats -> stats.succeeded(2));
 
     assertThat(SEEN).extracting(BenchmarkResult::payloadBytes).containsExactly(64, 1024);
-    assertThat(SEEN).extracting(BenchmarkResult::name)
+    assertThat(SEEN)
+        .extracting(BenchmarkResult::name)
         .containsExactly("PayloadMatrix.echo 64B", "PayloadMatrix.echo 1KiB");
   }
 
@@ -298,8 +337,11 @@ class RpcBenchmarkExtensionTests {
   static class KnownDelay {
     @Test
     void measuresTheDelay(Bench bench) {
-      SEEN.add(bench.closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(30))))
-          .requests(20).run());
+      SEEN.add(
+          bench
+              .closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(30))))
+              .requests(20)
+              .run());
     }
   }
 

@@ -18,8 +18,13 @@ class ClosedLoopTests {
   @Test
   void severalCallsInFlightPerClientAreAllCountedOnce() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
-      LoadResult result = ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
-          .clients(3).inFlight(8).requests(3000).payload(Payload.parse("128B")).run();
+      LoadResult result =
+          ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
+              .clients(3)
+              .inFlight(8)
+              .requests(3000)
+              .payload(Payload.parse("128B"))
+              .run();
 
       assertThat(result.requests()).isEqualTo(3000);
       assertThat(result.errorCount()).isZero();
@@ -30,8 +35,8 @@ class ClosedLoopTests {
 
   @Test
   void failedCallsAreCountedByKindWithOneOrManyInFlight() {
-    try (RpcServer server = ServerConfig.builder().testHandlers()
-        .scheduler(Scheduler.KEY_SERIALIZED).start()) {
+    try (RpcServer server =
+        ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start()) {
       ClientConfig client = ClientConfig.builder(server.endpoint()).build();
       LoadResult one = ClosedLoop.against(client).method("fail").inFlight(1).requests(20).run();
       LoadResult four = ClosedLoop.against(client).method("fail").inFlight(4).requests(20).run();
@@ -45,8 +50,12 @@ class ClosedLoopTests {
   @Test
   void aDurationMeasuresForThatLong() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
-      LoadResult result = ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
-          .clients(2).duration(Duration.ofSeconds(1)).payload(Payload.parse("64B")).run();
+      LoadResult result =
+          ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
+              .clients(2)
+              .duration(Duration.ofSeconds(1))
+              .payload(Payload.parse("64B"))
+              .run();
 
       assertThat(result.requests()).isPositive();
       assertThat(result.elapsed()).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));

@@ -22,9 +22,13 @@ class OpenLoopTests {
   @Test
   void theAchievedRateIsCloseToTheTarget() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
-      LoadResult result = OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
-          .rate(400).duration(Duration.ofSeconds(2)).clients(2)
-          .payload(Payload.parse("256B")).run();
+      LoadResult result =
+          OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
+              .rate(400)
+              .duration(Duration.ofSeconds(2))
+              .clients(2)
+              .payload(Payload.parse("256B"))
+              .run();
 
       assertThat(result.closedLoop()).isFalse();
       assertThat(result.targetRate()).isEqualTo(400);
@@ -39,12 +43,19 @@ class OpenLoopTests {
     LoadResult open;
     LoadResult closed;
     try (RpcServer server = stallingServer()) {
-      open = OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
-          .rate(200).duration(Duration.ofSeconds(3)).payload(Payload.parse("64B")).run();
+      open =
+          OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
+              .rate(200)
+              .duration(Duration.ofSeconds(3))
+              .payload(Payload.parse("64B"))
+              .run();
     }
     try (RpcServer server = stallingServer()) {
-      closed = ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
-          .requests(600).payload(Payload.parse("64B")).run();
+      closed =
+          ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
+              .requests(600)
+              .payload(Payload.parse("64B"))
+              .run();
     }
 
     // Every request due during the 200 ms stall waited for it, counted from its intended time.
@@ -56,8 +67,7 @@ class OpenLoopTests {
     // Second by second, the stall stands out in the one interval it fell in.
     List<TimeSeries.Point> points = open.timeSeries().points();
     assertThat(points).hasSizeGreaterThanOrEqualTo(3);
-    assertThat(points.stream().mapToLong(TimeSeries.Point::calls).sum())
-        .isEqualTo(open.requests());
+    assertThat(points.stream().mapToLong(TimeSeries.Point::calls).sum()).isEqualTo(open.requests());
     assertThat(points.stream().mapToLong(TimeSeries.Point::p99Nanos).max().orElse(0))
         .isGreaterThanOrEqualTo(Duration.ofMillis(100).toNanos());
     assertThat(closed.timeSeries().points().stream().mapToLong(TimeSeries.Point::calls).sum())
@@ -67,11 +77,16 @@ class OpenLoopTests {
   /** A server whose thread freezes for 200 ms at its 300th echo. */
   private static RpcServer stallingServer() {
     AtomicInteger calls = new AtomicInteger();
-    return ServerConfig.builder().handler("echo", Handler.of(body -> {
-      if (calls.incrementAndGet() == 300) {
-        Thread.sleep(200);
-      }
-      return body;
-    })).start();
+    return ServerConfig.builder()
+        .handler(
+            "echo",
+            Handler.of(
+                body -> {
+                  if (calls.incrementAndGet() == 300) {
+                    Thread.sleep(200);
+                  }
+                  return body;
+                }))
+        .start();
   }
 }

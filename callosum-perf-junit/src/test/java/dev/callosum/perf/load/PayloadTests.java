@@ -10,8 +10,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PayloadTests {
 
   @ParameterizedTest
-  @CsvSource({"64B, 64, 64 B", "256, 256, 256 B", "1KiB, 1024, 1 KiB", "16KB, 16384, 16 KiB",
-      "10kb, 10240, 10 KiB", "1MiB, 1048576, 1 MiB", "1536, 1536, 1.5 KiB", "0, 0, 0 B"})
+  @CsvSource({
+    "64B, 64, 64 B",
+    "256, 256, 256 B",
+    "1KiB, 1024, 1 KiB",
+    "16KB, 16384, 16 KiB",
+    "10kb, 10240, 10 KiB",
+    "1MiB, 1048576, 1 MiB",
+    "1536, 1536, 1.5 KiB",
+    "0, 0, 0 B"
+  })
   void sizesAreWrittenAsPeopleWriteThem(String text, int bytes, String shown) {
     Payload payload = Payload.parse(text);
 

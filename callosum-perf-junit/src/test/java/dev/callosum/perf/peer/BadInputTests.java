@@ -20,9 +20,9 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 
 /**
- * WIRE.md §8: the inputs that end the Python server's receive loop for good, the ones it
- * tolerates, and random frames. The Java server answers ERROR where it knows whom to answer, drops
- * the rest, and keeps serving.
+ * WIRE.md §8: the inputs that end the Python server's receive loop for good, the ones it tolerates,
+ * and random frames. The Java server answers ERROR where it knows whom to answer, drops the rest,
+ * and keeps serving.
  */
 class BadInputTests {
   private static final MessageCodec CODEC = new MessageCodec();
@@ -58,14 +58,18 @@ class BadInputTests {
 
   @Test
   void aMethodSentAsBinIsDropped() {
-    raw.send(UPPER, header(h -> {
-      h.packMapHeader(5);
-      kv(h, "type").packInt(1);
-      kv(h, "meth").packBinaryHeader(4).writePayload(ascii("echo"));
-      kv(h, "okey").packBinaryHeader(0);
-      kv(h, "seq").packInt(1);
-      kv(h, "zip").packBoolean(false);
-    }), GOOD_BODY);
+    raw.send(
+        UPPER,
+        header(
+            h -> {
+              h.packMapHeader(5);
+              kv(h, "type").packInt(1);
+              kv(h, "meth").packBinaryHeader(4).writePayload(ascii("echo"));
+              kv(h, "okey").packBinaryHeader(0);
+              kv(h, "seq").packInt(1);
+              kv(h, "zip").packBoolean(false);
+            }),
+        GOOD_BODY);
 
     assertDroppedBecause("header 'meth' is a msgpack binary, expected a str");
   }
@@ -79,13 +83,17 @@ class BadInputTests {
 
   @Test
   void aHeaderMissingAKeyIsDropped() {
-    raw.send(UPPER, header(h -> {
-      h.packMapHeader(4);
-      kv(h, "type").packInt(1);
-      kv(h, "meth").packString("echo");
-      kv(h, "okey").packBinaryHeader(0);
-      kv(h, "seq").packInt(1);
-    }), GOOD_BODY);
+    raw.send(
+        UPPER,
+        header(
+            h -> {
+              h.packMapHeader(4);
+              kv(h, "type").packInt(1);
+              kv(h, "meth").packString("echo");
+              kv(h, "okey").packBinaryHeader(0);
+              kv(h, "seq").packInt(1);
+            }),
+        GOOD_BODY);
 
     assertDroppedBecause("header lacks 'zip'");
   }
@@ -153,16 +161,22 @@ class BadInputTests {
 
   @Test
   void extraAndReorderedHeaderKeysAnIntZipAndNilOrEmptyMetaAreAnswered() {
-    raw.send(UPPER, header(h -> {
-      h.packMapHeader(6);
-      kv(h, "zip").packInt(0);
-      kv(h, "extra").packInt(1);
-      kv(h, "seq").packInt(11);
-      kv(h, "okey").packNil();
-      kv(h, "meth").packString("echo");
-      kv(h, "type").packInt(1);
-    }), hex("82 a4 6d657461 c0 a4 626f6479 c4 01 78"));
-    raw.send(UPPER, header(h -> std(h, 1, "echo", 12, false)),
+    raw.send(
+        UPPER,
+        header(
+            h -> {
+              h.packMapHeader(6);
+              kv(h, "zip").packInt(0);
+              kv(h, "extra").packInt(1);
+              kv(h, "seq").packInt(11);
+              kv(h, "okey").packNil();
+              kv(h, "meth").packString("echo");
+              kv(h, "type").packInt(1);
+            }),
+        hex("82 a4 6d657461 c0 a4 626f6479 c4 01 78"));
+    raw.send(
+        UPPER,
+        header(h -> std(h, 1, "echo", 12, false)),
         hex("82 a4 6d657461 c4 01 90 a4 626f6479 c4 01 79"));
 
     RpcMessage first = PeerTests.decode(raw.receive(5000));
@@ -177,7 +191,8 @@ class BadInputTests {
       raw.send(UPPER, header(h -> std(h, type, "echo", 1, false)), GOOD_BODY);
     }
 
-    Awaiting.until(() -> server.stats().ignored() == 5 && server.stats().cancels() == 1,
+    Awaiting.until(
+        () -> server.stats().ignored() == 5 && server.stats().cancels() == 1,
         "five messages ignored and one CANCEL received");
     assertThat(raw.receive(200)).isNull();
     assertStillServing();
@@ -185,7 +200,9 @@ class BadInputTests {
 
   @Test
   void aStrBodyIsAnsweredWithErrorInsteadOfSilence() {
-    raw.send(UPPER, header(h -> std(h, 1, "echo", 2, false)),
+    raw.send(
+        UPPER,
+        header(h -> std(h, 1, "echo", 2, false)),
         hex("82 a4 6d657461 c4 00 a4 626f6479 a1 78"));
 
     assertThat(PeerTests.decode(raw.receive(5000)).errorInfo().repr())
@@ -208,8 +225,9 @@ class BadInputTests {
           case 0 -> raw.send(randomFrames(random));
           case 1 -> raw.send(UPPER, mutate(header, random), body);
           case 2 -> raw.send(UPPER, header, mutate(random.nextBoolean() ? body : zipBody, random));
-          default -> raw.send(UPPER, CODEC.encodeHeader(valid.withCompression(true)),
-              mutate(zipBody, random));
+          default ->
+              raw.send(
+                  UPPER, CODEC.encodeHeader(valid.withCompression(true)), mutate(zipBody, random));
         }
         if (i % 100 == 0) {
           calls[i / 100] = bystander.invoke("echo", ascii("still " + i));
@@ -298,5 +316,4 @@ class BadInputTests {
   private interface IoConsumer<T> {
     void accept(T t) throws IOException;
   }
-
 }

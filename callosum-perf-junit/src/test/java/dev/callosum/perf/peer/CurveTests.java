@@ -32,8 +32,9 @@ class CurveTests {
   @Test
   void anAllowedKeyConnectsAndCalls() {
     try (RpcServer server = curveServer();
-         RpcClient client = RpcClient.connect(client(server.endpoint())
-             .curve(serverKeys.publicKey(), allowed).build())) {
+        RpcClient client =
+            RpcClient.connect(
+                client(server.endpoint()).curve(serverKeys.publicKey(), allowed).build())) {
       assertThat(client.call("echo", ascii("secret"))).isEqualTo(ascii("secret"));
       assertThat(client.handshakeLatency()).isPositive();
       assertThat(server.stats().zapDenied()).isZero();
@@ -45,10 +46,13 @@ class CurveTests {
   void anUnknownClientKeyIsRefusedAndSaysSo() {
     CurveKeyPair stranger = CurveKeyPair.generate();
     try (RpcServer server = curveServer()) {
-      assertThatThrownBy(() -> RpcClient.connect(client(server.endpoint())
-          .curve(serverKeys.publicKey(), stranger).build()))
-          .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-              .isEqualTo(HandshakeException.Reason.CLIENT_KEY_REFUSED))
+      assertThatThrownBy(
+              () ->
+                  RpcClient.connect(
+                      client(server.endpoint()).curve(serverKeys.publicKey(), stranger).build()))
+          .isInstanceOfSatisfying(
+              HandshakeException.class,
+              e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.CLIENT_KEY_REFUSED))
           .hasMessageContaining("refused this client's CURVE public key " + stranger.publicKey());
       assertThat(server.stats().zapDenied()).isPositive();
     }
@@ -57,10 +61,15 @@ class CurveTests {
   @Test
   void aWrongServerKeyIsSaidToBeMostLikelyThat() {
     try (RpcServer server = curveServer()) {
-      assertThatThrownBy(() -> Connection.open(client(server.endpoint())
-          .curve(CurveKeyPair.generate().publicKey(), allowed).build()))
-          .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-              .isEqualTo(HandshakeException.Reason.WRONG_SERVER_KEY))
+      assertThatThrownBy(
+              () ->
+                  Connection.open(
+                      client(server.endpoint())
+                          .curve(CurveKeyPair.generate().publicKey(), allowed)
+                          .build()))
+          .isInstanceOfSatisfying(
+              HandshakeException.class,
+              e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.WRONG_SERVER_KEY))
           .hasMessageContaining("most likely this client has the wrong server public key");
     }
   }
@@ -69,8 +78,9 @@ class CurveTests {
   void aClientWithoutCurveAgainstACurveServerIsAMismatch() {
     try (RpcServer server = curveServer()) {
       assertThatThrownBy(() -> Connection.open(client(server.endpoint()).build()))
-          .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-              .isEqualTo(HandshakeException.Reason.SECURITY_MISMATCH))
+          .isInstanceOfSatisfying(
+              HandshakeException.class,
+              e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.SECURITY_MISMATCH))
           .hasMessageContaining("most likely requires CURVE, and this client has no CURVE keys");
     }
   }
@@ -78,10 +88,13 @@ class CurveTests {
   @Test
   void aCurveClientAgainstAPlainServerIsAMismatch() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
-      assertThatThrownBy(() -> Connection.open(client(server.endpoint())
-          .curve(serverKeys.publicKey(), allowed).build()))
-          .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-              .isEqualTo(HandshakeException.Reason.SECURITY_MISMATCH))
+      assertThatThrownBy(
+              () ->
+                  Connection.open(
+                      client(server.endpoint()).curve(serverKeys.publicKey(), allowed).build()))
+          .isInstanceOfSatisfying(
+              HandshakeException.class,
+              e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.SECURITY_MISMATCH))
           .hasMessageContaining("does not use CURVE, but this client does");
     }
   }
@@ -94,8 +107,9 @@ class CurveTests {
     }
     String endpoint = "tcp://127.0.0.1:" + freePort;
     assertThatThrownBy(() -> Connection.open(client(endpoint).build()))
-        .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-            .isEqualTo(HandshakeException.Reason.NO_SERVER))
+        .isInstanceOfSatisfying(
+            HandshakeException.class,
+            e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.NO_SERVER))
         .hasMessageContaining("nothing accepted a connection at " + endpoint);
   }
 
@@ -106,8 +120,9 @@ class CurveTests {
       silent.setLinger(0);
       silent.bind("tcp://127.0.0.1:*");
       assertThatThrownBy(() -> Connection.open(client(silent.getLastEndpoint()).build()))
-          .isInstanceOfSatisfying(HandshakeException.class, e -> assertThat(e.reason())
-              .isEqualTo(HandshakeException.Reason.NO_PONG))
+          .isInstanceOfSatisfying(
+              HandshakeException.class,
+              e -> assertThat(e.reason()).isEqualTo(HandshakeException.Reason.NO_PONG))
           .hasMessageContaining("no PONG answered PING within PT1.5S")
           .hasMessageContaining("not a Callosum server, or its receive loop is dead");
     }
@@ -116,10 +131,15 @@ class CurveTests {
   @Test
   void aCustomAuthenticatorSeesTheDomainAndKey() {
     java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (RpcServer server = ServerConfig.builder().testHandlers().zapDomain("bench")
-        .curve(serverKeys, (domain, key) -> seen.add(domain + " " + key)).start();
-         RpcClient client = RpcClient.connect(client(server.endpoint())
-             .curve(serverKeys.publicKey(), allowed).build())) {
+    try (RpcServer server =
+            ServerConfig.builder()
+                .testHandlers()
+                .zapDomain("bench")
+                .curve(serverKeys, (domain, key) -> seen.add(domain + " " + key))
+                .start();
+        RpcClient client =
+            RpcClient.connect(
+                client(server.endpoint()).curve(serverKeys.publicKey(), allowed).build())) {
       assertThat(client.call("echo", ascii("x"))).isEqualTo(ascii("x"));
       assertThat(seen).contains("bench " + allowed.publicKey());
     }
@@ -131,7 +151,8 @@ class CurveTests {
     pair.write(dir, "server");
 
     assertThat(Files.readString(dir.resolve("server.key")))
-        .contains("public-key = \"" + pair.publicKey() + "\"").doesNotContain("secret-key");
+        .contains("public-key = \"" + pair.publicKey() + "\"")
+        .doesNotContain("secret-key");
     assertThat(CurveKeyPair.read(dir.resolve("server.key"))).isEqualTo(pair.publicOnly());
     assertThat(CurveKeyPair.read(dir.resolve("server.key_secret"))).isEqualTo(pair);
   }
@@ -139,7 +160,9 @@ class CurveTests {
   @Test
   void readsWhatPyzmqWritesAndBareZ85Keys(@TempDir Path dir) throws IOException {
     // The layout zmq.auth.create_certificates writes (keys from the ZeroMQ RFC 26 test vectors).
-    Files.writeString(dir.resolve("client.key_secret"), """
+    Files.writeString(
+        dir.resolve("client.key_secret"),
+        """
         #   ****  Generated on 2026-11-27 08:00:00.000000 by pyzmq  ****
         #   ZeroMQ CURVE **Secret** Certificate
         #   DO NOT PROVIDE THIS FILE TO OTHER USERS nor change its permissions.

@@ -1,8 +1,8 @@
 package dev.callosum.perf.peer;
 
+import static dev.callosum.perf.peer.Bytes.ascii;
 import static dev.callosum.perf.testing.PeerThreads.awaitNoPeerThreads;
 import static dev.callosum.perf.testing.PeerThreads.peerThreads;
-import static dev.callosum.perf.peer.Bytes.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -27,17 +27,24 @@ class LifecycleTests {
     runHundredClients();
 
     awaitNoPeerThreads();
-    Awaiting.until(() -> noMoreThan(before, openDescriptors()),
+    Awaiting.until(
+        () -> noMoreThan(before, openDescriptors()),
         "descriptors back to " + before + ", now " + openDescriptors());
   }
 
   @Test
   void closingWithCallsInFlightAndHandlersRunningLeavesNoThreads() {
-    RpcServer server = ServerConfig.builder().testHandlers()
-        .handler("block", Handler.blocking(body -> {
-          Thread.sleep(60_000);
-          return body;
-        })).start();
+    RpcServer server =
+        ServerConfig.builder()
+            .testHandlers()
+            .handler(
+                "block",
+                Handler.blocking(
+                    body -> {
+                      Thread.sleep(60_000);
+                      return body;
+                    }))
+            .start();
     RpcClient client = RpcClient.connect(server.endpoint());
     CompletableFuture<byte[]> blocked = client.invoke("block", ascii("x"));
     CompletableFuture<byte[]> delayed = client.invoke("delay", ascii("60000"));
@@ -55,10 +62,11 @@ class LifecycleTests {
   void aCurveServerStopsItsAuthenticatorThreadToo() {
     CurveKeyPair keys = CurveKeyPair.generate();
     CurveKeyPair client = CurveKeyPair.generate();
-    try (RpcServer server = ServerConfig.builder().testHandlers()
-        .curve(keys, client.publicKey()).start();
-         RpcClient rpc = RpcClient.connect(ClientConfig.builder(server.endpoint())
-             .curve(keys.publicKey(), client).build())) {
+    try (RpcServer server =
+            ServerConfig.builder().testHandlers().curve(keys, client.publicKey()).start();
+        RpcClient rpc =
+            RpcClient.connect(
+                ClientConfig.builder(server.endpoint()).curve(keys.publicKey(), client).build())) {
       assertThat(peerThreads()).anyMatch(name -> name.endsWith("-zap"));
       assertThat(rpc.call("echo", ascii("x"))).isEqualTo(ascii("x"));
     }
@@ -84,8 +92,8 @@ class LifecycleTests {
   @Test
   void aServerThatCannotBindSaysWhereAndLeavesNothing() {
     try (RpcServer first = ServerConfig.builder().testHandlers().start()) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServerConfig.builder()
-          .testHandlers().bind(first.endpoint()).start())
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> ServerConfig.builder().testHandlers().bind(first.endpoint()).start())
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("cannot bind a Callosum server at " + first.endpoint());
     }
@@ -118,16 +126,21 @@ class LifecycleTests {
   static Map<String, Long> openDescriptors() {
     Map<String, Long> kinds = new TreeMap<>();
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      fds.forEach(fd -> {
-        try {
-          String target = Files.readSymbolicLink(fd).toString();
-          String kind = target.startsWith("socket:") ? "socket" : target.startsWith("pipe:")
-              ? "pipe" : target.startsWith("anon_inode:") ? "anon_inode" : "file";
-          kinds.merge(kind, 1L, Long::sum);
-        } catch (IOException e) {
-          // closed while listing
-        }
-      });
+      fds.forEach(
+          fd -> {
+            try {
+              String target = Files.readSymbolicLink(fd).toString();
+              String kind =
+                  target.startsWith("socket:")
+                      ? "socket"
+                      : target.startsWith("pipe:")
+                          ? "pipe"
+                          : target.startsWith("anon_inode:") ? "anon_inode" : "file";
+              kinds.merge(kind, 1L, Long::sum);
+            } catch (IOException e) {
+              // closed while listing
+            }
+          });
     } catch (IOException e) {
       throw new AssertionError("cannot list /proc/self/fd", e);
     }

@@ -24,8 +24,8 @@ class PeerTests {
   @Test
   void echoesThroughTheAsyncClientAndTheConnection() throws Exception {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(server.endpoint());
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+        RpcClient client = RpcClient.connect(server.endpoint());
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       byte[] payload = new byte[1000];
       for (int i = 0; i < payload.length; i++) {
         payload[i] = (byte) (i * 7 + 3);
@@ -43,7 +43,7 @@ class PeerTests {
   @Test
   void manyCallsInFlightOnOneClientAllComeBack() throws Exception {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       List<CompletableFuture<byte[]>> calls = new java.util.ArrayList<>();
       for (int i = 0; i < 2000; i++) {
         calls.add(client.invoke("echo", ascii(Integer.toString(i))));
@@ -58,9 +58,14 @@ class PeerTests {
   @Test
   void serverEchoesTheOrderKeyWithItsMsgpackType() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RawDealer raw = new RawDealer(server.endpoint())) {
-      for (OrderKey key : List.of(OrderKey.NONE, OrderKey.of(""), OrderKey.of("k1"),
-          OrderKey.ofBytes(ascii("k1")), OrderKey.nil())) {
+        RawDealer raw = new RawDealer(server.endpoint())) {
+      for (OrderKey key :
+          List.of(
+              OrderKey.NONE,
+              OrderKey.of(""),
+              OrderKey.of("k1"),
+              OrderKey.ofBytes(ascii("k1")),
+              OrderKey.nil())) {
         RpcMessage request = RpcMessage.function("echo", key, 7, ascii("x"));
         raw.send(ascii("UPPER"), CODEC.encodeHeader(request), CODEC.encodeBody(request));
 
@@ -77,7 +82,7 @@ class PeerTests {
   @Test
   void serverEchoesOutOfRangeSeqsUnchanged() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RawDealer raw = new RawDealer(server.endpoint())) {
+        RawDealer raw = new RawDealer(server.endpoint())) {
       for (long seq : new long[] {0, 127, 128, 65536, 4294967295L, 4294967296L, -1}) {
         RpcMessage request = RpcMessage.function("echo", OrderKey.NONE, seq, ascii("s"));
         raw.send(ascii("UPPER"), CODEC.encodeHeader(request), CODEC.encodeBody(request));
@@ -90,97 +95,116 @@ class PeerTests {
   @Test
   void sequenceIdsWrapAtTwoToThe32() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       connection.seedSeq(4294967294L);
 
       assertThat(connection.send("echo", OrderKey.NONE, ascii("a")).seq()).isEqualTo(4294967294L);
       assertThat(connection.send("echo", OrderKey.NONE, ascii("b")).seq()).isEqualTo(4294967295L);
       assertThat(connection.send("echo", OrderKey.NONE, ascii("c")).seq()).isZero();
-      assertThat(List.of(connection.receive(5_000_000_000L).seq(),
-          connection.receive(5_000_000_000L).seq(), connection.receive(5_000_000_000L).seq()))
+      assertThat(
+              List.of(
+                  connection.receive(5_000_000_000L).seq(),
+                  connection.receive(5_000_000_000L).seq(),
+                  connection.receive(5_000_000_000L).seq()))
           .containsExactly(4294967294L, 4294967295L, 0L);
-      assertThat(connection.call("echo", ascii("after the wrap"))).isEqualTo(ascii("after the wrap"));
+      assertThat(connection.call("echo", ascii("after the wrap")))
+          .isEqualTo(ascii("after the wrap"));
     }
   }
 
   @Test
   void aFailingHandlerIsAFailureWithTheExceptionDescribed() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThatThrownBy(() -> client.call("fail", ascii("x")))
-          .isInstanceOfSatisfying(RemoteException.class, e -> {
-            assertThat(e.kind()).isEqualTo(RpcException.Kind.FAILURE);
-            assertThat(e.error().name()).isEqualTo("IllegalStateException");
-            assertThat(e.error().repr()).isEqualTo("IllegalStateException('failing on purpose')");
-            assertThat(e.error().traceback()).contains("at dev.callosum.perf.peer.Handlers");
-          })
+          .isInstanceOfSatisfying(
+              RemoteException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(RpcException.Kind.FAILURE);
+                assertThat(e.error().name()).isEqualTo("IllegalStateException");
+                assertThat(e.error().repr())
+                    .isEqualTo("IllegalStateException('failing on purpose')");
+                assertThat(e.error().traceback()).contains("at dev.callosum.perf.peer.Handlers");
+              })
           .hasMessage("handler of 'fail' failed: IllegalStateException('failing on purpose')");
     }
   }
 
   @Test
   void inlineHandlersAnswerFromTheFrameAndFailLikeOthers() {
-    Handler.Inline firstHalf = body -> new Handler.Slice(body.array(), body.offset(),
-        body.length() / 2);
-    Handler.Inline broken = body -> {
-      throw new IllegalArgumentException("cannot take " + body.length() + " bytes");
-    };
-    try (RpcServer server = ServerConfig.builder().handler("half", firstHalf)
-            .handler("broken", broken).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+    Handler.Inline firstHalf =
+        body -> new Handler.Slice(body.array(), body.offset(), body.length() / 2);
+    Handler.Inline broken =
+        body -> {
+          throw new IllegalArgumentException("cannot take " + body.length() + " bytes");
+        };
+    try (RpcServer server =
+            ServerConfig.builder().handler("half", firstHalf).handler("broken", broken).start();
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThat(client.call("half", ascii("abcdef"))).isEqualTo(ascii("abc"));
       assertThatThrownBy(() -> client.call("broken", ascii("xy")))
-          .isInstanceOfSatisfying(RemoteException.class, e -> {
-            assertThat(e.kind()).isEqualTo(RpcException.Kind.FAILURE);
-            assertThat(e.error().repr())
-                .isEqualTo("IllegalArgumentException('cannot take 2 bytes')");
-          });
+          .isInstanceOfSatisfying(
+              RemoteException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(RpcException.Kind.FAILURE);
+                assertThat(e.error().repr())
+                    .isEqualTo("IllegalArgumentException('cannot take 2 bytes')");
+              });
     }
   }
 
   @Test
   void anInlineHandlerRunThroughHandleAnswersTheSame() throws Exception {
     // As a scheduler runs it when an earlier request of its key is still running.
-    Handler.Inline firstHalf = body -> new Handler.Slice(body.array(), body.offset(),
-        body.length() / 2);
-    Request request = new Request() {
-      @Override public String method() {
-        return "half";
-      }
+    Handler.Inline firstHalf =
+        body -> new Handler.Slice(body.array(), body.offset(), body.length() / 2);
+    Request request =
+        new Request() {
+          @Override
+          public String method() {
+            return "half";
+          }
 
-      @Override public dev.callosum.perf.protocol.OrderKey orderKey() {
-        return dev.callosum.perf.protocol.OrderKey.NONE;
-      }
+          @Override
+          public dev.callosum.perf.protocol.OrderKey orderKey() {
+            return dev.callosum.perf.protocol.OrderKey.NONE;
+          }
 
-      @Override public long seq() {
-        return 1;
-      }
+          @Override
+          public long seq() {
+            return 1;
+          }
 
-      @Override public byte[] body() {
-        return ascii("abcdef");
-      }
+          @Override
+          public byte[] body() {
+            return ascii("abcdef");
+          }
 
-      @Override public java.util.concurrent.ExecutorService workers() {
-        throw new UnsupportedOperationException();
-      }
+          @Override
+          public java.util.concurrent.ExecutorService workers() {
+            throw new UnsupportedOperationException();
+          }
 
-      @Override public java.util.concurrent.ScheduledExecutorService timer() {
-        throw new UnsupportedOperationException();
-      }
-    };
+          @Override
+          public java.util.concurrent.ScheduledExecutorService timer() {
+            throw new UnsupportedOperationException();
+          }
+        };
     assertThat(firstHalf.handle(request).toCompletableFuture().getNow(null))
         .isEqualTo(ascii("abc"));
   }
 
   @Test
   void aHandlerThatThrowsBeforeReturningAStageIsAFailureToo() {
-    Handler throwing = request -> {
-      throw new java.io.IOException("disk on fire");
-    };
+    Handler throwing =
+        request -> {
+          throw new java.io.IOException("disk on fire");
+        };
     try (RpcServer server = ServerConfig.builder().handler("t", throwing).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThatThrownBy(() -> client.call("t", ascii("x")))
-          .isInstanceOfSatisfying(RemoteException.class,
+          .isInstanceOfSatisfying(
+              RemoteException.class,
               e -> assertThat(e.error().repr()).isEqualTo("IOException('disk on fire')"));
     }
   }
@@ -188,12 +212,14 @@ class PeerTests {
   @Test
   void anUnknownMethodIsAnErrorNamingTheServedMethods() {
     try (RpcServer server = ServerConfig.builder().handler("echo", Handlers.echo()).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThatThrownBy(() -> client.call("nope", ascii("x")))
-          .isInstanceOfSatisfying(RemoteException.class, e -> {
-            assertThat(e.kind()).isEqualTo(RpcException.Kind.ERROR);
-            assertThat(e.error().name()).isEqualTo("UnknownMethodError");
-          })
+          .isInstanceOfSatisfying(
+              RemoteException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(RpcException.Kind.ERROR);
+                assertThat(e.error().name()).isEqualTo("UnknownMethodError");
+              })
           .hasMessageContaining("no handler for method 'nope'; this server serves [echo]");
       assertThat(client.call("echo", ascii("still up"))).isEqualTo(ascii("still up"));
     }
@@ -202,10 +228,10 @@ class PeerTests {
   @Test
   void aHandlerReturningNullIsAnErrorNotSilence() {
     try (RpcServer server = ServerConfig.builder().handler("none", Handler.of(b -> null)).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThatThrownBy(() -> client.call("none", ascii("x")))
-          .isInstanceOfSatisfying(RemoteException.class,
-              e -> assertThat(e.error().name()).isEqualTo("NoResultError"))
+          .isInstanceOfSatisfying(
+              RemoteException.class, e -> assertThat(e.error().name()).isEqualTo("NoResultError"))
           .hasMessageContaining("returned null");
     }
   }
@@ -213,13 +239,15 @@ class PeerTests {
   @Test
   void aTimeoutFailsTheCallAndSendsCancel() throws Exception {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
-      CompletableFuture<byte[]> call = client.invoke("delay", OrderKey.NONE, ascii("2000"),
-          Duration.ofMillis(100));
+        RpcClient client = RpcClient.connect(server.endpoint())) {
+      CompletableFuture<byte[]> call =
+          client.invoke("delay", OrderKey.NONE, ascii("2000"), Duration.ofMillis(100));
 
-      assertThatThrownBy(call::get).isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOfSatisfying(RpcException.class,
-              e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TIMEOUT))
+      assertThatThrownBy(call::get)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOfSatisfying(
+              RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TIMEOUT))
           .hasMessageContaining("no reply to 'delay' (seq 0)")
           .hasMessageContaining("sent CANCEL");
       Awaiting.until(() -> server.stats().cancels() == 1, "the server received the CANCEL");
@@ -231,11 +259,11 @@ class PeerTests {
   @Test
   void theBlockingConnectionTimesOutAndCancelsToo() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
-      assertThatThrownBy(() -> connection.call("delay", OrderKey.NONE, ascii("1000"),
-          Duration.ofMillis(50)))
-          .isInstanceOfSatisfying(RpcException.class,
-              e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TIMEOUT));
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+      assertThatThrownBy(
+              () -> connection.call("delay", OrderKey.NONE, ascii("1000"), Duration.ofMillis(50)))
+          .isInstanceOfSatisfying(
+              RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TIMEOUT));
       Awaiting.until(() -> server.stats().cancels() == 1, "the server received the CANCEL");
       // The late RESULT of the cancelled call is skipped, not taken for this call's reply.
       assertThat(connection.call("echo", ascii("fresh"))).isEqualTo(ascii("fresh"));
@@ -245,7 +273,7 @@ class PeerTests {
   @Test
   void cancelHasNoEffectUnderExitOrdered() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       RpcMessage request = connection.send("delay", OrderKey.NONE, ascii("200"));
       connection.sendCancel(request);
 
@@ -259,19 +287,24 @@ class PeerTests {
   @Test
   void cancelUnderKeySerializedCancelsTheRunningHandler() throws Exception {
     CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
-    Handler sleeper = Handler.blocking(body -> {
-      try {
-        Thread.sleep(60_000);
-        interrupted.complete(false);
-      } catch (InterruptedException e) {
-        interrupted.complete(true);
-        throw e;
-      }
-      return body;
-    });
-    try (RpcServer server = ServerConfig.builder().handler("sleep", sleeper)
-        .scheduler(Scheduler.KEY_SERIALIZED).start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+    Handler sleeper =
+        Handler.blocking(
+            body -> {
+              try {
+                Thread.sleep(60_000);
+                interrupted.complete(false);
+              } catch (InterruptedException e) {
+                interrupted.complete(true);
+                throw e;
+              }
+              return body;
+            });
+    try (RpcServer server =
+            ServerConfig.builder()
+                .handler("sleep", sleeper)
+                .scheduler(Scheduler.KEY_SERIALIZED)
+                .start();
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       RpcMessage request = connection.send("sleep", OrderKey.NONE, ascii("x"));
       Awaiting.until(() -> server.stats().pending() == 1, "the handler is running");
       connection.sendCancel(request);
@@ -281,18 +314,20 @@ class PeerTests {
       assertThat(reply.type()).isEqualTo(MessageType.CANCELLED);
       assertThat(reply.answers(request)).isTrue();
       assertThat(interrupted.get()).isTrue();
-      assertThatThrownBy(() -> Connection.outcome(reply)).isInstanceOfSatisfying(
-          RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.CANCELLED));
-      Awaiting.until(() -> server.stats().pending() == 0 && server.stats().keyQueues() == 0,
+      assertThatThrownBy(() -> Connection.outcome(reply))
+          .isInstanceOfSatisfying(
+              RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.CANCELLED));
+      Awaiting.until(
+          () -> server.stats().pending() == 0 && server.stats().keyQueues() == 0,
           "the server holds nothing");
     }
   }
 
   @Test
   void cancelUnderKeySerializedRemovesAQueuedRequest() {
-    try (RpcServer server = ServerConfig.builder().testHandlers()
-        .scheduler(Scheduler.KEY_SERIALIZED).start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+    try (RpcServer server =
+            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       RpcMessage first = connection.send("delay", OrderKey.of("k"), ascii("300"));
       RpcMessage second = connection.send("delay", OrderKey.of("k"), ascii("300"));
       Awaiting.until(() -> server.stats().pending() == 2, "both requests arrived");
@@ -312,10 +347,10 @@ class PeerTests {
   @Test
   void compressionIsRealBothWaysAndBothSidesDecodeEither() {
     try (RpcServer server = ServerConfig.builder().testHandlers().compress(true).start();
-         RpcClient zipping = RpcClient.connect(ClientConfig.builder(server.endpoint())
-             .compress(true).build());
-         RpcClient plain = RpcClient.connect(server.endpoint());
-         RawDealer raw = new RawDealer(server.endpoint())) {
+        RpcClient zipping =
+            RpcClient.connect(ClientConfig.builder(server.endpoint()).compress(true).build());
+        RpcClient plain = RpcClient.connect(server.endpoint());
+        RawDealer raw = new RawDealer(server.endpoint())) {
       byte[] text = utf8("compressible ".repeat(10_000));
 
       assertThat(zipping.call("echo", text)).isEqualTo(text);
@@ -334,12 +369,14 @@ class PeerTests {
   @Test
   void bodiesOverTheMaximumAreRefusedWithAnError() {
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(4096).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       assertThatThrownBy(() -> client.call("echo", new byte[5000]))
-          .isInstanceOfSatisfying(RemoteException.class, e -> {
-            assertThat(e.kind()).isEqualTo(RpcException.Kind.ERROR);
-            assertThat(e.error().name()).isEqualTo("WireFormatError");
-          })
+          .isInstanceOfSatisfying(
+              RemoteException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(RpcException.Kind.ERROR);
+                assertThat(e.error().name()).isEqualTo("WireFormatError");
+              })
           .hasMessageContaining("exceeds the maximum body size of 4096 bytes");
       assertThat(client.call("echo", new byte[4000])).hasSize(4000);
     }
@@ -348,8 +385,9 @@ class PeerTests {
   @Test
   void theDefaultMaximumIsTenMebibytesAndTwelveIsRefused() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(ClientConfig.builder(server.endpoint())
-             .maxBodySize(32 << 20).build())) {
+        RpcClient client =
+            RpcClient.connect(
+                ClientConfig.builder(server.endpoint()).maxBodySize(32 << 20).build())) {
       assertThatThrownBy(() -> client.call("echo", new byte[12 << 20]))
           .hasMessageContaining("exceeds the maximum body size of 10485760 bytes");
       assertThat(client.call("echo", new byte[9 << 20])).hasSize(9 << 20);
@@ -359,7 +397,7 @@ class PeerTests {
   @Test
   void jsonBodiesAreAnOption() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       byte[] reply = client.call("echo", PythonJson.encode(Map.of("sent", "abc")));
 
       assertThat(reply).isEqualTo(utf8("{\"sent\": \"abc\"}"));
@@ -370,14 +408,14 @@ class PeerTests {
   @Test
   void tooManyCallsInFlightAreRefusedAtOnce() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         RpcClient client = RpcClient.connect(ClientConfig.builder(server.endpoint())
-             .maxInFlight(2).build())) {
+        RpcClient client =
+            RpcClient.connect(ClientConfig.builder(server.endpoint()).maxInFlight(2).build())) {
       client.invoke("delay", ascii("300"));
       client.invoke("delay", ascii("300"));
 
       assertThatThrownBy(() -> client.call("echo", ascii("x")))
-          .isInstanceOfSatisfying(RpcException.class,
-              e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TRANSPORT))
+          .isInstanceOfSatisfying(
+              RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TRANSPORT))
           .hasMessageContaining("already has 2 calls in flight (maxInFlight)");
     }
   }
@@ -385,12 +423,13 @@ class PeerTests {
   @Test
   void aServerOverItsPendingLimitAnswersOverloaded() {
     try (RpcServer server = ServerConfig.builder().testHandlers().maxPendingRequests(1).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       CompletableFuture<byte[]> slow = client.invoke("delay", ascii("300"));
       Awaiting.until(() -> server.stats().pending() == 1, "the slow call is pending");
 
       assertThatThrownBy(() -> client.call("sized", ascii("3")))
-          .isInstanceOfSatisfying(RemoteException.class,
+          .isInstanceOfSatisfying(
+              RemoteException.class,
               e -> assertThat(e.error().name()).isEqualTo("OverloadedError"));
       // An echo holds nothing, so the server still answers it at once.
       assertThat(client.call("echo", ascii("x"))).isEqualTo(ascii("x"));
@@ -406,8 +445,10 @@ class PeerTests {
       CompletableFuture<byte[]> call = client.invoke("delay", ascii("5000"));
       client.close();
 
-      assertThatThrownBy(call::join).cause().isInstanceOfSatisfying(RpcException.class,
-          e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TRANSPORT))
+      assertThatThrownBy(call::join)
+          .cause()
+          .isInstanceOfSatisfying(
+              RpcException.class, e -> assertThat(e.kind()).isEqualTo(RpcException.Kind.TRANSPORT))
           .hasMessageContaining("is closed");
       assertThatThrownBy(() -> client.call("echo", ascii("x"))).hasMessageContaining("is closed");
     }
@@ -416,20 +457,24 @@ class PeerTests {
   @Test
   void aConnectionRefusesUseFromAnotherThread() throws Exception {
     try (RpcServer server = ServerConfig.builder().testHandlers().start();
-         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
+        Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       CompletableFuture<Throwable> failure = new CompletableFuture<>();
-      Thread other = new Thread(() -> {
-        try {
-          connection.call("echo", ascii("x"));
-          failure.complete(null);
-        } catch (Throwable t) {
-          failure.complete(t);
-        }
-      }, "some-other-thread");
+      Thread other =
+          new Thread(
+              () -> {
+                try {
+                  connection.call("echo", ascii("x"));
+                  failure.complete(null);
+                } catch (Throwable t) {
+                  failure.complete(t);
+                }
+              },
+              "some-other-thread");
       other.start();
       other.join();
 
-      assertThat(failure.get()).isInstanceOf(IllegalStateException.class)
+      assertThat(failure.get())
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("used from some-other-thread; use RpcClient");
     }
   }

@@ -19,40 +19,50 @@ class SchedulerTests {
 
   @Test
   void exitOrderedRepliesAsHandlersFinish() {
-    assertThat(completionOrder(Scheduler.EXIT_ORDERED, OrderKey.NONE, OrderKey.NONE,
-        OrderKey.NONE)).containsExactly("20", "250", "500");
+    assertThat(completionOrder(Scheduler.EXIT_ORDERED, OrderKey.NONE, OrderKey.NONE, OrderKey.NONE))
+        .containsExactly("20", "250", "500");
   }
 
   @Test
   void keySerializedRunsRequestsWithOneKeyInArrivalOrder() {
-    assertThat(completionOrder(Scheduler.KEY_SERIALIZED, OrderKey.of("k"), OrderKey.of("k"),
-        OrderKey.of("k"))).containsExactly("500", "20", "250");
+    assertThat(
+            completionOrder(
+                Scheduler.KEY_SERIALIZED, OrderKey.of("k"), OrderKey.of("k"), OrderKey.of("k")))
+        .containsExactly("500", "20", "250");
   }
 
   @Test
   void keySerializedSerializesRequestsWithNoKey() {
-    assertThat(completionOrder(Scheduler.KEY_SERIALIZED, OrderKey.NONE, OrderKey.NONE,
-        OrderKey.NONE)).containsExactly("500", "20", "250");
+    assertThat(
+            completionOrder(Scheduler.KEY_SERIALIZED, OrderKey.NONE, OrderKey.NONE, OrderKey.NONE))
+        .containsExactly("500", "20", "250");
   }
 
   @Test
   void keySerializedRunsDifferentKeysConcurrently() {
-    assertThat(completionOrder(Scheduler.KEY_SERIALIZED, OrderKey.of("a"), OrderKey.of("b"),
-        OrderKey.of("c"))).containsExactly("20", "250", "500");
+    assertThat(
+            completionOrder(
+                Scheduler.KEY_SERIALIZED, OrderKey.of("a"), OrderKey.of("b"), OrderKey.of("c")))
+        .containsExactly("20", "250", "500");
   }
 
   @Test
   void keySerializedTellsAStrKeyFromABinKeyWithTheSameBytes() {
-    assertThat(completionOrder(Scheduler.KEY_SERIALIZED, OrderKey.of("k1"),
-        OrderKey.ofBytes(ascii("k1")), OrderKey.nil())).containsExactly("20", "250", "500");
+    assertThat(
+            completionOrder(
+                Scheduler.KEY_SERIALIZED,
+                OrderKey.of("k1"),
+                OrderKey.ofBytes(ascii("k1")),
+                OrderKey.nil()))
+        .containsExactly("20", "250", "500");
   }
 
   @Test
   void keySerializedOrdersAcrossClients() throws Exception {
-    try (RpcServer server = ServerConfig.builder().testHandlers()
-        .scheduler(Scheduler.KEY_SERIALIZED).start();
-         RpcClient first = RpcClient.connect(server.endpoint());
-         RpcClient second = RpcClient.connect(server.endpoint())) {
+    try (RpcServer server =
+            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+        RpcClient first = RpcClient.connect(server.endpoint());
+        RpcClient second = RpcClient.connect(server.endpoint())) {
       Queue<String> done = new ConcurrentLinkedQueue<>();
       CompletableFuture<byte[]> slow = record(first.invoke("delay", ascii("400")), done);
       Awaiting.until(() -> server.stats().pending() == 1, "the first client's call arrived");
@@ -65,9 +75,9 @@ class SchedulerTests {
 
   @Test
   void aLongQueueOfInstantHandlersDrainsWithoutDeepRecursion() throws Exception {
-    try (RpcServer server = ServerConfig.builder().testHandlers()
-        .scheduler(Scheduler.KEY_SERIALIZED).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+    try (RpcServer server =
+            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       CompletableFuture<byte[]> gate = client.invoke("delay", ascii("300"));
       List<CompletableFuture<byte[]>> queued = new java.util.ArrayList<>();
       for (int i = 0; i < 20_000; i++) {
@@ -85,7 +95,7 @@ class SchedulerTests {
   /** Sends delay 500, 20 and 250 ms with the given keys, in that order; returns finish order. */
   private static List<String> completionOrder(Scheduler scheduler, OrderKey... keys) {
     try (RpcServer server = ServerConfig.builder().testHandlers().scheduler(scheduler).start();
-         RpcClient client = RpcClient.connect(server.endpoint())) {
+        RpcClient client = RpcClient.connect(server.endpoint())) {
       Queue<String> done = new ConcurrentLinkedQueue<>();
       String[] delays = {"500", "20", "250"};
       CompletableFuture<?>[] calls = new CompletableFuture<?>[3];
@@ -98,8 +108,8 @@ class SchedulerTests {
     }
   }
 
-  private static CompletableFuture<byte[]> record(CompletableFuture<byte[]> call,
-      Queue<String> done) {
+  private static CompletableFuture<byte[]> record(
+      CompletableFuture<byte[]> call, Queue<String> done) {
     return call.whenComplete((v, t) -> done.add(new String(v, StandardCharsets.US_ASCII)));
   }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.xerial.snappy.Snappy;
 
 /**
- * The codec against the 157 golden messages that callosum 1.0.3 itself encoded
- * ({@code callosum-wire-vectors.json}, copied from the shared wire capture).
+ * The codec against the 157 golden messages that callosum 1.0.3 itself encoded ({@code
+ * callosum-wire-vectors.json}, copied from the shared wire capture).
  */
 class WireVectorsTests {
 
@@ -28,8 +28,8 @@ class WireVectorsTests {
   private final MessageCodec codec = new MessageCodec();
 
   static JsonNode load() {
-    try (InputStream in = WireVectorsTests.class.getResourceAsStream(
-        "/wire/callosum-wire-vectors.json")) {
+    try (InputStream in =
+        WireVectorsTests.class.getResourceAsStream("/wire/callosum-wire-vectors.json")) {
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -59,8 +59,10 @@ class WireVectorsTests {
   @MethodSource("vectors")
   void encodingTheLogicalFieldsGivesTheBytes(String name, JsonNode vector) throws Exception {
     RpcMessage message = logical(vector.get("logical"));
-    byte[] expectedPackedBody = vector.has("body_uncompressed_b64")
-        ? b64(vector.get("body_uncompressed_b64")) : b64(vector.get("body_b64"));
+    byte[] expectedPackedBody =
+        vector.has("body_uncompressed_b64")
+            ? b64(vector.get("body_uncompressed_b64"))
+            : b64(vector.get("body_b64"));
 
     assertThat(codec.encodeHeader(message)).isEqualTo(b64(vector.get("header_b64")));
     assertThat(codec.packBody(message)).isEqualTo(expectedPackedBody);
@@ -121,12 +123,13 @@ class WireVectorsTests {
     MessageType type = MessageType.valueOf(logical.get("msgtype_name").asText());
     assertThat(type.code()).isEqualTo(logical.get("msgtype").asInt());
     JsonNode okey = logical.get("order_key");
-    OrderKey key = switch (okey.get("msgpack_type").asText()) {
-      case "bin" -> OrderKey.ofBytes(b64(okey.get("value_b64")));
-      case "str" -> OrderKey.of(okey.get("value").asText());
-      case "nil" -> OrderKey.nil();
-      default -> throw new IllegalArgumentException(okey.toString());
-    };
+    OrderKey key =
+        switch (okey.get("msgpack_type").asText()) {
+          case "bin" -> OrderKey.ofBytes(b64(okey.get("value_b64")));
+          case "str" -> OrderKey.of(okey.get("value").asText());
+          case "nil" -> OrderKey.nil();
+          default -> throw new IllegalArgumentException(okey.toString());
+        };
     JsonNode meta = logical.get("metadata");
     List<String> metadata = null;
     if (!meta.get("class").isNull()) {
@@ -144,8 +147,14 @@ class WireVectorsTests {
     if (bytes != null) {
       assertThat(bytes).hasSize(body.get("len").asInt());
     }
-    return new RpcMessage(type, logical.get("method").asText(), key, logical.get("seq").asLong(),
-        metadata, bytes, logical.get("compressed").asBoolean());
+    return new RpcMessage(
+        type,
+        logical.get("method").asText(),
+        key,
+        logical.get("seq").asLong(),
+        metadata,
+        bytes,
+        logical.get("compressed").asBoolean());
   }
 
   static byte[] b64(JsonNode node) {

@@ -36,8 +36,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * What a run leaves behind, through the engine: the JSON results (valid against their schema),
- * the summary page, profiles, baselines compared, the server's leftovers checked.
+ * What a run leaves behind, through the engine: the JSON results (valid against their schema), the
+ * summary page, profiles, baselines compared, the server's leftovers checked.
  */
 class RunFilesTests {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,28 +45,40 @@ class RunFilesTests {
   @RpcBenchmark
   static class Matrix {
     @ParameterizedTest
-    @BenchmarkMatrix(payloads = {"64B", "4KiB"}, schedulers = {Scheduler.EXIT_ORDERED, Scheduler.KEY_SERIALIZED})
+    @BenchmarkMatrix(
+        payloads = {"64B", "4KiB"},
+        schedulers = {Scheduler.EXIT_ORDERED, Scheduler.KEY_SERIALIZED})
     @Tag("throughput")
     @ThroughputBudget(min = "1/s")
     void echo(Payload payload, Scheduler scheduler, Bench bench) {
-      bench.closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler))).payload(payload)
-          .requests(200).run();
+      bench
+          .closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
+          .payload(payload)
+          .requests(200)
+          .run();
     }
 
     @Test
     @Tag("latency")
     void openLoop(Bench bench) {
-      var result = bench.openLoop(bench.server(ServerSpec.echo())).rate(200)
-          .duration(Duration.ofSeconds(1)).sampleEvery(Duration.ofMillis(100)).run();
-      bench.note("Tail analysis", dev.callosum.perf.measurement.TailAnalysis.of(result, 10)
-          .describe());
+      var result =
+          bench
+              .openLoop(bench.server(ServerSpec.echo()))
+              .rate(200)
+              .duration(Duration.ofSeconds(1))
+              .sampleEvery(Duration.ofMillis(100))
+              .run();
+      bench.note(
+          "Tail analysis", dev.callosum.perf.measurement.TailAnalysis.of(result, 10).describe());
     }
   }
 
   private static EngineExecutionResults run(Class<?> type, Path output, String... settings) {
-    var kit = TestKit.jupiter(output).selectors(selectClass(type))
-        .configurationParameter("callosum.perf.iterations", "2")
-        .configurationParameter("callosum.perf.warmups", "0");
+    var kit =
+        TestKit.jupiter(output)
+            .selectors(selectClass(type))
+            .configurationParameter("callosum.perf.iterations", "2")
+            .configurationParameter("callosum.perf.warmups", "0");
     for (int i = 0; i < settings.length; i += 2) {
       kit.configurationParameter(settings[i], settings[i + 1]);
     }
@@ -75,18 +87,22 @@ class RunFilesTests {
 
   private static Path only(Path dir, String glob) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      List<Path> found = files.filter(f -> f.getFileSystem().getPathMatcher("glob:" + glob)
-          .matches(f.getFileName())).toList();
+      List<Path> found =
+          files
+              .filter(
+                  f -> f.getFileSystem().getPathMatcher("glob:" + glob).matches(f.getFileName()))
+              .toList();
       assertThat(found).as("files %s in %s", glob, dir).hasSize(1);
       return found.get(0);
     }
   }
 
   static Set<ValidationMessage> validate(JsonNode results) throws IOException {
-    try (InputStream schema = RunFilesTests.class.getResourceAsStream(
-        "/dev/callosum/perf/report/benchmark-results.schema.json")) {
-      JsonSchema validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-          .getSchema(schema);
+    try (InputStream schema =
+        RunFilesTests.class.getResourceAsStream(
+            "/dev/callosum/perf/report/benchmark-results.schema.json")) {
+      JsonSchema validator =
+          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema);
       return validator.validate(results);
     }
   }
@@ -94,7 +110,8 @@ class RunFilesTests {
   @Test
   void theJsonResultsHoldEveryBenchmarkAndValidateAgainstTheirSchema() throws IOException {
     Path output = TestKit.freshOutputDirectory();
-    run(Matrix.class, output, "callosum.perf.profiling", "true").testEvents()
+    run(Matrix.class, output, "callosum.perf.profiling", "true")
+        .testEvents()
         .assertStatistics(s -> s.succeeded(5).failed(0));
     JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
     assertThat(validate(results)).isEmpty();
@@ -125,7 +142,8 @@ class RunFilesTests {
     assertThat(open.path("family").asText()).isEqualTo("latency");
     assertThat(open.path("metrics").path("targetRate").asDouble()).isEqualTo(200);
     assertThat(open.path("iterations").get(0).path("timeSeries").size())
-        .as("100 ms intervals over a 1 s run").isGreaterThanOrEqualTo(8);
+        .as("100 ms intervals over a 1 s run")
+        .isGreaterThanOrEqualTo(8);
     assertThat(open.path("notes").get(0).path("title").asText()).isEqualTo("Tail analysis");
     assertThat(open.path("notes").get(0).path("text").asText()).contains("how often: ");
     assertThat(first.path("parameters").path("content").asText()).isEqualTo("random");
@@ -137,12 +155,18 @@ class RunFilesTests {
     Path output = TestKit.freshOutputDirectory();
     run(Matrix.class, output, "callosum.perf.profiling", "true", "callosum.perf.format", "html");
     try (Stream<Path> files = Files.list(output)) {
-      assertThat(files.map(f -> f.getFileName().toString()))
-          .noneMatch(n -> n.endsWith(".json"));
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".json"));
     }
     String page = Files.readString(only(output, "benchmark-summary-*.html"));
-    assertThat(page).contains("<svg", "Throughput against payload", "Executive summary",
-        "Matrix.echo", "Matrix.openLoop", "flame graph", "cores")
+    assertThat(page)
+        .contains(
+            "<svg",
+            "Throughput against payload",
+            "Executive summary",
+            "Matrix.echo",
+            "Matrix.openLoop",
+            "flame graph",
+            "cores")
         .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http");
     // The scheduler varies with the payload: one line per scheduler.
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
@@ -161,17 +185,20 @@ class RunFilesTests {
       JsonNode took = iteration.path("rawSamples").path("latencyNanos");
       assertThat(sent.size()).isEqualTo(took.size()).isEqualTo(iteration.path("requests").asInt());
       for (int k = 1; k < sent.size(); k++) {
-        assertThat(sent.get(k).asLong()).as("send order").isGreaterThanOrEqualTo(
-            sent.get(k - 1).asLong());
+        assertThat(sent.get(k).asLong())
+            .as("send order")
+            .isGreaterThanOrEqualTo(sent.get(k - 1).asLong());
       }
-      assertThat(sent.get(0).asLong()).as("from the iteration's start").isBetween(0L,
-          5_000_000_000L);
+      assertThat(sent.get(0).asLong())
+          .as("from the iteration's start")
+          .isBetween(0L, 5_000_000_000L);
       counted += took.size();
     }
     assertThat(counted).isEqualTo(first.path("metrics").path("samples").asLong()).isEqualTo(400);
     JsonNode open = byId(results.path("benchmarks"), "Matrix.openLoop");
     assertThat(open.path("iterations").get(0).path("rawSamples").path("latencyNanos").size())
-        .isEqualTo(open.path("iterations").get(0).path("requests").asInt()).isEqualTo(200);
+        .isEqualTo(open.path("iterations").get(0).path("requests").asInt())
+        .isEqualTo(200);
     // Profiling is off and the budgets held: no profile.
     assertThat(first.has("profile")).isFalse();
     try (Stream<Path> files = Files.list(output)) {
@@ -191,10 +218,12 @@ class RunFilesTests {
   @Test
   void aBrokenBudgetAlwaysBringsItsProfile() throws IOException {
     Path output = TestKit.freshOutputDirectory();
-    assertThat(failures(run(Impossible.class, output))).singleElement().asString()
+    assertThat(failures(run(Impossible.class, output)))
+        .singleElement()
+        .asString()
         .startsWith("budget broken: p50 latency was");
-    JsonNode b = JSON.readTree(only(output, "benchmark-results-*.json").toFile())
-        .path("benchmarks").get(0);
+    JsonNode b =
+        JSON.readTree(only(output, "benchmark-results-*.json").toFile()).path("benchmarks").get(0);
     assertThat(b.path("outcome").asText()).isEqualTo("failed");
     assertThat(b.path("failure").asText()).contains("over the budget of 1 ns");
     assertThat(b.path("budgets").get(0).path("kept").asBoolean()).isFalse();
@@ -206,8 +235,8 @@ class RunFilesTests {
     @Test
     void repliesToNothing(Bench bench) {
       // A handler that never answers: every call times out, and the server still holds them.
-      var server = bench.server(ServerSpec.handler("never answers",
-          request -> new CompletableFuture<>()));
+      var server =
+          bench.server(ServerSpec.handler("never answers", request -> new CompletableFuture<>()));
       bench.closedLoop(server).clients(2).requests(4).timeout(Duration.ofMillis(200)).run();
     }
   }
@@ -216,11 +245,12 @@ class RunFilesTests {
   void requestsLeftOnTheServerFailTheBenchmarkAsALeak() throws IOException {
     Path output = TestKit.freshOutputDirectory();
     assertThat(failures(run(Leaky.class, output, "callosum.perf.iterations", "1")))
-        .singleElement().asString()
+        .singleElement()
+        .asString()
         .startsWith("requests left on the server after Leaky.repliesToNothing:")
         .contains("pending", "(the scheduler leaks)");
-    JsonNode b = JSON.readTree(only(output, "benchmark-results-*.json").toFile())
-        .path("benchmarks").get(0);
+    JsonNode b =
+        JSON.readTree(only(output, "benchmark-results-*.json").toFile()).path("benchmarks").get(0);
     assertThat(b.path("serverState").path("pending").asInt()).isPositive();
     assertThat(b.path("metrics").path("errors").path("timeout").asLong()).isPositive();
   }
@@ -238,13 +268,22 @@ class RunFilesTests {
     Path fast = first.resolve("faster-baseline.json");
     JSON.writeValue(fast.toFile(), faster);
     Path second = TestKit.freshOutputDirectory();
-    List<String> failed = failures(run(Matrix.class, second, "callosum.perf.baseline",
-        fast.toString()));
-    assertThat(failed).hasSize(5).allSatisfy(m -> assertThat(m)
-        .contains("regressed against the baseline faster-baseline.json: throughput down")
-        .contains("beyond the 25.0 % failing threshold and the runs' spread"));
-    assertThat(failed).anySatisfy(m -> assertThat(m).startsWith("Matrix.echo 64 B, ExitOrdered"
-        + " regressed against the baseline"));
+    List<String> failed =
+        failures(run(Matrix.class, second, "callosum.perf.baseline", fast.toString()));
+    assertThat(failed)
+        .hasSize(5)
+        .allSatisfy(
+            m ->
+                assertThat(m)
+                    .contains(
+                        "regressed against the baseline faster-baseline.json: throughput down")
+                    .contains("beyond the 25.0 % failing threshold and the runs' spread"));
+    assertThat(failed)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "Matrix.echo 64 B, ExitOrdered" + " regressed against the baseline"));
     JsonNode compared = JSON.readTree(only(second, "benchmark-results-*.json").toFile());
     assertThat(validate(compared)).isEmpty();
     assertThat(compared.path("benchmarks").get(0).path("baseline").path("verdict").asText())
@@ -256,7 +295,8 @@ class RunFilesTests {
     Path slow = first.resolve("slower-baseline.json");
     JSON.writeValue(slow.toFile(), slower);
     Path third = TestKit.freshOutputDirectory();
-    run(Matrix.class, third, "callosum.perf.baseline", slow.toString()).testEvents()
+    run(Matrix.class, third, "callosum.perf.baseline", slow.toString())
+        .testEvents()
         .assertStatistics(s -> s.succeeded(5).failed(0));
     JsonNode better = JSON.readTree(only(third, "benchmark-results-*.json").toFile());
     for (JsonNode b : better.path("benchmarks")) {
@@ -264,7 +304,8 @@ class RunFilesTests {
       // sentence saying it could not tell.
       JsonNode throughput = b.path("baseline").path("changes").get(0);
       assertThat(throughput.path("verdict").asText()).isIn("improved", "same");
-      assertThat(throughput.path("sentence").asText()).startsWith("throughput up ")
+      assertThat(throughput.path("sentence").asText())
+          .startsWith("throughput up ")
           .containsAnyOf("better beyond the 10.0 % threshold");
     }
   }
@@ -300,13 +341,14 @@ class RunFilesTests {
   @Test
   void filesOfTheSameSecondDoNotOverwriteEachOther() {
     Path output = TestKit.freshOutputDirectory();
-    ReportSettings settings = new ReportSettings(output, true, true, false, null, 0.1, 0.25,
-        false);
+    ReportSettings settings = new ReportSettings(output, true, true, false, null, 0.1, 0.25, false);
     RunReport run = new RunReport(java.util.Map.of("quick", false), settings);
     List<Path> first = run.finish();
     List<Path> second = run.finish();
     assertThat(first).hasSize(2).allSatisfy(p -> assertThat(p).isRegularFile());
-    assertThat(second).hasSize(2).doesNotContainAnyElementsOf(first)
+    assertThat(second)
+        .hasSize(2)
+        .doesNotContainAnyElementsOf(first)
         .allSatisfy(p -> assertThat(p.getFileName().toString()).contains("-2."));
   }
 
@@ -322,13 +364,17 @@ class RunFilesTests {
       System.setOut(original);
     }
     results.testEvents().assertStatistics(s -> s.skipped(5).started(0));
-    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
-        .filter(l -> l.startsWith("callosum-perf: benchmark "))).containsExactlyInAnyOrder(
-        "callosum-perf: benchmark Matrix.echo 64 B, ExitOrdered  [perf, throughput]",
-        "callosum-perf: benchmark Matrix.echo 64 B, KeySerialized  [perf, throughput]",
-        "callosum-perf: benchmark Matrix.echo 4 KiB, ExitOrdered  [perf, throughput]",
-        "callosum-perf: benchmark Matrix.echo 4 KiB, KeySerialized  [perf, throughput]",
-        "callosum-perf: benchmark Matrix.openLoop  [latency, perf]");
+    assertThat(
+            captured
+                .toString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("callosum-perf: benchmark ")))
+        .containsExactlyInAnyOrder(
+            "callosum-perf: benchmark Matrix.echo 64 B, ExitOrdered  [perf, throughput]",
+            "callosum-perf: benchmark Matrix.echo 64 B, KeySerialized  [perf, throughput]",
+            "callosum-perf: benchmark Matrix.echo 4 KiB, ExitOrdered  [perf, throughput]",
+            "callosum-perf: benchmark Matrix.echo 4 KiB, KeySerialized  [perf, throughput]",
+            "callosum-perf: benchmark Matrix.openLoop  [latency, perf]");
   }
 
   @Test
@@ -336,16 +382,25 @@ class RunFilesTests {
     Path output = TestKit.freshOutputDirectory();
     Path bogus = output.resolve("bogus.json");
     Files.writeString(bogus, "{\"hello\": 1}");
-    assertThat(failures(run(Impossible.class, output, "callosum.perf.baseline",
-        bogus.toString()))).singleElement().asString()
-        .isEqualTo("the baseline " + bogus + " is not a callosum-perf benchmark-results file"
-            + " (its \"schema\" field is not \"callosum-perf/benchmark-results\")");
+    assertThat(failures(run(Impossible.class, output, "callosum.perf.baseline", bogus.toString())))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "the baseline "
+                + bogus
+                + " is not a callosum-perf benchmark-results file"
+                + " (its \"schema\" field is not \"callosum-perf/benchmark-results\")");
   }
 
   static List<String> failures(EngineExecutionResults results) {
-    return results.testEvents().failed().stream().map(Event::getPayload)
-        .map(p -> p.map(TestExecutionResult.class::cast)
-            .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage).orElse(""))
+    return results.testEvents().failed().stream()
+        .map(Event::getPayload)
+        .map(
+            p ->
+                p.map(TestExecutionResult.class::cast)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .map(Throwable::getMessage)
+                    .orElse(""))
         .toList();
   }
 }

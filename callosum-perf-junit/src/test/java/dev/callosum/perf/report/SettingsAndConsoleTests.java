@@ -27,9 +27,19 @@ class SettingsAndConsoleTests {
     ReportSettings d = read(Map.of()).reports();
     assertThat(d).isEqualTo(ReportSettings.defaults());
     assertThat(d.outputDirectory()).isEqualTo(Path.of("benchmark-results"));
-    ReportSettings r = read(Map.of("callosum.perf.format", "JSON", "callosum.perf.profiling",
-        "true", "callosum.perf.baseline.warn", "5%", "callosum.perf.baseline.fail", "50",
-        "callosum.perf.outputDir", "out")).reports();
+    ReportSettings r =
+        read(Map.of(
+                "callosum.perf.format",
+                "JSON",
+                "callosum.perf.profiling",
+                "true",
+                "callosum.perf.baseline.warn",
+                "5%",
+                "callosum.perf.baseline.fail",
+                "50",
+                "callosum.perf.outputDir",
+                "out"))
+            .reports();
     assertThat(r.json()).isTrue();
     assertThat(r.html()).isFalse();
     assertThat(r.profiling()).isTrue();
@@ -45,14 +55,17 @@ class SettingsAndConsoleTests {
     assertThatThrownBy(() -> read(Map.of("callosum.perf.profiling", "yes")))
         .hasMessage("setting callosum.perf.profiling is 'yes'; it takes true or false");
     assertThatThrownBy(() -> read(Map.of("callosum.perf.baseline", "/no/such/results.json")))
-        .hasMessage("setting callosum.perf.baseline is '/no/such/results.json'; it takes the path"
-            + " of a benchmark-results JSON file");
+        .hasMessage(
+            "setting callosum.perf.baseline is '/no/such/results.json'; it takes the path"
+                + " of a benchmark-results JSON file");
     assertThatThrownBy(() -> read(Map.of("callosum.perf.baseline.fail", "5")))
-        .hasMessage("setting callosum.perf.baseline.fail is '5'; it takes a percentage > 0 and"
-            + " at least the warning's (10)");
+        .hasMessage(
+            "setting callosum.perf.baseline.fail is '5'; it takes a percentage > 0 and"
+                + " at least the warning's (10)");
     assertThatThrownBy(() -> read(Map.of("callosum.perf.baseline.warn", "-1")))
-        .hasMessage("setting callosum.perf.baseline.warn is '-1'; it takes a percentage > 0,"
-            + " such as 10");
+        .hasMessage(
+            "setting callosum.perf.baseline.warn is '-1'; it takes a percentage > 0,"
+                + " such as 10");
     assertThatThrownBy(() -> read(Map.of("callosum.perf.outputDir", " ")))
         .hasMessage("setting callosum.perf.outputDir is ' '; it takes a directory path");
   }
@@ -64,28 +77,34 @@ class SettingsAndConsoleTests {
   @Test
   void inALogProgressIsAPlainLineAtTheStartAndEveryFewSecondsAfter() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ConsoleReport console = new ConsoleReport(new PrintStream(bytes, true,
-        StandardCharsets.UTF_8), false);
+    ConsoleReport console =
+        new ConsoleReport(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
     Consumer<TimeSeries.Point> phase = console.phase("Echo.m", "iteration 1/3", 10_000, null);
     phase.accept(second(1, 2000));
     phase.accept(second(2, 2000));
     String log = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(log).isEqualTo("  Echo.m · iteration 1/3: 0 s elapsed, 2,000/10,000 requests,"
-        + " ~4 s left, 2,000 req/s now, p99 2.0 ms" + System.lineSeparator());
+    assertThat(log)
+        .isEqualTo(
+            "  Echo.m · iteration 1/3: 0 s elapsed, 2,000/10,000 requests,"
+                + " ~4 s left, 2,000 req/s now, p99 2.0 ms"
+                + System.lineSeparator());
     assertThat(log).doesNotContain("\r", "\u001b");
   }
 
   @Test
   void onATerminalProgressRewritesItsLine() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    ConsoleReport console = new ConsoleReport(new PrintStream(bytes, true,
-        StandardCharsets.UTF_8), true);
-    Consumer<TimeSeries.Point> phase = console.phase("Echo.m", "warm-up 1/1", 0,
-        Duration.ofSeconds(30));
+    ConsoleReport console =
+        new ConsoleReport(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+    Consumer<TimeSeries.Point> phase =
+        console.phase("Echo.m", "warm-up 1/1", 0, Duration.ofSeconds(30));
     phase.accept(second(1, 500));
     phase.accept(second(2, 500));
     String out = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(out).startsWith("\r  Echo.m · warm-up 1/1: 0 s elapsed, ~30 s left, 500 req/s"
-        + " now, p99 2.0 ms\u001b[K\r").doesNotContain(System.lineSeparator());
+    assertThat(out)
+        .startsWith(
+            "\r  Echo.m · warm-up 1/1: 0 s elapsed, ~30 s left, 500 req/s"
+                + " now, p99 2.0 ms\u001b[K\r")
+        .doesNotContain(System.lineSeparator());
   }
 }

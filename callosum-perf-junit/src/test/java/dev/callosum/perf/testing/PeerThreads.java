@@ -9,11 +9,13 @@ public final class PeerThreads {
 
   /** Live threads of the peer (callosum-*) and of jeromq (reaper-*, iothread-*). */
   public static List<String> peerThreads() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
         .map(Thread::getName)
-        .filter(n -> n.startsWith("callosum-") || n.startsWith("reaper-")
-            || n.startsWith("iothread-"))
-        .sorted().collect(Collectors.toList());
+        .filter(
+            n -> n.startsWith("callosum-") || n.startsWith("reaper-") || n.startsWith("iothread-"))
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   /** Waits (20 s at most) until none is left. */

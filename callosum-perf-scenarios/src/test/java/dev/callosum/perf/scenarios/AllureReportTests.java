@@ -52,22 +52,27 @@ class AllureReportTests {
 
   @Test
   void theReportGeneratesOfflineWithTheBenchmarksTabAndTheBenchmarks() throws Exception {
-    Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target")),
-        "allure-report-test-");
+    Path work =
+        Files.createTempDirectory(
+            Files.createDirectories(Path.of("target")), "allure-report-test-");
     Path results = Files.createDirectories(work.resolve("allure-results"));
     AllureLifecycle previous = Allure.getLifecycle();
     AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(results));
     Allure.setLifecycle(lifecycle);
     try {
-      LauncherFactory.create(LauncherConfig.builder()
-              .enableTestExecutionListenerAutoRegistration(false)
-              .addTestExecutionListeners(new AllureJunitPlatform(lifecycle)).build())
-          .execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Small.class))
-              .enableImplicitConfigurationParameters(false)
-              .configurationParameter("callosum.perf.iterations", "1")
-              .configurationParameter("callosum.perf.warmups", "0")
-              .configurationParameter("callosum.perf.outputDir", work.resolve("out").toString())
-              .build());
+      LauncherFactory.create(
+              LauncherConfig.builder()
+                  .enableTestExecutionListenerAutoRegistration(false)
+                  .addTestExecutionListeners(new AllureJunitPlatform(lifecycle))
+                  .build())
+          .execute(
+              LauncherDiscoveryRequestBuilder.request()
+                  .selectors(selectClass(Small.class))
+                  .enableImplicitConfigurationParameters(false)
+                  .configurationParameter("callosum.perf.iterations", "1")
+                  .configurationParameter("callosum.perf.warmups", "0")
+                  .configurationParameter("callosum.perf.outputDir", work.resolve("out").toString())
+                  .build());
     } finally {
       Allure.setLifecycle(previous);
     }
@@ -75,20 +80,31 @@ class AllureReportTests {
     // What the build does between the benchmarks and the report: the summary to the tab.
     Path home = Path.of(System.getProperty("allure.home"));
     Path tab = home.resolve("plugins/callosum-benchmarks-plugin/static");
-    Files.copy(results.resolve("callosum-perf-summary.html"),
-        tab.resolve("callosum-perf-summary.html"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        results.resolve("callosum-perf-summary.html"),
+        tab.resolve("callosum-perf-summary.html"),
+        StandardCopyOption.REPLACE_EXISTING);
     Path report = work.resolve("allure-report");
-    Process allure = new ProcessBuilder(home.resolve("bin/allure").toString(), "generate",
-        results.toString(), "-o", report.toString(), "--clean")
-        .redirectErrorStream(true).redirectOutput(work.resolve("allure.log").toFile()).start();
+    Process allure =
+        new ProcessBuilder(
+                home.resolve("bin/allure").toString(),
+                "generate",
+                results.toString(),
+                "-o",
+                report.toString(),
+                "--clean")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("allure.log").toFile())
+            .start();
     assertThat(allure.waitFor(120, TimeUnit.SECONDS)).as("allure generate finished").isTrue();
     assertThat(allure.exitValue()).as(Files.readString(work.resolve("allure.log"))).isZero();
 
     assertThat(report.resolve("index.html")).isRegularFile();
     assertThat(Files.readString(report.resolve("index.html")))
         .contains("plugin/callosum-benchmarks/index.js");
-    assertThat(Files.readString(report.resolve(
-        "plugin/callosum-benchmarks/callosum-perf-summary.html")))
+    assertThat(
+            Files.readString(
+                report.resolve("plugin/callosum-benchmarks/callosum-perf-summary.html")))
         .contains("Executive summary", "Small.echo", "Small.impossible");
     List<JsonNode> tests = new ArrayList<>();
     try (Stream<Path> files = Files.list(report.resolve("data/test-cases"))) {
@@ -96,10 +112,12 @@ class AllureReportTests {
         tests.add(JSON.readTree(f));
       }
     }
-    assertThat(tests).extracting(t -> t.path("name").asText() + ": " + t.path("status").asText())
+    assertThat(tests)
+        .extracting(t -> t.path("name").asText() + ": " + t.path("status").asText())
         .containsExactlyInAnyOrder("echo: passed", "impossible: failed", "Run summary: passed");
     JsonNode categories = JSON.readTree(report.resolve("data/categories.json").toFile());
-    assertThat(categories.path("children")).extracting(c -> c.path("name").asText())
+    assertThat(categories.path("children"))
+        .extracting(c -> c.path("name").asText())
         .containsExactly("Budget broken");
     assertThat(Files.readString(report.resolve("widgets/environment.json")))
         .contains("\"cores\"", "\"commit\"");

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Is the driver the bottleneck? The same echo load, 1 KiB from one client, alternately through
- * the peer's own driver ({@code ClosedLoop}) and through the extension ({@code bench.closedLoop},
- * with its iterations, progress, CPU accounting and recording), against one server, round after
- * round; the note gives the medians and their ratio.
+ * Is the driver the bottleneck? The same echo load, 1 KiB from one client, alternately through the
+ * peer's own driver ({@code ClosedLoop}) and through the extension ({@code bench.closedLoop}, with
+ * its iterations, progress, CPU accounting and recording), against one server, round after round;
+ * the note gives the medians and their ratio.
  */
 @RpcBenchmark
 @Tag("throughput")
@@ -38,21 +38,34 @@ class ExtensionOverheadBenchmarks {
     List<Double> direct = new ArrayList<>();
     List<Double> extension = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
-      LoadResult own = ClosedLoop.against(server.clientConfig().build()).method(server.method())
-          .clients(1).payload(payload).requests(bench.settings().scale(requests)).run();
+      LoadResult own =
+          ClosedLoop.against(server.clientConfig().build())
+              .method(server.method())
+              .clients(1)
+              .payload(payload)
+              .requests(bench.settings().scale(requests))
+              .run();
       direct.add(own.throughput());
-      BenchmarkResult through = bench.closedLoop(server).clients(1).payload(payload)
-          .requests(requests).run();
+      BenchmarkResult through =
+          bench.closedLoop(server).clients(1).payload(payload).requests(requests).run();
       assertThat(through).hasNoErrors();
       through.iterations().forEach(i -> extension.add(i.throughput()));
     }
     double a = median(direct);
     double b = median(extension);
-    bench.note("Extension against the peer's own driver", String.format(Locale.ROOT,
-        "median of %d direct runs: %.0f req/s; median of %d iterations through the extension:"
-            + " %.0f req/s; ratio %.1f %% (goal: at least 95 %%). 1 KiB, 1 client, closed loop,"
-            + " %d requests each, alternating, same server.", direct.size(), a,
-        extension.size(), b, 100 * b / a, bench.settings().scale(requests)));
+    bench.note(
+        "Extension against the peer's own driver",
+        String.format(
+            Locale.ROOT,
+            "median of %d direct runs: %.0f req/s; median of %d iterations through the extension:"
+                + " %.0f req/s; ratio %.1f %% (goal: at least 95 %%). 1 KiB, 1 client, closed loop,"
+                + " %d requests each, alternating, same server.",
+            direct.size(),
+            a,
+            extension.size(),
+            b,
+            100 * b / a,
+            bench.settings().scale(requests)));
   }
 
   private static double median(List<Double> values) {

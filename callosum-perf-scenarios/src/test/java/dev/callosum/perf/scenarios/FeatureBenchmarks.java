@@ -31,13 +31,21 @@ class FeatureBenchmarks {
   static final int REQUESTS = 5_000;
 
   @ParameterizedTest(name = "{0} · {1} · {2}")
-  @BenchmarkMatrix(payloads = {"1KiB", "10KiB", "100KiB", "1MiB"},
-      contents = {COMPRESSIBLE, RANDOM}, compression = {false, true})
+  @BenchmarkMatrix(
+      payloads = {"1KiB", "10KiB", "100KiB", "1MiB"},
+      contents = {COMPRESSIBLE, RANDOM},
+      compression = {false, true})
   @ThroughputBudget(min = "40/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void compression(Payload payload, Payload.Content content, boolean compress, Bench bench) {
-    BenchmarkResult result = bench.closedLoop(bench.server(ServerSpec.echo().compress(compress)))
-        .clients(4).payload(payload).content(content).requests(REQUESTS).run();
+    BenchmarkResult result =
+        bench
+            .closedLoop(bench.server(ServerSpec.echo().compress(compress)))
+            .clients(4)
+            .payload(payload)
+            .content(content)
+            .requests(REQUESTS)
+            .run();
     assertThat(result).hasNoErrors();
   }
 
@@ -47,20 +55,31 @@ class FeatureBenchmarks {
   @ThroughputBudget(min = "200/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void authentication(boolean curve, Bench bench) {
-    BenchmarkResult result = bench.closedLoop(bench.server(ServerSpec.echo().curve(curve)))
-        .clients(10).payload(Payload.parse("1KiB")).requests(REQUESTS).run();
+    BenchmarkResult result =
+        bench
+            .closedLoop(bench.server(ServerSpec.echo().curve(curve)))
+            .clients(10)
+            .payload(Payload.parse("1KiB"))
+            .requests(REQUESTS)
+            .run();
     Assertions.assertThat(result.handshakeHistogram().getTotalCount()).isPositive();
     Assertions.assertThat(Duration.ofNanos(result.handshakeHistogram().getValueAtPercentile(50)))
         .isLessThan(Duration.ofSeconds(5));
   }
 
   @ParameterizedTest(name = "{0} · {1}")
-  @BenchmarkMatrix(compression = {false, true}, curve = {false, true})
+  @BenchmarkMatrix(
+      compression = {false, true},
+      curve = {false, true})
   @ThroughputBudget(min = "200/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void compressionAndAuthentication(boolean compress, boolean curve, Bench bench) {
-    bench.closedLoop(bench.server(ServerSpec.echo().compress(compress).curve(curve)))
-        .clients(10).payload(Payload.parse("1KiB")).content(COMPRESSIBLE).requests(REQUESTS)
+    bench
+        .closedLoop(bench.server(ServerSpec.echo().compress(compress).curve(curve)))
+        .clients(10)
+        .payload(Payload.parse("1KiB"))
+        .content(COMPRESSIBLE)
+        .requests(REQUESTS)
         .run();
   }
 }

@@ -35,18 +35,30 @@ class LatencyBenchmarks {
   @LatencyBudget(percentile = 50, max = "50ms")
   @LatencyBudget(percentile = 99, max = "1s")
   void underLoad(double rate, Bench bench) {
-    BenchmarkResult result = bench.openLoop(bench.server(ServerSpec.echo())).rate(rate)
-        .clients(2).payload(Payload.parse("1KiB")).duration(Duration.ofSeconds(30)).run();
+    BenchmarkResult result =
+        bench
+            .openLoop(bench.server(ServerSpec.echo()))
+            .rate(rate)
+            .clients(2)
+            .payload(Payload.parse("1KiB"))
+            .duration(Duration.ofSeconds(30))
+            .run();
     assertThat(result).hasNoErrors();
   }
 
   @ParameterizedTest(name = "{0} · {1}")
-  @BenchmarkMatrix(payloads = {"64B", "256B", "1KiB", "4KiB", "16KiB", "64KiB"}, clients = 10)
+  @BenchmarkMatrix(
+      payloads = {"64B", "256B", "1KiB", "4KiB", "16KiB", "64KiB"},
+      clients = 10)
   @LatencyBudget(percentile = 50, max = "50ms")
   @LatencyBudget(percentile = 99, max = "500ms")
   void byPayload(Payload payload, int clients, Bench bench) {
-    bench.closedLoop(bench.server(ServerSpec.echo())).clients(clients).payload(payload)
-        .requests(ThroughputBenchmarks.REQUESTS).run();
+    bench
+        .closedLoop(bench.server(ServerSpec.echo()))
+        .clients(clients)
+        .payload(payload)
+        .requests(ThroughputBenchmarks.REQUESTS)
+        .run();
   }
 
   /**
@@ -57,9 +69,14 @@ class LatencyBenchmarks {
   @LatencyBudget(percentile = 50, max = "20ms")
   @LatencyBudget(percentile = 99.9, max = "1s")
   void tailAnalysis(Bench bench) {
-    BenchmarkResult result = bench.closedLoop(bench.server(ServerSpec.echo())).clients(1)
-        .payload(Payload.parse("1KiB")).requests(ThroughputBenchmarks.REQUESTS)
-        .sampleEvery(Duration.ofMillis(100)).run();
+    BenchmarkResult result =
+        bench
+            .closedLoop(bench.server(ServerSpec.echo()))
+            .clients(1)
+            .payload(Payload.parse("1KiB"))
+            .requests(ThroughputBenchmarks.REQUESTS)
+            .sampleEvery(Duration.ofMillis(100))
+            .run();
     bench.note("Tail analysis", TailAnalysis.of(result, 10).describe());
   }
 }

@@ -22,11 +22,12 @@ class PeerOverheadBenchmarks {
     boolean quick = Boolean.getBoolean("callosum.perf.quick");
     int rounds = quick ? 1 : 3;
     System.out.println(EchoComparison.header(rounds));
-    List<EchoComparison.Row> rows = EchoComparison.run(
-        EchoComparison.standardCases(quick ? 2_000 : 20_000), rounds,
-        row -> System.out.println(EchoComparison.line(row)));
+    List<EchoComparison.Row> rows =
+        EchoComparison.run(
+            EchoComparison.standardCases(quick ? 2_000 : 20_000),
+            rounds,
+            row -> System.out.println(EchoComparison.line(row)));
 
-    assertThat(rows).hasSize(4)
-        .allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
+    assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
   }
 }

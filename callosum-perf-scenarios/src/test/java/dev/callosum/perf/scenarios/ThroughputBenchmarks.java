@@ -26,8 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
  * size under both schedulers, by client count, and what ordering costs. Closed loop: each client
  * sends its next request when its reply arrives, so latencies here are service times.
  *
- * <p>Budgets hold on a 2-core CI machine with a wide margin (measured there at 10 to 40 times
- * these floors); {@code -Dcallosum.perf.budgetScale} widens them for slower machines.
+ * <p>Budgets hold on a 2-core CI machine with a wide margin (measured there at 10 to 40 times these
+ * floors); {@code -Dcallosum.perf.budgetScale} widens them for slower machines.
  */
 @RpcBenchmark
 @Tag("throughput")
@@ -37,13 +37,19 @@ class ThroughputBenchmarks {
   static final int REQUESTS = 10_000;
 
   @ParameterizedTest(name = "{0} · {1}")
-  @BenchmarkMatrix(payloads = {"64B", "256B", "1KiB", "4KiB", "16KiB", "64KiB", "256KiB", "1MiB"},
+  @BenchmarkMatrix(
+      payloads = {"64B", "256B", "1KiB", "4KiB", "16KiB", "64KiB", "256KiB", "1MiB"},
       schedulers = {EXIT_ORDERED, KEY_SERIALIZED})
   @ThroughputBudget(min = "40/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void byPayload(Payload payload, Scheduler scheduler, Bench bench) {
-    BenchmarkResult result = bench.closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
-        .clients(10).payload(payload).requests(REQUESTS).run();
+    BenchmarkResult result =
+        bench
+            .closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
+            .clients(10)
+            .payload(payload)
+            .requests(REQUESTS)
+            .run();
     assertThat(result).hasNoErrors();
   }
 
@@ -52,8 +58,12 @@ class ThroughputBenchmarks {
   @ThroughputBudget(min = "200/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void byClients(int clients, Bench bench) {
-    bench.closedLoop(bench.server(ServerSpec.echo())).clients(clients)
-        .payload(Payload.parse("1KiB")).requests(REQUESTS).run();
+    bench
+        .closedLoop(bench.server(ServerSpec.echo()))
+        .clients(clients)
+        .payload(Payload.parse("1KiB"))
+        .requests(REQUESTS)
+        .run();
   }
 
   /**
@@ -61,12 +71,18 @@ class ThroughputBenchmarks {
    * time, so one shared key serializes all ten clients while a key per client does not.
    */
   @ParameterizedTest(name = "{0} · {1}")
-  @BenchmarkMatrix(schedulers = {EXIT_ORDERED, KEY_SERIALIZED},
+  @BenchmarkMatrix(
+      schedulers = {EXIT_ORDERED, KEY_SERIALIZED},
       orderKeys = {NONE, SHARED, PER_CLIENT})
   @ThroughputBudget(min = "200/s")
   @LatencyBudget(percentile = 99, max = "1s")
   void schedulerComparison(Scheduler scheduler, ClosedLoop.OrderKeys keys, Bench bench) {
-    bench.closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler))).clients(10)
-        .payload(Payload.parse("1KiB")).orderKeys(keys).requests(REQUESTS).run();
+    bench
+        .closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
+        .clients(10)
+        .payload(Payload.parse("1KiB"))
+        .orderKeys(keys)
+        .requests(REQUESTS)
+        .run();
   }
 }
