@@ -1,6 +1,6 @@
 package dev.callosum.perf.allure;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.profile.ProfileSummary;
 import dev.callosum.perf.report.BenchmarkCharts;
 import dev.callosum.perf.report.BenchmarkRecord;

@@ -2,7 +2,7 @@ package dev.callosum.perf.baseline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Statistics;
 import java.io.IOException;

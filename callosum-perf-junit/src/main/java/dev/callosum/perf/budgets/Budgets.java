@@ -1,6 +1,9 @@
 package dev.callosum.perf.budgets;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ErrorBudget;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.measurement.LoadResult;
 import java.time.Duration;
 import java.util.ArrayList;

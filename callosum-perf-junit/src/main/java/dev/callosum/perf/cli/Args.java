@@ -1,6 +1,6 @@
 package dev.callosum.perf.cli;
 
-import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.Payload;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,8 +3,10 @@ package dev.callosum.perf.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.callosum.perf.OrderKeys;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
-import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.ClientConfig;
@@ -33,7 +35,7 @@ final class LoadCommand {
     int requests = args.positiveInt("requests", 10_000);
     int warmup = args.nonNegativeInt("warmup", Math.min(1000, requests / 10));
     String method = args.string("method", "echo");
-    ClosedLoop.OrderKeys keys = orderKeys(args.string("order-keys", "none"));
+    OrderKeys keys = orderKeys(args.string("order-keys", "none"));
     boolean raw = args.flag("raw");
     ClientConfig.Builder client =
         ClientConfig.builder(target)
@@ -59,24 +61,25 @@ final class LoadCommand {
     }
     args.rejectUnknown();
 
-    ClosedLoop load = raw ? ClosedLoop.rawZeroMq(target) : ClosedLoop.against(client.build());
-    LoadResult result =
-        load.clients(clients)
+    ClosedLoad load =
+        ClosedLoad.DEFAULT
+            .clients(clients)
             .payload(payload)
             .requests(requests)
             .warmup(warmup)
             .method(method)
-            .orderKeys(keys)
-            .run();
+            .orderKeys(keys);
+    LoadResult result =
+        (raw ? ClosedLoop.rawZeroMq(target, load) : ClosedLoop.against(client.build(), load)).run();
     out.println(toJson(result, target, method, keys, raw, client.build()));
     return result.errorCount() == 0 ? 0 : 1;
   }
 
-  private static ClosedLoop.OrderKeys orderKeys(String text) {
+  private static OrderKeys orderKeys(String text) {
     return switch (text.toLowerCase(Locale.ROOT).replace('_', '-')) {
-      case "none" -> ClosedLoop.OrderKeys.NONE;
-      case "shared" -> ClosedLoop.OrderKeys.SHARED;
-      case "per-client" -> ClosedLoop.OrderKeys.PER_CLIENT;
+      case "none" -> OrderKeys.NONE;
+      case "shared" -> OrderKeys.SHARED;
+      case "per-client" -> OrderKeys.PER_CLIENT;
       default ->
           throw new Args.UsageException(
               "--order-keys expects none, shared or" + " per-client, got '" + text + "'");
@@ -87,7 +90,7 @@ final class LoadCommand {
       LoadResult r,
       String target,
       String method,
-      ClosedLoop.OrderKeys keys,
+      OrderKeys keys,
       boolean raw,
       ClientConfig client) {
     Map<String, Object> doc = new LinkedHashMap<>();

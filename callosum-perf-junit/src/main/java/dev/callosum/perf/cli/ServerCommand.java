@@ -1,8 +1,8 @@
 package dev.callosum.perf.cli;
 
+import dev.callosum.perf.Scheduler;
 import dev.callosum.perf.peer.CurveKeyPair;
 import dev.callosum.perf.peer.RpcServer;
-import dev.callosum.perf.peer.Scheduler;
 import dev.callosum.perf.peer.ServerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -113,7 +113,7 @@ final class ServerCommand {
     }
     String scheduler = args.string("scheduler", "exit-ordered");
     try {
-      builder.scheduler(Scheduler.parse(scheduler));
+      builder.keySerialized(Scheduler.parse(scheduler) == Scheduler.KEY_SERIALIZED);
     } catch (IllegalArgumentException e) {
       throw new Args.UsageException("--scheduler: " + e.getMessage());
     }

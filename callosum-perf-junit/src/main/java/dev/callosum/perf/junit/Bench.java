@@ -1,12 +1,16 @@
 package dev.callosum.perf.junit;
 
-import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ManagedServer;
+import dev.callosum.perf.OrderKeys;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Placement;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.fixtures.ManagedServers;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
+import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.TimeSeries;
@@ -85,7 +89,7 @@ public final class Bench implements AutoCloseable {
    * @param command the external command, with {port}; null unless external
    * @param ready text the external command prints when ready; empty for none
    */
-  record Where(ManagedServer.Placement placement, String command, String ready) {}
+  record Where(Placement placement, String command, String ready) {}
 
   public BenchmarkSettings settings() {
     return settings;
@@ -237,7 +241,7 @@ public final class Bench implements AutoCloseable {
     parameters.put("clients", Integer.toString(clients));
     parameters.putAll(load);
     ServerSpec spec = server.spec();
-    boolean theirs = server.placement() == ManagedServer.Placement.REMOTE;
+    boolean theirs = server.placement() == Placement.REMOTE;
     parameters.put("handler", theirs ? "the target's" : spec.handlerName());
     parameters.put("scheduler", theirs ? "the target's" : spec.scheduler().displayName());
     parameters.put("compression", spec.compress() ? "snappy" : "off");
@@ -248,9 +252,8 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * Notes a finding beside the numbers, such as a {@link
-   * dev.callosum.perf.measurement.TailAnalysis}: it shows in the console, as an Allure attachment
-   * and in the JSON results.
+   * Notes a finding beside the numbers, such as a {@link dev.callosum.perf.TailAnalysis}: it shows
+   * in the console, as an Allure attachment and in the JSON results.
    */
   public void note(String title, String text) {
     checkOpen();
@@ -304,23 +307,18 @@ public final class Bench implements AutoCloseable {
 
   /**
    * A closed loop: N clients, each sending its next request when its reply arrives. Its result says
-   * it is closed-loop: latencies are service times, not what a fixed arrival rate would see.
+   * it is closed-loop: latencies are service times, not what a fixed arrival rate would see. Unless
+   * set: 1 client, 1 KiB of random bytes, 10,000 requests per iteration (quick mode: a tenth), no
+   * order key, one request in flight per client, 1 s time-series intervals, a 30 s call timeout.
    */
   public final class ClosedLoopRun {
     private final ManagedServer server;
-    private int clients = 1;
-    private Payload payload = Payload.parse("1KiB");
-    private long requests = 10_000;
-    private ClosedLoop.OrderKeys keys = ClosedLoop.OrderKeys.NONE;
+    private ClosedLoad load;
     private Duration timeout = Duration.ofSeconds(30);
-    private int keyCount;
-    private Duration measureFor;
-    private int inFlight = 1;
-    private Payload.Content content = Payload.Content.RANDOM;
-    private Duration sampleEvery = Duration.ofSeconds(1);
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
+      this.load = ClosedLoad.DEFAULT.method(server.method());
     }
 
     /** How long a call waits for its reply before it counts as a timeout; 30 s unless set. */
@@ -329,191 +327,137 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /** Connections, each on its own thread. */
     public ClosedLoopRun clients(int count) {
-      this.clients = count;
+      load = load.clients(count);
       return this;
     }
 
+    /** The request body's size. */
     public ClosedLoopRun payload(Payload size) {
-      this.payload = Objects.requireNonNull(size, "payload");
+      load = load.payload(size);
       return this;
     }
 
     /** Requests per iteration over all clients; quick mode runs a tenth. */
     public ClosedLoopRun requests(long count) {
-      this.requests = count;
-      this.measureFor = null;
+      load = load.requests(count);
       return this;
     }
 
     /** Measures each iteration for this long instead of a number of requests (quick: a tenth). */
     public ClosedLoopRun duration(Duration length) {
-      this.measureFor = Objects.requireNonNull(length, "duration");
+      load = load.duration(length);
       return this;
     }
 
     /** What the payload's bytes are: random (the default, incompressible) or compressible. */
     public ClosedLoopRun content(Payload.Content kind) {
-      this.content = Objects.requireNonNull(kind, "content");
+      load = load.content(kind);
       return this;
     }
 
-    /** The time series' interval: 1 s unless set (see {@link ClosedLoop#sampleEvery}). */
+    /** The time series' interval: 1 s unless set; at least 10 ms. */
     public ClosedLoopRun sampleEvery(Duration interval) {
-      this.sampleEvery = Objects.requireNonNull(interval, "interval");
+      load = load.sampleEvery(interval);
       return this;
     }
 
-    /** Requests each client keeps in flight; 1, the classic closed loop, unless set. */
+    /** Requests each client keeps in flight (1 to 4096); 1, the classic closed loop, unless set. */
     public ClosedLoopRun inFlight(int perClient) {
-      this.inFlight = perClient;
+      load = load.inFlight(perClient);
       return this;
     }
 
-    public ClosedLoopRun orderKeys(ClosedLoop.OrderKeys orderKeys) {
-      this.keys = Objects.requireNonNull(orderKeys, "orderKeys");
-      this.keyCount = 0;
+    /** How requests are keyed: no key (the default), one shared key, or one key per client. */
+    public ClosedLoopRun orderKeys(OrderKeys orderKeys) {
+      load = load.orderKeys(orderKeys);
       return this;
     }
 
-    /** Spreads the clients over this many order keys (see {@link ClosedLoop#spreadOverKeys}). */
+    /** Spreads the clients over this many str order keys, client i using key i mod count. */
     public ClosedLoopRun spreadOverKeys(int count) {
-      this.keyCount = count;
+      load = load.spreadOverKeys(count);
       return this;
     }
 
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
-      long count = settings.scale(requests);
+      ClosedLoad ran = settings.applyTo(load).rawSamples(settings.reports().rawSamples());
       ClosedLoop loop =
-          ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build())
-              .method(server.method())
-              .clients(clients)
-              .payload(payload)
-              .requests(count)
-              .orderKeys(keys)
-              .content(content)
-              .sampleEvery(sampleEvery)
-              .rawSamples(settings.reports().rawSamples())
+          ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build(), ran)
               .stopWhen(() -> server.failure().isPresent());
-      if (keyCount > 0) {
-        loop.spreadOverKeys(keyCount);
-      }
-      loop.inFlight(inFlight);
-      Duration length = null;
-      if (measureFor != null) {
-        length =
-            settings.quick()
-                ? Duration.ofMillis(
-                    Math.max(
-                        1000, Math.round(measureFor.toMillis() * BenchmarkSettings.QUICK_SHARE)))
-                : measureFor;
-        loop.duration(length);
-      }
-      Map<String, String> load = new LinkedHashMap<>();
-      load.put("content", content.label());
-      load.put("loop", "closed");
-      if (inFlight > 1) {
-        load.put("in flight", Integer.toString(inFlight));
-      }
-      load.put(
-          "order keys",
-          keyCount > 0
-              ? "spread over " + keyCount
-              : keys.name().toLowerCase(Locale.ROOT).replace('_', ' '));
-      // What ran: quick mode's shrunken count or duration, not the one written.
-      load.put(
-          length != null ? "duration" : "requests",
-          length != null ? length.toMillis() / 1000.0 + " s" : Long.toString(count));
       return iterate(
           server,
-          parameters(server, payload, clients, load),
-          length == null ? count : 0,
-          length,
+          parameters(server, ran.payload(), ran.clients(), ran.describe()),
+          ran.duration() == null ? ran.requests() : 0,
+          ran.duration(),
           listener -> loop.onInterval(listener).run());
     }
   }
 
   /**
    * An open loop: a target rate for a duration, whatever the replies do; each latency counts from
-   * the request's intended send time, so a stalling server shows in the percentiles.
+   * the request's intended send time, so a stalling server shows in the percentiles. Unless set:
+   * 1,000 req/s for 10 s per iteration (quick mode: a tenth, at least 1 s) from 1 client, 1 KiB of
+   * random bytes, 1 s time-series intervals.
    */
   public final class OpenLoopRun {
     private final ManagedServer server;
-    private double rate = 1000;
-    private Duration duration = Duration.ofSeconds(10);
-    private int clients = 1;
-    private Payload payload = Payload.parse("1KiB");
-    private Payload.Content content = Payload.Content.RANDOM;
-    private Duration sampleEvery = Duration.ofSeconds(1);
+    private OpenLoad load;
 
     private OpenLoopRun(ManagedServer server) {
       this.server = server;
+      this.load = OpenLoad.DEFAULT.method(server.method());
     }
 
     /** Requests per second over all clients. */
     public OpenLoopRun rate(double perSecond) {
-      this.rate = perSecond;
+      load = load.rate(perSecond);
       return this;
     }
 
     /** How long each iteration sends; quick mode sends a tenth as long (at least 1 s). */
     public OpenLoopRun duration(Duration length) {
-      this.duration = Objects.requireNonNull(length, "duration");
+      load = load.duration(length);
       return this;
     }
 
+    /** Connections the schedule is spread over, each on its own thread. */
     public OpenLoopRun clients(int count) {
-      this.clients = count;
+      load = load.clients(count);
       return this;
     }
 
+    /** The request body's size. */
     public OpenLoopRun payload(Payload size) {
-      this.payload = Objects.requireNonNull(size, "payload");
+      load = load.payload(size);
       return this;
     }
 
     /** What the payload's bytes are: random (the default, incompressible) or compressible. */
     public OpenLoopRun content(Payload.Content kind) {
-      this.content = Objects.requireNonNull(kind, "content");
+      load = load.content(kind);
       return this;
     }
 
-    /** The time series' interval: 1 s unless set. */
+    /** The time series' interval: 1 s unless set; at least 10 ms. */
     public OpenLoopRun sampleEvery(Duration interval) {
-      this.sampleEvery = Objects.requireNonNull(interval, "interval");
+      load = load.sampleEvery(interval);
       return this;
     }
 
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
-      Duration length =
-          settings.quick()
-              ? Duration.ofMillis(
-                  Math.max(1000, Math.round(duration.toMillis() * BenchmarkSettings.QUICK_SHARE)))
-              : duration;
-      OpenLoop loop =
-          OpenLoop.against(server.clientConfig().build())
-              .method(server.method())
-              .rate(rate)
-              .duration(length)
-              .clients(clients)
-              .payload(payload)
-              .content(content)
-              .sampleEvery(sampleEvery)
-              .rawSamples(settings.reports().rawSamples());
-      Map<String, String> load = new LinkedHashMap<>();
-      load.put("content", content.label());
-      load.put("loop", "open");
-      load.put("rate", String.format(Locale.ROOT, "%.0f req/s", rate));
-      load.put("duration", length.toMillis() / 1000.0 + " s");
+      OpenLoad ran = settings.applyTo(load).rawSamples(settings.reports().rawSamples());
+      OpenLoop loop = OpenLoop.against(server.clientConfig().build(), ran);
       return iterate(
           server,
-          parameters(server, payload, clients, load),
+          parameters(server, ran.payload(), ran.clients(), ran.describe()),
           0,
-          length,
+          ran.duration(),
           listener -> loop.onInterval(listener).run());
     }
   }

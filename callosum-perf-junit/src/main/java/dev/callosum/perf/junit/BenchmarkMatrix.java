@@ -1,8 +1,8 @@
 package dev.callosum.perf.junit;
 
-import dev.callosum.perf.load.ClosedLoop;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.peer.Scheduler;
+import dev.callosum.perf.OrderKeys;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Scheduler;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  * The cartesian product of benchmark dimensions, as arguments of a {@code @ParameterizedTest}: one
  * parameter per dimension given, in this order: payload ({@code Payload}), content ({@code
  * Payload.Content}), clients ({@code int}), rate ({@code double}, req/s), scheduler ({@code
- * Scheduler}), order keys ({@code ClosedLoop.OrderKeys}), compression ({@code boolean}), CURVE
- * ({@code boolean}). Arguments carry readable names, so {@code name = "{0} · {1}"} shows {@code 1
- * KiB · KeySerialized}.
+ * Scheduler}), order keys ({@code OrderKeys}), compression ({@code boolean}), CURVE ({@code
+ * boolean}). Arguments carry readable names, so {@code name = "{0} · {1}"} shows {@code 1 KiB ·
+ * KeySerialized}.
  *
  * <pre>{@code
  * @ParameterizedTest(name = "{0} · {1}")
@@ -51,7 +51,7 @@ public @interface BenchmarkMatrix {
   Scheduler[] schedulers() default {};
 
   /** How requests carry order keys: none, one shared key, or a key per client. */
-  ClosedLoop.OrderKeys[] orderKeys() default {};
+  OrderKeys[] orderKeys() default {};
 
   /** Compression off and/or on. */
   boolean[] compression() default {};

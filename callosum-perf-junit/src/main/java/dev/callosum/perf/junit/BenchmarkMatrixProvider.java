@@ -1,7 +1,7 @@
 package dev.callosum.perf.junit;
 
-import dev.callosum.perf.load.ClosedLoop;
-import dev.callosum.perf.load.Payload;
+import dev.callosum.perf.OrderKeys;
+import dev.callosum.perf.Payload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +66,7 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     }
     add(dimensions, schedulers, quick);
     List<Named<?>> keys = new ArrayList<>();
-    for (ClosedLoop.OrderKeys k : matrix.orderKeys()) {
+    for (OrderKeys k : matrix.orderKeys()) {
       keys.add(
           Named.of(
               switch (k) {

@@ -1,6 +1,8 @@
 package dev.callosum.perf.junit;
 
-import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.Placement;
+import dev.callosum.perf.load.ClosedLoad;
+import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.report.ReportSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +69,7 @@ public record BenchmarkSettings(
     int warmups,
     double budgetScale,
     String target,
-    ManagedServer.Placement placement,
+    Placement placement,
     String serverCommand,
     String serverReady,
     ReportSettings reports,
@@ -131,7 +133,7 @@ public record BenchmarkSettings(
               }
               return t;
             });
-    ManagedServer.Placement placement =
+    Placement placement =
         parse(
             lookup,
             "placement",
@@ -140,13 +142,13 @@ public record BenchmarkSettings(
             v ->
                 switch (v.trim().toLowerCase(Locale.ROOT)) {
                   case "" -> null;
-                  case "in-jvm" -> ManagedServer.Placement.IN_JVM;
-                  case "forked" -> ManagedServer.Placement.FORKED;
-                  case "external" -> ManagedServer.Placement.EXTERNAL;
+                  case "in-jvm" -> Placement.IN_JVM;
+                  case "forked" -> Placement.FORKED;
+                  case "external" -> Placement.EXTERNAL;
                   default -> throw new IllegalArgumentException();
                 });
     String command = lookup.apply(PREFIX + "server.command").map(String::trim).orElse("");
-    if (placement == ManagedServer.Placement.EXTERNAL && !command.contains("{port}")) {
+    if (placement == Placement.EXTERNAL && !command.contains("{port}")) {
       throw new IllegalArgumentException(
           "setting "
               + PREFIX
@@ -266,13 +268,18 @@ public record BenchmarkSettings(
   /**
    * Where servers run for a benchmark whose annotation says {@code annotated}: the setting wins.
    */
-  public ManagedServer.Placement placementOr(ManagedServer.Placement annotated) {
+  public Placement placementOr(Placement annotated) {
     return placement != null ? placement : annotated;
   }
 
-  /** A request count as this run makes it: a tenth of it in quick mode, at least 10. */
-  public long scale(long requests) {
-    return quick ? Math.max(10, Math.round(requests * QUICK_SHARE)) : requests;
+  /** A closed load as this run makes it: in quick mode, a tenth of its requests or duration. */
+  public ClosedLoad applyTo(ClosedLoad load) {
+    return quick ? load.shrunk(QUICK_SHARE) : load;
+  }
+
+  /** An open load as this run makes it: in quick mode, a tenth of its duration (at least 1 s). */
+  public OpenLoad applyTo(OpenLoad load) {
+    return quick ? load.shrunk(QUICK_SHARE) : load;
   }
 
   private static <T> T parse(

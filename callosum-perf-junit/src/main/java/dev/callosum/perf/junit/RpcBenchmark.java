@@ -1,6 +1,6 @@
 package dev.callosum.perf.junit;
 
-import dev.callosum.perf.fixtures.ManagedServer;
+import dev.callosum.perf.Placement;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -50,7 +50,7 @@ public @interface RpcBenchmark {
    * their own, apart from the load's GC and CPU) or {@code EXTERNAL} ({@link #serverCommand()}).
    * {@code REMOTE} is chosen with {@code callosum.perf.target}, not here.
    */
-  ManagedServer.Placement placement() default ManagedServer.Placement.IN_JVM;
+  Placement placement() default Placement.IN_JVM;
 
   /**
    * For {@code EXTERNAL}: the command that starts a server, with {@code {port}}, such as {@code

@@ -1,13 +1,14 @@
 package dev.callosum.perf.junit;
 
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ErrorBudget;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.ManagedServer;
+import dev.callosum.perf.Placement;
+import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.allure.AllureReport;
 import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
-import dev.callosum.perf.budgets.ErrorBudget;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.budgets.ThroughputBudget;
-import dev.callosum.perf.fixtures.ManagedServer;
-import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.peer.ServerStats;
 import dev.callosum.perf.profile.ProfileSummary;
 import dev.callosum.perf.profile.Profiler;
@@ -81,16 +82,15 @@ final class RpcBenchmarkExtension
                     context
                         .getTestClass()
                         .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
-    ManagedServer.Placement annotated =
-        annotation.map(RpcBenchmark::placement).orElse(ManagedServer.Placement.IN_JVM);
-    if (annotated == ManagedServer.Placement.REMOTE) {
+    Placement annotated = annotation.map(RpcBenchmark::placement).orElse(Placement.IN_JVM);
+    if (annotated == Placement.REMOTE) {
       throw new ParameterResolutionException(
           name(context)
               + ": @RpcBenchmark(placement ="
               + " REMOTE) cannot say where the server is; set callosum.perf.target=tcp://host:port"
               + " instead");
     }
-    ManagedServer.Placement placement = settings.placementOr(annotated);
+    Placement placement = settings.placementOr(annotated);
     String command =
         settings.serverCommand() != null
             ? settings.serverCommand()
@@ -99,8 +99,7 @@ final class RpcBenchmarkExtension
         !settings.serverReady().isEmpty()
             ? settings.serverReady()
             : annotation.map(RpcBenchmark::serverReady).orElse("");
-    if (placement == ManagedServer.Placement.EXTERNAL
-        && (command == null || !command.contains("{port}"))) {
+    if (placement == Placement.EXTERNAL && (command == null || !command.contains("{port}"))) {
       throw new ParameterResolutionException(
           name(context)
               + ": @RpcBenchmark(placement ="

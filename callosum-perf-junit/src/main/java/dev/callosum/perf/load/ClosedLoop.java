@@ -8,17 +8,18 @@ import dev.callosum.perf.peer.PreparedBody;
 import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcException;
 import dev.callosum.perf.protocol.OrderKey;
+import dev.callosum.perf.protocol.RpcMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.apiguardian.api.API;
 
@@ -27,8 +28,8 @@ import org.apiguardian.api.API;
  * as soon as the previous reply arrives, until R requests in all have been made.
  *
  * <pre>{@code
- * LoadResult result = ClosedLoop.against(ClientConfig.builder(endpoint).build())
- *     .clients(10).payload(Payload.parse("1KiB")).requests(10_000).run();
+ * LoadResult result = ClosedLoop.against(ClientConfig.builder(endpoint).build(),
+ *     ClosedLoad.DEFAULT.clients(10).payload(Payload.parse("1KiB")).requests(10_000)).run();
  * }</pre>
  *
  * <p>A closed loop measures service time as each client sees it and how much one set of clients can
@@ -40,179 +41,50 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class ClosedLoop {
-  private Consumer<TimeSeries.Point> onInterval = point -> {};
   static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final ClientConfig client;
-  private final boolean rawZeroMq;
-  private int clients = 1;
-  private Payload payload = Payload.parse("1KiB");
-  private Payload.Content content = Payload.Content.RANDOM;
-  private Duration sampleEvery = Duration.ofSeconds(1);
-  private boolean rawSamples;
-  private long requests = 10_000;
-  private long warmupRequests;
-  private String method = "echo";
-  private OrderKeys orderKeys = OrderKeys.NONE;
-  private Duration deadline = Duration.ofMinutes(10);
-  private java.util.function.BooleanSupplier stopWhen = () -> false;
-  private int inFlight = 1;
-  private Duration measureFor;
+  private final ClosedLoad load;
+  private final Function<OrderKey, Caller> connect;
+  private Consumer<TimeSeries.Point> onInterval = point -> {};
+  private BooleanSupplier stopWhen = () -> false;
   private volatile long measureUntil = Long.MAX_VALUE;
 
-  private ClosedLoop(ClientConfig client, boolean rawZeroMq) {
+  private ClosedLoop(ClientConfig client, ClosedLoad load, Function<OrderKey, Caller> connect) {
     this.client = Objects.requireNonNull(client, "client");
-    this.rawZeroMq = rawZeroMq;
+    this.load = Objects.requireNonNull(load, "load");
+    this.connect = connect;
   }
 
   /** A closed loop against the Callosum server that {@code client} describes. */
-  public static ClosedLoop against(ClientConfig client) {
-    return new ClosedLoop(client, false);
+  public static ClosedLoop against(ClientConfig client, ClosedLoad load) {
+    return new ClosedLoop(client, load, key -> new CallosumCaller(client, load.method(), key));
   }
 
   /**
    * A closed loop of bare ZeroMQ round trips against a {@link RawZeroMq.EchoServer}: the baseline
-   * that shows what Callosum costs on top of ZeroMQ.
+   * that shows what Callosum costs on top of ZeroMQ. It keeps one request in flight per client.
    */
-  public static ClosedLoop rawZeroMq(String endpoint) {
-    return new ClosedLoop(ClientConfig.builder(endpoint).build(), true);
-  }
-
-  /** How requests are keyed: no key, one key shared by all, or one key per client. */
-  public enum OrderKeys {
-    NONE,
-    SHARED,
-    PER_CLIENT
-  }
-
-  private int keyCount;
-
-  public ClosedLoop clients(int count) {
-    if (count <= 0) {
-      throw new IllegalArgumentException("clients must be positive, was " + count);
-    }
-    this.clients = count;
-    return this;
-  }
-
-  public ClosedLoop payload(Payload size) {
-    this.payload = Objects.requireNonNull(size, "payload");
-    return this;
-  }
-
-  /** What the payload's bytes are: random (the default) or compressible. */
-  public ClosedLoop content(Payload.Content kind) {
-    this.content = Objects.requireNonNull(kind, "content");
-    return this;
-  }
-
-  /**
-   * Whether to keep every successful call's send time and latency ({@link
-   * LoadResult#rawSamples()}); off unless set, as it costs memory.
-   */
-  public ClosedLoop rawSamples(boolean keep) {
-    this.rawSamples = keep;
-    return this;
-  }
-
-  /**
-   * How long each interval of the time series is: 1 s unless set; shorter to see where in a short
-   * run the outliers fall.
-   */
-  public ClosedLoop sampleEvery(Duration interval) {
-    this.sampleEvery = Sampler.checkInterval(interval);
-    return this;
-  }
-
-  /** Measured requests, over all clients. */
-  public ClosedLoop requests(long count) {
-    if (count <= 0) {
-      throw new IllegalArgumentException("requests must be positive, was " + count);
-    }
-    this.requests = count;
-    this.measureFor = null;
-    return this;
-  }
-
-  /**
-   * Measures for this long instead of a number of requests: every client goes on until the time is
-   * up.
-   */
-  public ClosedLoop duration(Duration length) {
-    if (length.isNegative() || length.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, was " + length);
-    }
-    this.measureFor = length;
-    this.requests = Long.MAX_VALUE;
-    return this;
-  }
-
-  /**
-   * How many requests each client keeps in flight: it sends the next one when any reply arrives. 1
-   * (the default) is the classic closed loop.
-   */
-  public ClosedLoop inFlight(int perClient) {
-    if (perClient < 1 || perClient > 4096) {
-      throw new IllegalArgumentException(
-          "requests in flight per client must be 1 to 4096, was " + perClient);
-    }
-    if (perClient > 1 && rawZeroMq) {
+  public static ClosedLoop rawZeroMq(String endpoint, ClosedLoad load) {
+    if (load.inFlight() > 1) {
       throw new IllegalArgumentException("the raw ZeroMQ baseline keeps one request in flight");
     }
-    this.inFlight = perClient;
-    return this;
-  }
-
-  /** Requests made first and not measured, over all clients. */
-  public ClosedLoop warmup(long count) {
-    if (count < 0) {
-      throw new IllegalArgumentException("warm-up requests must be >= 0, was " + count);
-    }
-    this.warmupRequests = count;
-    return this;
-  }
-
-  public ClosedLoop method(String name) {
-    this.method = Objects.requireNonNull(name, "method");
-    return this;
-  }
-
-  public ClosedLoop orderKeys(OrderKeys keys) {
-    this.orderKeys = Objects.requireNonNull(keys, "orderKeys");
-    this.keyCount = 0;
-    return this;
-  }
-
-  /**
-   * Spreads the clients over {@code count} str keys ({@code key-0} ...), client i using key i mod
-   * count: what the key-serialized scheduler makes of K independent streams.
-   */
-  public ClosedLoop spreadOverKeys(int count) {
-    if (count <= 0) {
-      throw new IllegalArgumentException("key count must be positive, was " + count);
-    }
-    this.keyCount = count;
-    return this;
+    ClientConfig client = ClientConfig.builder(endpoint).build();
+    return new ClosedLoop(client, load, key -> new RawCaller(client));
   }
 
   /**
    * A condition checked after every failed call, such as "the server process died": when it holds,
    * the run stops and reports what it has.
    */
-  public ClosedLoop stopWhen(java.util.function.BooleanSupplier condition) {
+  public ClosedLoop stopWhen(BooleanSupplier condition) {
     this.stopWhen = Objects.requireNonNull(condition, "condition");
     return this;
   }
 
-  /** How long the whole run may take before it stops and reports what it has. */
-  public ClosedLoop deadline(Duration limit) {
-    this.deadline = Objects.requireNonNull(limit, "deadline");
-    return this;
-  }
-
   /**
-   * Called with each second's interval as the run goes (on the thread that runs it): for progress
-   * lines. It sees warm-up intervals too.
+   * Called with each interval of the time series as the run goes (on the thread that runs it): for
+   * progress lines.
    */
   public ClosedLoop onInterval(Consumer<TimeSeries.Point> listener) {
     this.onInterval = Objects.requireNonNull(listener, "listener");
@@ -225,32 +97,32 @@ public final class ClosedLoop {
    * @throws RpcException if a client cannot connect (its handshake fails)
    */
   public LoadResult run() {
-    byte[] body = payload.bytes(content);
-    AtomicLong warmupTickets = new AtomicLong(warmupRequests);
-    AtomicLong tickets = new AtomicLong(requests);
-    CyclicBarrier connected = new CyclicBarrier(clients + 1);
+    byte[] body = load.payload().bytes(load.content());
+    AtomicLong warmupTickets = new AtomicLong(load.warmupRequests());
+    AtomicLong tickets = new AtomicLong(load.duration() != null ? Long.MAX_VALUE : load.requests());
+    CyclicBarrier connected = new CyclicBarrier(load.clients() + 1);
     Sampler sampler = new Sampler(onInterval);
     long[] start = new long[1];
     // The clock starts as the last party arrives, before any client is released: no measured
     // request leaves before it, and the time series counts from it.
     CyclicBarrier warmedUp =
         new CyclicBarrier(
-            clients + 1,
+            load.clients() + 1,
             () -> {
               start[0] = System.nanoTime();
               sampler.start(start[0]);
-              if (measureFor != null) {
-                measureUntil = start[0] + measureFor.toNanos();
+              if (load.duration() != null) {
+                measureUntil = start[0] + load.duration().toNanos();
               }
             });
-    CountDownLatch finished = new CountDownLatch(clients);
+    CountDownLatch finished = new CountDownLatch(load.clients());
     List<Worker> workers = new ArrayList<>();
-    long stopAt = System.nanoTime() + deadline.toNanos();
-    for (int i = 0; i < clients; i++) {
+    long stopAt = System.nanoTime() + load.deadline().toNanos();
+    for (int i = 0; i < load.clients(); i++) {
       OrderKey key =
-          keyCount > 0
-              ? OrderKey.of("key-" + (i % keyCount))
-              : switch (orderKeys) {
+          load.keyCount() > 0
+              ? OrderKey.of("key-" + (i % load.keyCount()))
+              : switch (load.orderKeys()) {
                 case NONE -> OrderKey.NONE;
                 case SHARED -> OrderKey.of("shared");
                 case PER_CLIENT -> OrderKey.of("client-" + i);
@@ -288,7 +160,7 @@ public final class ClosedLoop {
         sampler.start(start[0]);
       }
       while (!finished.await(
-          Math.max(1, Math.min(stopAt - System.nanoTime(), sampleEvery.toNanos())),
+          Math.max(1, Math.min(stopAt - System.nanoTime(), load.sampleEvery().toNanos())),
           TimeUnit.NANOSECONDS)) {
         sampler.sample(System.nanoTime());
         if (System.nanoTime() - stopAt >= 0) {
@@ -299,8 +171,16 @@ public final class ClosedLoop {
       }
       sampler.sample(System.nanoTime());
       long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start[0]);
-      LoadResult result = merge(workers, Duration.ofNanos(Math.max(1, end - start[0])), sampler);
-      return rawSamples
+      LoadResult result =
+          Tally.result(
+              workers,
+              load.payload().bytes(),
+              Duration.ofNanos(Math.max(1, end - start[0])),
+              sampler.total(),
+              Double.NaN,
+              0,
+              sampler.series());
+      return load.rawSamples()
           ? result.withRawSamples(
               SampleLog.merge(workers.stream().map(w -> w.samples).toList(), start[0]))
           : result;
@@ -320,45 +200,12 @@ public final class ClosedLoop {
     }
   }
 
-  private LoadResult merge(List<Worker> workers, Duration elapsed, Sampler sampler) {
-    Histogram latency = sampler.total();
-    Histogram handshake = newHistogram();
-    Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
-    long ok = 0;
-    for (Worker w : workers) {
-      if (w.handshakeNanos > 0) {
-        handshake.recordValue(Math.min(HIGHEST_NANOS, w.handshakeNanos));
-      }
-      ok += w.ok;
-      for (RpcException.Kind kind : RpcException.Kind.values()) {
-        if (w.errors[kind.ordinal()] > 0) {
-          errors.merge(kind, w.errors[kind.ordinal()], Long::sum);
-        }
-      }
-    }
-    long bytes = ok * (long) payload.bytes();
-    return new LoadResult(
-        true,
-        clients,
-        payload.bytes(),
-        ok,
-        errors,
-        elapsed,
-        bytes,
-        bytes,
-        latency,
-        handshake,
-        Double.NaN,
-        0,
-        sampler.series());
-  }
-
   static Histogram newHistogram() {
     return new Histogram(HIGHEST_NANOS, 3);
   }
 
   /** One client: its own thread, connection and histogram. */
-  private final class Worker implements Runnable {
+  private final class Worker extends Tally implements Runnable {
     final OrderKey key;
     final byte[] body;
     final AtomicLong warmupTickets;
@@ -368,10 +215,7 @@ public final class ClosedLoop {
     final CountDownLatch finished;
     final long stopAt;
     final org.HdrHistogram.Recorder latency;
-    final SampleLog samples = rawSamples ? new SampleLog() : null;
-    final long[] errors = new long[RpcException.Kind.values().length];
-    long ok;
-    long handshakeNanos;
+    final SampleLog samples = load.rawSamples() ? new SampleLog() : null;
     volatile long lastReply;
     volatile RpcException failure;
 
@@ -403,7 +247,8 @@ public final class ClosedLoop {
     }
 
     /** Keeps {@code inFlight} requests outstanding; each reply lets the next request go. */
-    private void pipelined(CallosumCaller caller) {
+    private void pipelined(Caller caller) {
+      int inFlight = load.inFlight();
       int ring = Integer.highestOneBit(inFlight * 2 - 1) * 2;
       long[] sentAt = new long[ring];
       boolean[] waiting = new boolean[ring];
@@ -420,7 +265,7 @@ public final class ClosedLoop {
         if (outstanding == 0) {
           return;
         }
-        dev.callosum.perf.protocol.RpcMessage reply = caller.receiveHeader(timeout);
+        RpcMessage reply = caller.receiveHeader(timeout);
         long now = System.nanoTime();
         lastReply = now;
         if (reply == null) {
@@ -441,9 +286,7 @@ public final class ClosedLoop {
             }
             ok++;
           }
-          case FAILURE -> errors[RpcException.Kind.FAILURE.ordinal()]++;
-          case CANCELLED -> errors[RpcException.Kind.CANCELLED.ordinal()]++;
-          default -> errors[RpcException.Kind.ERROR.ordinal()]++;
+          default -> error(reply.type());
         }
       }
     }
@@ -453,7 +296,7 @@ public final class ClosedLoop {
       Caller connection = null;
       try {
         try {
-          connection = rawZeroMq ? new RawCaller() : new CallosumCaller(key);
+          connection = connect.apply(key);
           handshakeNanos = connection.handshakeNanos();
         } catch (RpcException e) {
           failure = e;
@@ -470,8 +313,8 @@ public final class ClosedLoop {
           }
         }
         await(warmedUp, stopAt);
-        if (inFlight > 1) {
-          pipelined((CallosumCaller) connection);
+        if (load.inFlight() > 1) {
+          pipelined(connection);
           return;
         }
         while (ticket()) {
@@ -486,7 +329,7 @@ public final class ClosedLoop {
             lastReply = now;
             ok++;
           } catch (RpcException e) {
-            errors[e.kind().ordinal()]++;
+            error(e.kind());
             lastReply = System.nanoTime();
             if (stopWhen.getAsBoolean()) {
               tickets.set(0);
@@ -508,18 +351,30 @@ public final class ClosedLoop {
   private interface Caller extends AutoCloseable {
     long handshakeNanos();
 
+    /** One call, waiting for its reply. */
     void call(byte[] body);
+
+    /** Sends a request without waiting; returns its seq (pipelined loads only). */
+    long send(byte[] body);
+
+    /** The next reply's header, or null when none came within the timeout. */
+    RpcMessage receiveHeader(long timeoutNanos);
 
     @Override
     void close();
   }
 
-  private final class CallosumCaller implements Caller {
-    private final Connection connection = Connection.open(client);
+  private static final class CallosumCaller implements Caller {
+    private final Connection connection;
+    private final ClientConfig client;
+    private final String method;
     private final OrderKey key;
     private PreparedBody prepared;
 
-    CallosumCaller(OrderKey key) {
+    CallosumCaller(ClientConfig client, String method, OrderKey key) {
+      this.connection = Connection.open(client);
+      this.client = client;
+      this.method = method;
       this.key = key;
     }
 
@@ -533,11 +388,13 @@ public final class ClosedLoop {
       connection.call(method, key, prepared(body), client.invokeTimeout());
     }
 
-    long send(byte[] body) {
+    @Override
+    public long send(byte[] body) {
       return connection.send(method, key, prepared(body));
     }
 
-    dev.callosum.perf.protocol.RpcMessage receiveHeader(long timeoutNanos) {
+    @Override
+    public RpcMessage receiveHeader(long timeoutNanos) {
       return connection.receiveHeader(timeoutNanos);
     }
 
@@ -554,9 +411,12 @@ public final class ClosedLoop {
     }
   }
 
-  private final class RawCaller implements Caller {
-    private final RawZeroMq.Client raw =
-        new RawZeroMq.Client(client.endpoint(), client.invokeTimeout());
+  private static final class RawCaller implements Caller {
+    private final RawZeroMq.Client raw;
+
+    RawCaller(ClientConfig client) {
+      raw = new RawZeroMq.Client(client.endpoint(), client.invokeTimeout());
+    }
 
     @Override
     public long handshakeNanos() {
@@ -566,6 +426,16 @@ public final class ClosedLoop {
     @Override
     public void call(byte[] body) {
       raw.roundTrip(body);
+    }
+
+    @Override
+    public long send(byte[] body) {
+      throw new UnsupportedOperationException("the raw baseline keeps one request in flight");
+    }
+
+    @Override
+    public RpcMessage receiveHeader(long timeoutNanos) {
+      throw new UnsupportedOperationException("the raw baseline keeps one request in flight");
     }
 
     @Override

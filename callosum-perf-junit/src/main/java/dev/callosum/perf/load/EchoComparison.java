@@ -1,5 +1,6 @@
 package dev.callosum.perf.load;
 
+import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.ClientConfig;
@@ -26,6 +27,15 @@ public final class EchoComparison {
 
   /** One case: payload, clients and how many requests make one measurement. */
   public record Case(Payload payload, int clients, int requests) {
+    /** The closed load both sides of the case run: a tenth as many warm-up requests first. */
+    ClosedLoad load() {
+      return ClosedLoad.DEFAULT
+          .clients(clients)
+          .payload(payload)
+          .requests(requests)
+          .warmup(requests / 10);
+    }
+
     @Override
     public String toString() {
       return payload + " x " + clients + (clients == 1 ? " client" : " clients");
@@ -109,14 +119,7 @@ public final class EchoComparison {
 
   static LoadResult runRaw(Case c) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      return check(
-          ClosedLoop.rawZeroMq(server.endpoint())
-              .clients(c.clients())
-              .payload(c.payload())
-              .requests(c.requests())
-              .warmup(c.requests() / 10)
-              .run(),
-          c);
+      return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load()).run(), c);
     }
   }
 
@@ -124,11 +127,8 @@ public final class EchoComparison {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
       return check(
-          ClosedLoop.against(ClientConfig.builder(server.endpoint()).maxBodySize(limit).build())
-              .clients(c.clients())
-              .payload(c.payload())
-              .requests(c.requests())
-              .warmup(c.requests() / 10)
+          ClosedLoop.against(
+                  ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
               .run(),
           c);
     }

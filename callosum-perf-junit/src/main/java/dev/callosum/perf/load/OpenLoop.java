@@ -11,15 +11,12 @@ import dev.callosum.perf.protocol.OrderKey;
 import dev.callosum.perf.protocol.RpcMessage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.HdrHistogram.Histogram;
 import org.apiguardian.api.API;
 
 /**
@@ -30,8 +27,8 @@ import org.apiguardian.api.API;
  * that way.
  *
  * <pre>{@code
- * LoadResult result = OpenLoop.against(ClientConfig.builder(endpoint).build())
- *     .rate(1000).duration(Duration.ofSeconds(30)).clients(2).run();
+ * LoadResult result = OpenLoop.against(ClientConfig.builder(endpoint).build(),
+ *     OpenLoad.DEFAULT.rate(1000).duration(Duration.ofSeconds(30)).clients(2)).run();
  * }</pre>
  *
  * <p>Each client thread sends its share of the schedule on its own connection and reads replies
@@ -42,91 +39,26 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class OpenLoop {
-  private Consumer<TimeSeries.Point> onInterval = point -> {};
   private static final int RING = 1 << 16; // in-flight requests one client can track
   private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final ClientConfig client;
-  private double rate = 1000;
-  private Duration duration = Duration.ofSeconds(10);
-  private int clients = 1;
-  private Payload payload = Payload.parse("1KiB");
-  private Payload.Content content = Payload.Content.RANDOM;
-  private Duration sampleEvery = Duration.ofSeconds(1);
-  private boolean rawSamples;
-  private String method = "echo";
+  private final OpenLoad load;
+  private Consumer<TimeSeries.Point> onInterval = point -> {};
 
-  private OpenLoop(ClientConfig client) {
+  private OpenLoop(ClientConfig client, OpenLoad load) {
     this.client = Objects.requireNonNull(client, "client");
+    this.load = Objects.requireNonNull(load, "load");
   }
 
-  public static OpenLoop against(ClientConfig client) {
-    return new OpenLoop(client);
-  }
-
-  /** Requests per second, over all clients. */
-  public OpenLoop rate(double perSecond) {
-    if (!(perSecond > 0)) {
-      throw new IllegalArgumentException("rate must be positive, was " + perSecond);
-    }
-    this.rate = perSecond;
-    return this;
-  }
-
-  public OpenLoop duration(Duration length) {
-    if (length.isNegative() || length.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, was " + length);
-    }
-    this.duration = length;
-    return this;
-  }
-
-  /** Connections the schedule is spread over, each on its own thread. */
-  public OpenLoop clients(int count) {
-    if (count <= 0) {
-      throw new IllegalArgumentException("clients must be positive, was " + count);
-    }
-    this.clients = count;
-    return this;
-  }
-
-  public OpenLoop payload(Payload size) {
-    this.payload = Objects.requireNonNull(size, "payload");
-    return this;
-  }
-
-  /** What the payload's bytes are: random (the default) or compressible. */
-  public OpenLoop content(Payload.Content kind) {
-    this.content = Objects.requireNonNull(kind, "content");
-    return this;
+  /** An open loop against the Callosum server that {@code client} describes. */
+  public static OpenLoop against(ClientConfig client, OpenLoad load) {
+    return new OpenLoop(client, load);
   }
 
   /**
-   * Whether to keep every successful call's intended send time and latency ({@link
-   * LoadResult#rawSamples()}); off unless set, as it costs memory.
-   */
-  public OpenLoop rawSamples(boolean keep) {
-    this.rawSamples = keep;
-    return this;
-  }
-
-  /**
-   * How long each interval of the time series is: 1 s unless set; shorter to see where in a short
-   * run the outliers fall.
-   */
-  public OpenLoop sampleEvery(Duration interval) {
-    this.sampleEvery = Sampler.checkInterval(interval);
-    return this;
-  }
-
-  public OpenLoop method(String name) {
-    this.method = Objects.requireNonNull(name, "method");
-    return this;
-  }
-
-  /**
-   * Called with each second's interval as the run goes (on the thread that runs it): for progress
-   * lines. It sees warm-up intervals too.
+   * Called with each interval of the time series as the run goes (on the thread that runs it): for
+   * progress lines.
    */
   public OpenLoop onInterval(Consumer<TimeSeries.Point> listener) {
     this.onInterval = Objects.requireNonNull(listener, "listener");
@@ -135,19 +67,20 @@ public final class OpenLoop {
 
   /** Connects, runs the schedule, waits for the last replies, and reports. */
   public LoadResult run() {
-    byte[] body = payload.bytes(content);
+    byte[] body = load.payload().bytes(load.content());
     List<Sender> senders = new ArrayList<>();
     Sampler sampler = new Sampler(onInterval);
-    CountDownLatch done = new CountDownLatch(clients);
-    long interval = Math.max(1, Math.round(1e9 * clients / rate));
-    long perClient = Math.max(1, Math.round(rate * duration.toNanos() / 1e9 / clients));
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) * clients;
-    for (int i = 0; i < clients; i++) {
+    CountDownLatch done = new CountDownLatch(load.clients());
+    long interval = Math.max(1, Math.round(1e9 * load.clients() / load.rate()));
+    long perClient =
+        Math.max(1, Math.round(load.rate() * load.duration().toNanos() / 1e9 / load.clients()));
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200) * load.clients();
+    for (int i = 0; i < load.clients(); i++) {
       // Clients are offset by a fraction of the interval, so the schedule is even overall.
       Sender sender =
           new Sender(
               body,
-              start + i * interval / clients,
+              start + i * interval / load.clients(),
               interval,
               perClient,
               done,
@@ -159,7 +92,7 @@ public final class OpenLoop {
     }
     try {
       long limit =
-          duration.toNanos()
+          load.duration().toNanos()
               + client.invokeTimeout().toNanos()
               + client.handshakeTimeout().toNanos()
               + TimeUnit.SECONDS.toNanos(10);
@@ -167,7 +100,7 @@ public final class OpenLoop {
       long first = Math.max(0, start - System.nanoTime());
       if (!done.await(first, TimeUnit.NANOSECONDS)) {
         sampler.start(start);
-        while (!done.await(sampleEvery.toNanos(), TimeUnit.NANOSECONDS)) {
+        while (!done.await(load.sampleEvery().toNanos(), TimeUnit.NANOSECONDS)) {
           sampler.sample(System.nanoTime());
           if (System.nanoTime() - giveUp > 0) {
             throw new IllegalStateException(
@@ -188,63 +121,42 @@ public final class OpenLoop {
       }
     }
     LoadResult result = merge(senders, start, sampler);
-    return rawSamples
+    return load.rawSamples()
         ? result.withRawSamples(
             SampleLog.merge(senders.stream().map(x -> x.samples).toList(), start))
         : result;
   }
 
   private LoadResult merge(List<Sender> senders, long start, Sampler sampler) {
-    Histogram latency = sampler.total();
-    Histogram handshake = ClosedLoop.newHistogram();
-    Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
-    long ok = 0;
     long late = 0;
     long end = start;
     for (Sender s : senders) {
-      handshake.recordValue(Math.max(1, s.handshakeNanos));
-      ok += s.ok;
       late += s.late;
       end = Math.max(end, s.lastSend);
-      for (RpcException.Kind kind : RpcException.Kind.values()) {
-        if (s.errors[kind.ordinal()] > 0) {
-          errors.merge(kind, s.errors[kind.ordinal()], Long::sum);
-        }
-      }
     }
-    long bytes = ok * (long) payload.bytes();
     // Elapsed is the sending window: the achieved rate is requests over the time it took to send.
-    return new LoadResult(
-        false,
-        clients,
-        payload.bytes(),
-        ok,
-        errors,
+    return Tally.result(
+        senders,
+        load.payload().bytes(),
         Duration.ofNanos(Math.max(1, end - start)),
-        bytes,
-        bytes,
-        latency,
-        handshake,
-        rate,
+        sampler.total(),
+        load.rate(),
         late,
         sampler.series());
   }
 
   /** One client: a connection, its share of the schedule, and a ring of intended times. */
-  private final class Sender implements Runnable {
+  private final class Sender extends Tally implements Runnable {
     final byte[] body;
     final long first;
     final long interval;
     final long count;
     final CountDownLatch done;
     final org.HdrHistogram.Recorder latency;
-    final SampleLog samples = rawSamples ? new SampleLog() : null;
+    final SampleLog samples = load.rawSamples() ? new SampleLog() : null;
     final long[] intended = new long[RING];
     final boolean[] waiting = new boolean[RING];
-    final long[] errors = new long[RpcException.Kind.values().length];
-    long ok;
     long late;
-    long handshakeNanos;
     long lastSend;
     int inFlight;
     volatile RpcException failure;
@@ -292,7 +204,7 @@ public final class OpenLoop {
             errors[RpcException.Kind.TRANSPORT.ordinal()]++; // cannot track more
             continue;
           }
-          long seq = connection.send(method, OrderKey.NONE, prepared);
+          long seq = connection.send(load.method(), OrderKey.NONE, prepared);
           int slot = (int) (seq & (RING - 1));
           intended[slot] = due;
           waiting[slot] = true;
@@ -331,13 +243,7 @@ public final class OpenLoop {
         }
         ok++;
       } else {
-        RpcException.Kind kind =
-            switch (reply.type()) {
-              case FAILURE -> RpcException.Kind.FAILURE;
-              case CANCELLED -> RpcException.Kind.CANCELLED;
-              default -> RpcException.Kind.ERROR;
-            };
-        errors[kind.ordinal()]++;
+        error(reply.type());
       }
     }
   }

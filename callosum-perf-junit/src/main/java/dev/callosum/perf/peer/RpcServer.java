@@ -32,7 +32,8 @@ import org.zeromq.ZMQ;
 
 /**
  * A Callosum server: a bound ROUTER that answers PING with PONG and requests with the replies of
- * its handlers, ordered by its {@link Scheduler}, wire-compatible with Python's callosum 1.0.3.
+ * its handlers, ordered by its scheduler (exit-ordered, or key-serialized), wire-compatible with
+ * Python's callosum 1.0.3.
  *
  * <p>Unlike the Python server, it survives malformed input (WIRE.md §8): it answers ERROR where it
  * knows whom to answer (unknown method, undecodable body, too large, overloaded) and drops, counts
@@ -85,8 +86,7 @@ public final class RpcServer implements AutoCloseable {
             config.workerThreads(), daemon("callosum-server-" + id + "-worker-"));
     this.timer =
         Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id + "-timer-"));
-    this.dispatch =
-        config.scheduler() == Scheduler.KEY_SERIALIZED ? new KeySerialized() : new ExitOrdered();
+    this.dispatch = config.keySerialized() ? new KeySerialized() : new ExitOrdered();
   }
 
   /**
@@ -613,7 +613,7 @@ public final class RpcServer implements AutoCloseable {
     return "RpcServer["
         + endpoint
         + ", "
-        + config.scheduler()
+        + (config.keySerialized() ? "KeySerialized" : "ExitOrdered")
         + (config.compress() ? ", snappy" : "")
         + (config.curveKeys() != null ? ", CURVE" : "")
         + "]";

@@ -15,7 +15,7 @@ import org.apiguardian.api.API;
  * <pre>{@code
  * try (RpcServer server = ServerConfig.builder()
  *     .handler("echo", Handlers.echo())
- *     .scheduler(Scheduler.KEY_SERIALIZED)
+ *     .keySerialized(true)
  *     .start()) {
  *   String endpoint = server.endpoint();   // tcp://127.0.0.1:<ephemeral port>
  * }
@@ -31,7 +31,7 @@ public final class ServerConfig {
 
   private final String bindAddress;
   private final Map<String, Handler> handlers;
-  private final Scheduler scheduler;
+  private final boolean keySerialized;
   private final boolean compress;
   private final int maxBodySize;
   private final int maxPendingRequests;
@@ -43,7 +43,7 @@ public final class ServerConfig {
   private ServerConfig(Builder b) {
     this.bindAddress = b.bindAddress;
     this.handlers = Map.copyOf(b.handlers);
-    this.scheduler = b.scheduler;
+    this.keySerialized = b.keySerialized;
     this.compress = b.compress;
     this.maxBodySize = b.maxBodySize;
     this.maxPendingRequests = b.maxPendingRequests;
@@ -65,8 +65,8 @@ public final class ServerConfig {
     return handlers;
   }
 
-  public Scheduler scheduler() {
-    return scheduler;
+  public boolean keySerialized() {
+    return keySerialized;
   }
 
   /** Whether replies are snappy-compressed. Requests are decoded either way. */
@@ -105,7 +105,7 @@ public final class ServerConfig {
   public static final class Builder {
     private String bindAddress = DEFAULT_BIND;
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
-    private Scheduler scheduler = Scheduler.EXIT_ORDERED;
+    private boolean keySerialized;
     private boolean compress;
     private int maxBodySize = MessageCodec.DEFAULT_MAX_BODY_SIZE;
     private int maxPendingRequests = 100_000;
@@ -138,8 +138,8 @@ public final class ServerConfig {
       return handler("fail", Handlers.failing("failing on purpose"));
     }
 
-    public Builder scheduler(Scheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    public Builder keySerialized(boolean value) {
+      this.keySerialized = value;
       return this;
     }
 

@@ -1,6 +1,6 @@
 package dev.callosum.perf.report;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import java.io.ByteArrayOutputStream;

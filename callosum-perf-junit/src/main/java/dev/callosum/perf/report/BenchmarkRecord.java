@@ -1,8 +1,8 @@
 package dev.callosum.perf.report;
 
+import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
-import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.peer.ServerStats;
 import dev.callosum.perf.profile.ProfileSummary;
 import java.util.List;

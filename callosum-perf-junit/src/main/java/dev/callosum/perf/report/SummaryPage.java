@@ -1,6 +1,6 @@
 package dev.callosum.perf.report;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.profile.ProfileSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;

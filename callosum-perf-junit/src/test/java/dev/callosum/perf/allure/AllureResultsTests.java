@@ -5,12 +5,12 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
-import dev.callosum.perf.load.Payload;
 import dev.callosum.perf.testing.TestKit;
 import io.qameta.allure.Allure;
 import io.qameta.allure.AllureLifecycle;

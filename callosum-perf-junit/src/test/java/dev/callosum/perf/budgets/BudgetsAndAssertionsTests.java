@@ -3,7 +3,9 @@ package dev.callosum.perf.budgets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.junit.BenchmarkAssertions;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.RpcException;
 import java.time.Duration;

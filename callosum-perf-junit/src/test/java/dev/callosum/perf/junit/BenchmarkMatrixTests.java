@@ -3,9 +3,9 @@ package dev.callosum.perf.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.callosum.perf.fixtures.ServerSpec;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.peer.Scheduler;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Scheduler;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.testing.TestKit;
 import java.util.List;
 import java.util.Map;

@@ -3,10 +3,10 @@ package dev.callosum.perf.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.callosum.perf.fixtures.ManagedServer;
-import dev.callosum.perf.fixtures.ServerSpec;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Placement;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.testing.PeerThreads;
 import dev.callosum.perf.testing.TestKit;
 import java.nio.file.Path;
@@ -130,7 +130,7 @@ class PlacementTests {
     }
   }
 
-  @RpcBenchmark(placement = ManagedServer.Placement.FORKED)
+  @RpcBenchmark(placement = Placement.FORKED)
   static class ForkedByAnnotation {
     @org.junit.jupiter.api.Test
     void echo(Bench bench) {
@@ -155,7 +155,7 @@ class PlacementTests {
   @RpcBenchmark
   static class ExternalWithoutCommand {
     @org.junit.jupiter.api.Test
-    @RpcBenchmark(placement = ManagedServer.Placement.EXTERNAL)
+    @RpcBenchmark(placement = Placement.EXTERNAL)
     void echo(Bench bench) {
       bench.server(ServerSpec.echo());
     }

@@ -2,6 +2,7 @@ package dev.callosum.perf.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
@@ -23,11 +24,13 @@ class OpenLoopTests {
   void theAchievedRateIsCloseToTheTarget() {
     try (RpcServer server = ServerConfig.builder().testHandlers().start()) {
       LoadResult result =
-          OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
-              .rate(400)
-              .duration(Duration.ofSeconds(2))
-              .clients(2)
-              .payload(Payload.parse("256B"))
+          OpenLoop.against(
+                  ClientConfig.builder(server.endpoint()).build(),
+                  OpenLoad.DEFAULT
+                      .rate(400)
+                      .duration(Duration.ofSeconds(2))
+                      .clients(2)
+                      .payload(Payload.parse("256B")))
               .run();
 
       assertThat(result.closedLoop()).isFalse();
@@ -44,17 +47,19 @@ class OpenLoopTests {
     LoadResult closed;
     try (RpcServer server = stallingServer()) {
       open =
-          OpenLoop.against(ClientConfig.builder(server.endpoint()).build())
-              .rate(200)
-              .duration(Duration.ofSeconds(3))
-              .payload(Payload.parse("64B"))
+          OpenLoop.against(
+                  ClientConfig.builder(server.endpoint()).build(),
+                  OpenLoad.DEFAULT
+                      .rate(200)
+                      .duration(Duration.ofSeconds(3))
+                      .payload(Payload.parse("64B")))
               .run();
     }
     try (RpcServer server = stallingServer()) {
       closed =
-          ClosedLoop.against(ClientConfig.builder(server.endpoint()).build())
-              .requests(600)
-              .payload(Payload.parse("64B"))
+          ClosedLoop.against(
+                  ClientConfig.builder(server.endpoint()).build(),
+                  ClosedLoad.DEFAULT.requests(600).payload(Payload.parse("64B")))
               .run();
     }
 

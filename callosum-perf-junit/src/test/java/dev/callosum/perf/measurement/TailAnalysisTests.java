@@ -3,6 +3,8 @@ package dev.callosum.perf.measurement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.TailAnalysis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

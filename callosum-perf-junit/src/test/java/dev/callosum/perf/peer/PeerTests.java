@@ -300,10 +300,7 @@ class PeerTests {
               return body;
             });
     try (RpcServer server =
-            ServerConfig.builder()
-                .handler("sleep", sleeper)
-                .scheduler(Scheduler.KEY_SERIALIZED)
-                .start();
+            ServerConfig.builder().handler("sleep", sleeper).keySerialized(true).start();
         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       RpcMessage request = connection.send("sleep", OrderKey.NONE, ascii("x"));
       Awaiting.until(() -> server.stats().pending() == 1, "the handler is running");
@@ -325,8 +322,7 @@ class PeerTests {
 
   @Test
   void cancelUnderKeySerializedRemovesAQueuedRequest() {
-    try (RpcServer server =
-            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+    try (RpcServer server = ServerConfig.builder().testHandlers().keySerialized(true).start();
         Connection connection = Connection.open(ClientConfig.builder(server.endpoint()).build())) {
       RpcMessage first = connection.send("delay", OrderKey.of("k"), ascii("300"));
       RpcMessage second = connection.send("delay", OrderKey.of("k"), ascii("300"));

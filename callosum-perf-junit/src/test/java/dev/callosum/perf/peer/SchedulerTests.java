@@ -3,6 +3,7 @@ package dev.callosum.perf.peer;
 import static dev.callosum.perf.peer.Bytes.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callosum.perf.Scheduler;
 import dev.callosum.perf.protocol.OrderKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,8 +60,7 @@ class SchedulerTests {
 
   @Test
   void keySerializedOrdersAcrossClients() throws Exception {
-    try (RpcServer server =
-            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+    try (RpcServer server = ServerConfig.builder().testHandlers().keySerialized(true).start();
         RpcClient first = RpcClient.connect(server.endpoint());
         RpcClient second = RpcClient.connect(server.endpoint())) {
       Queue<String> done = new ConcurrentLinkedQueue<>();
@@ -75,8 +75,7 @@ class SchedulerTests {
 
   @Test
   void aLongQueueOfInstantHandlersDrainsWithoutDeepRecursion() throws Exception {
-    try (RpcServer server =
-            ServerConfig.builder().testHandlers().scheduler(Scheduler.KEY_SERIALIZED).start();
+    try (RpcServer server = ServerConfig.builder().testHandlers().keySerialized(true).start();
         RpcClient client = RpcClient.connect(server.endpoint())) {
       CompletableFuture<byte[]> gate = client.invoke("delay", ascii("300"));
       List<CompletableFuture<byte[]>> queued = new java.util.ArrayList<>();
@@ -94,7 +93,11 @@ class SchedulerTests {
 
   /** Sends delay 500, 20 and 250 ms with the given keys, in that order; returns finish order. */
   private static List<String> completionOrder(Scheduler scheduler, OrderKey... keys) {
-    try (RpcServer server = ServerConfig.builder().testHandlers().scheduler(scheduler).start();
+    try (RpcServer server =
+            ServerConfig.builder()
+                .testHandlers()
+                .keySerialized(scheduler == Scheduler.KEY_SERIALIZED)
+                .start();
         RpcClient client = RpcClient.connect(server.endpoint())) {
       Queue<String> done = new ConcurrentLinkedQueue<>();
       String[] delays = {"500", "20", "250"};

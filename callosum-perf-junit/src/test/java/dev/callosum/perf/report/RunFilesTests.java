@@ -10,14 +10,14 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.budgets.ThroughputBudget;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Scheduler;
+import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.peer.Scheduler;
 import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,8 +68,7 @@ class RunFilesTests {
               .duration(Duration.ofSeconds(1))
               .sampleEvery(Duration.ofMillis(100))
               .run();
-      bench.note(
-          "Tail analysis", dev.callosum.perf.measurement.TailAnalysis.of(result, 10).describe());
+      bench.note("Tail analysis", dev.callosum.perf.TailAnalysis.of(result, 10).describe());
     }
   }
 

@@ -5,8 +5,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
 import io.qameta.allure.Allure;

@@ -1,15 +1,16 @@
 package dev.callosum.perf.scenarios;
 
-import static dev.callosum.perf.budgets.BenchmarkAssertions.assertThat;
+import static dev.callosum.perf.junit.BenchmarkAssertions.assertThat;
 
-import dev.callosum.perf.budgets.ErrorBudget;
-import dev.callosum.perf.fixtures.ManagedServer;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ErrorBudget;
+import dev.callosum.perf.ManagedServer;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.measurement.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,11 +40,15 @@ class ExtensionOverheadBenchmarks {
     List<Double> extension = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       LoadResult own =
-          ClosedLoop.against(server.clientConfig().build())
-              .method(server.method())
-              .clients(1)
-              .payload(payload)
-              .requests(bench.settings().scale(requests))
+          ClosedLoop.against(
+                  server.clientConfig().build(),
+                  bench
+                      .settings()
+                      .applyTo(
+                          ClosedLoad.DEFAULT
+                              .method(server.method())
+                              .payload(payload)
+                              .requests(requests)))
               .run();
       direct.add(own.throughput());
       BenchmarkResult through =
@@ -65,7 +70,7 @@ class ExtensionOverheadBenchmarks {
             extension.size(),
             b,
             100 * b / a,
-            bench.settings().scale(requests)));
+            bench.settings().applyTo(ClosedLoad.DEFAULT.requests(requests)).requests()));
   }
 
   private static double median(List<Double> values) {

@@ -1,18 +1,18 @@
 package dev.callosum.perf.scenarios;
 
-import static dev.callosum.perf.budgets.BenchmarkAssertions.assertThat;
-import static dev.callosum.perf.load.Payload.Content.COMPRESSIBLE;
-import static dev.callosum.perf.load.Payload.Content.RANDOM;
+import static dev.callosum.perf.Payload.Content.COMPRESSIBLE;
+import static dev.callosum.perf.Payload.Content.RANDOM;
+import static dev.callosum.perf.junit.BenchmarkAssertions.assertThat;
 
-import dev.callosum.perf.budgets.ErrorBudget;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.budgets.ThroughputBudget;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ErrorBudget;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.measurement.BenchmarkResult;
 import java.time.Duration;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Tag;

@@ -1,23 +1,23 @@
 package dev.callosum.perf.scenarios;
 
-import static dev.callosum.perf.budgets.BenchmarkAssertions.assertThat;
-import static dev.callosum.perf.load.ClosedLoop.OrderKeys.NONE;
-import static dev.callosum.perf.load.ClosedLoop.OrderKeys.PER_CLIENT;
-import static dev.callosum.perf.load.ClosedLoop.OrderKeys.SHARED;
-import static dev.callosum.perf.peer.Scheduler.EXIT_ORDERED;
-import static dev.callosum.perf.peer.Scheduler.KEY_SERIALIZED;
+import static dev.callosum.perf.OrderKeys.NONE;
+import static dev.callosum.perf.OrderKeys.PER_CLIENT;
+import static dev.callosum.perf.OrderKeys.SHARED;
+import static dev.callosum.perf.Scheduler.EXIT_ORDERED;
+import static dev.callosum.perf.Scheduler.KEY_SERIALIZED;
+import static dev.callosum.perf.junit.BenchmarkAssertions.assertThat;
 
-import dev.callosum.perf.budgets.ErrorBudget;
-import dev.callosum.perf.budgets.LatencyBudget;
-import dev.callosum.perf.budgets.ThroughputBudget;
-import dev.callosum.perf.fixtures.ServerSpec;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.ErrorBudget;
+import dev.callosum.perf.LatencyBudget;
+import dev.callosum.perf.OrderKeys;
+import dev.callosum.perf.Payload;
+import dev.callosum.perf.Scheduler;
+import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
-import dev.callosum.perf.load.ClosedLoop;
-import dev.callosum.perf.load.Payload;
-import dev.callosum.perf.measurement.BenchmarkResult;
-import dev.callosum.perf.peer.Scheduler;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
@@ -76,7 +76,7 @@ class ThroughputBenchmarks {
       orderKeys = {NONE, SHARED, PER_CLIENT})
   @ThroughputBudget(min = "200/s")
   @LatencyBudget(percentile = 99, max = "1s")
-  void schedulerComparison(Scheduler scheduler, ClosedLoop.OrderKeys keys, Bench bench) {
+  void schedulerComparison(Scheduler scheduler, OrderKeys keys, Bench bench) {
     bench
         .closedLoop(bench.server(ServerSpec.echo().scheduler(scheduler)))
         .clients(10)

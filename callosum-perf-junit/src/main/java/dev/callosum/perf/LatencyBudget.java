@@ -1,4 +1,4 @@
-package dev.callosum.perf.budgets;
+package dev.callosum.perf;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

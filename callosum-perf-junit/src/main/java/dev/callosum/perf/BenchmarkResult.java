@@ -1,5 +1,7 @@
-package dev.callosum.perf.measurement;
+package dev.callosum.perf;
 
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.peer.RpcException;
 import java.time.Duration;
 import java.util.Collections;

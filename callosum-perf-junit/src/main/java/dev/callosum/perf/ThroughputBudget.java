@@ -1,4 +1,4 @@
-package dev.callosum.perf.budgets;
+package dev.callosum.perf;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -8,12 +8,14 @@ import java.lang.annotation.Target;
 import org.apiguardian.api.API;
 
 /**
- * The largest share of calls that may fail (any outcome but RESULT), checked after the method on
- * every result it measured. Not scaled by the budget scale: errors are not slowness.
+ * The least throughput a benchmark must reach, in successful calls per second, checked after the
+ * method on every result it measured.
  *
  * <pre>{@code
- * @ErrorBudget(maxRatio = 0.001)   // at most 0.1 % of calls
+ * @ThroughputBudget(min = "2000/s")
  * }</pre>
+ *
+ * <p>The budget-scale setting ({@code callosum.perf.budgetScale}) divides it, for slower machines.
  *
  * @since 0.1
  */
@@ -21,7 +23,7 @@ import org.apiguardian.api.API;
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
-public @interface ErrorBudget {
-  /** From 0 (no call may fail) to 1. */
-  double maxRatio();
+public @interface ThroughputBudget {
+  /** The minimum rate, such as {@code 2000/s} or {@code 2000}. */
+  String min();
 }

@@ -1,6 +1,7 @@
-package dev.callosum.perf.budgets;
+package dev.callosum.perf.junit;
 
-import dev.callosum.perf.measurement.BenchmarkResult;
+import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.budgets.Quantities;
 import dev.callosum.perf.measurement.LoadResult;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,7 +12,7 @@ import org.assertj.core.api.AbstractAssert;
  * AssertJ assertions on benchmark results, that read like sentences and fail with the facts:
  *
  * <pre>{@code
- * import static dev.callosum.perf.budgets.BenchmarkAssertions.assertThat;
+ * import static dev.callosum.perf.junit.BenchmarkAssertions.assertThat;
  *
  * assertThat(result).percentile(99).isAtMost(Duration.ofMillis(5));
  * assertThat(result).hasThroughputAtLeast(2000).hasNoErrors();

@@ -1,5 +1,7 @@
-package dev.callosum.perf.measurement;
+package dev.callosum.perf;
 
+import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.TimeSeries;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

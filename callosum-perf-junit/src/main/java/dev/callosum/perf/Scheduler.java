@@ -1,4 +1,4 @@
-package dev.callosum.perf.peer;
+package dev.callosum.perf;
 
 import org.apiguardian.api.API;
 

@@ -1,4 +1,4 @@
-package dev.callosum.perf.load;
+package dev.callosum.perf;
 
 import java.util.Locale;
 import java.util.Random;

@@ -1,0 +1,16 @@
+package dev.callosum.perf;
+
+import org.apiguardian.api.API;
+
+/**
+ * How a closed loop keys its requests: no key, one key shared by all clients, or one key per
+ * client. Under {@link Scheduler#KEY_SERIALIZED} requests that share a key run one at a time.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public enum OrderKeys {
+  NONE,
+  SHARED,
+  PER_CLIENT
+}
