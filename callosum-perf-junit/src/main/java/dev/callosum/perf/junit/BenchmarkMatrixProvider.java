@@ -20,11 +20,12 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
       org.junit.jupiter.params.support.ParameterDeclarations parameters,
       ExtensionContext context,
       BenchmarkMatrix matrix) {
-    boolean quick =
-        context
-            .getConfigurationParameter(BenchmarkSettings.PREFIX + "quick")
-            .map(Boolean::parseBoolean)
-            .orElse(false);
+    boolean quick;
+    try {
+      quick = RpcBenchmarkExtension.settings(context).quick();
+    } catch (IllegalArgumentException e) {
+      throw new ExtensionConfigurationException(e.getMessage(), e);
+    }
     List<List<Named<?>>> dimensions = new ArrayList<>();
     List<Named<?>> payloads = new ArrayList<>();
     for (String p : matrix.payloads()) {

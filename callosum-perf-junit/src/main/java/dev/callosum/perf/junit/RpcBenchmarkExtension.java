@@ -3,23 +3,17 @@ package dev.callosum.perf.junit;
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.ErrorBudget;
 import dev.callosum.perf.LatencyBudget;
-import dev.callosum.perf.ManagedServer;
 import dev.callosum.perf.Placement;
 import dev.callosum.perf.ThroughputBudget;
-import dev.callosum.perf.allure.AllureReport;
-import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
-import dev.callosum.perf.peer.ServerStats;
 import dev.callosum.perf.profile.ProfileSummary;
 import dev.callosum.perf.profile.Profiler;
 import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.ConsoleReport;
 import dev.callosum.perf.report.Note;
 import java.lang.reflect.AnnotatedElement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -50,7 +44,6 @@ final class RpcBenchmarkExtension
         ExecutionCondition {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RpcBenchmarkExtension.class);
-  private static final Duration DRAIN_WAIT = Duration.ofSeconds(2);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -59,7 +52,12 @@ final class RpcBenchmarkExtension
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    RunState run = run(context);
+    RunState run;
+    try {
+      run = run(context);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterResolutionException(e.getMessage(), e);
+    }
     Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
     if (bench == null) { // the first Bench parameter of this invocation
       bench = new Bench(run.settings, name(context), where(context, run.settings), run.console);
@@ -118,7 +116,7 @@ final class RpcBenchmarkExtension
     BenchmarkSettings settings;
     try {
       settings = settings(context);
-    } catch (ParameterResolutionException e) {
+    } catch (IllegalArgumentException e) {
       return ConditionEvaluationResult.enabled("the Bench parameter reports the wrong setting");
     }
     String kind = context.getUniqueId().substring(context.getUniqueId().lastIndexOf("/[") + 2);
@@ -138,46 +136,45 @@ final class RpcBenchmarkExtension
       return; // the Bench parameter reports the wrong setting
     }
     run.console.benchmarkStarted(name(context));
-    boolean profiling = run.settings.reports().profiling();
     boolean budgets;
     try {
       budgets = !budgets(context).isEmpty();
     } catch (ExtensionConfigurationException e) {
       budgets = false; // reported after the method, with the method's name
     }
-    if (profiling || budgets) {
+    if (run.settings.reports().profiling() || budgets) {
       try {
-        context.getStore(NAMESPACE).put(Profiler.class, Profiler.start(name(context), profiling));
+        context
+            .getStore(NAMESPACE)
+            .put(Profiler.class, Profiler.start(name(context), run.settings.reports().profiling()));
       } catch (IllegalStateException e) {
         System.err.println("callosum-perf: " + e.getMessage() + "; measuring without a profile");
       }
     }
   }
 
+  /**
+   * Gathers what the benchmark measured and how it ended, has the verdicts reached, and hands the
+   * records to the run, which reports them; then fails the test if a verdict says so.
+   */
   @Override
   public void afterTestExecution(ExtensionContext context) {
-    ExtensionContext.Store store = context.getStore(NAMESPACE);
-    Bench bench = store.get(Bench.class, Bench.class);
     Optional<Throwable> thrown = context.getExecutionException();
     if (thrown.isPresent() && thrown.get() instanceof TestAbortedException) {
       return; // skipped, as it says why: not a benchmark result
     }
-    RunState run = runIfReadable(context);
+    Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
     Budgets budgets = budgets(context);
     List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
+    RunState run = runIfReadable(context);
     if (thrown.isEmpty() && results.isEmpty()) {
-      if (AllureReport.active()) { // a benchmark that measures by itself is filed like the rest
-        AllureReport.file(
-            BenchmarkRecord.family(context.getTags()),
-            context.getTestClass().map(Class::getSimpleName).orElse("")
-                + "."
-                + context.getTestMethod().map(m -> m.getName()).orElse(""));
+      if (run != null) {
+        run.fileUnmeasured(family(context), story(context));
       }
       if (!budgets.isEmpty()) {
         throw new ExtensionConfigurationException(
             name(context)
-                + " declares budgets but"
-                + " measured nothing: inject a Bench and run a load with it");
+                + " declares budgets but measured nothing: inject a Bench and run a load with it");
       }
       return;
     }
@@ -185,74 +182,52 @@ final class RpcBenchmarkExtension
       return;
     }
     String name = name(context);
-    double scale = run.settings.budgetScale();
-    List<String> broken = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    List<List<Budgets.Verdict>> verdicts = new ArrayList<>();
-    List<Comparison> comparisons = new ArrayList<>();
-    List<ServerStats> states = new ArrayList<>();
-    for (int i = 0; i < results.size(); i++) {
-      BenchmarkResult result = results.get(i);
-      String id = id(name, i, results.size());
-      List<Budgets.Verdict> checked = budgets.check(result, scale);
-      checked.stream().filter(v -> !v.kept()).forEach(v -> broken.add(v.message()));
-      verdicts.add(checked);
-      Comparison comparison =
-          run.baseline == null ? null : run.baseline.compare(id, result).orElse(null);
-      if (comparison != null && comparison.verdict().fails()) {
-        problems.add(
-            id
-                + " regressed against the baseline "
-                + comparison.baseline()
-                + ": "
-                + comparison.summary());
-      }
-      comparisons.add(comparison);
-      ServerStats state = drained(bench.serverOf(result));
-      if (state != null && (state.pending() > 0 || state.keyQueues() > 0)) {
-        problems.add(
-            String.format(
-                Locale.ROOT,
-                "requests left on the server after %s: %d"
-                    + " pending, %d order-key queues (the scheduler leaks)",
-                id,
-                state.pending(),
-                state.keyQueues()));
-      }
-      states.add(state);
+    Verdicts verdicts =
+        Verdicts.judge(
+            name, results, budgets, run.settings.budgetScale(), run.baseline, bench::serverOf);
+    BenchmarkRecord.Outcome outcome = outcome(thrown, verdicts);
+    String failure = thrown.map(RpcBenchmarkExtension::describe).orElse(verdicts.failure());
+    ProfileSummary profile = profile(context, run, name, outcome, results);
+    List<Note> notes = bench == null ? List.of() : bench.notes();
+    run.publish(records(context, name, verdicts, outcome, failure, profile, notes), notes);
+    if (thrown.isEmpty() && !verdicts.passed()) {
+      throw new AssertionFailedError(verdicts.failure());
     }
-    if (!broken.isEmpty()) {
-      problems.add(0, "budget broken: " + String.join("; ", broken));
-    }
-    BenchmarkRecord.Outcome outcome;
-    String failure;
+  }
+
+  private static BenchmarkRecord.Outcome outcome(Optional<Throwable> thrown, Verdicts verdicts) {
     if (thrown.isPresent()) {
-      Throwable t = thrown.get();
-      outcome =
-          t instanceof AssertionError
-              ? BenchmarkRecord.Outcome.FAILED
-              : BenchmarkRecord.Outcome.BROKEN;
-      failure =
-          t.getMessage() == null
-              ? t.getClass().getName()
-              : t instanceof AssertionError
-                  ? t.getMessage()
-                  : t.getClass().getSimpleName() + ": " + t.getMessage();
-    } else if (!problems.isEmpty()) {
-      outcome = BenchmarkRecord.Outcome.FAILED;
-      failure = String.join("; ", problems);
-    } else {
-      outcome = BenchmarkRecord.Outcome.PASSED;
-      failure = null;
+      return thrown.get() instanceof AssertionError
+          ? BenchmarkRecord.Outcome.FAILED
+          : BenchmarkRecord.Outcome.BROKEN;
     }
-    ProfileSummary profile = profile(store, run, name, outcome, results);
-    List<BenchmarkRecord> records = new ArrayList<>();
+    return verdicts.passed() ? BenchmarkRecord.Outcome.PASSED : BenchmarkRecord.Outcome.FAILED;
+  }
+
+  /** What the test threw, as reports say it. */
+  private static String describe(Throwable t) {
+    if (t.getMessage() == null) {
+      return t.getClass().getName();
+    }
+    return t instanceof AssertionError
+        ? t.getMessage()
+        : t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  /** One record per result, or one without a result for a benchmark that failed before any. */
+  private static List<BenchmarkRecord> records(
+      ExtensionContext context,
+      String name,
+      Verdicts verdicts,
+      BenchmarkRecord.Outcome outcome,
+      String failure,
+      ProfileSummary profile,
+      List<Note> notes) {
     String className = context.getTestClass().map(Class::getSimpleName).orElse("");
     String method = context.getTestMethod().map(m -> m.getName()).orElse("");
     List<String> tags = List.copyOf(new TreeSet<>(context.getTags()));
-    List<Note> notes = bench == null ? List.of() : bench.notes();
-    if (results.isEmpty()) {
-      records.add(
+    if (verdicts.judged().isEmpty()) {
+      return List.of(
           new BenchmarkRecord(
               name,
               className,
@@ -268,45 +243,31 @@ final class RpcBenchmarkExtension
               null,
               notes));
     }
-    for (int i = 0; i < results.size(); i++) {
-      records.add(
-          new BenchmarkRecord(
-              id(name, i, results.size()),
-              className,
-              method,
-              context.getDisplayName(),
-              tags,
-              results.get(i),
-              verdicts.get(i),
-              outcome,
-              failure,
-              profile,
-              comparisons.get(i),
-              states.get(i),
-              notes));
-    }
-    for (BenchmarkRecord record : records) {
-      run.report.add(record);
-      run.console.benchmarkFinished(record);
-    }
-    run.console.notes(notes);
-    if (AllureReport.active()) {
-      run.allureSeen();
-      AllureReport.describe(records, run.settings.reports().outputDirectory());
-    }
-    if (thrown.isEmpty() && !problems.isEmpty()) {
-      throw new AssertionFailedError(String.join("; ", problems));
-    }
+    return verdicts.judged().stream()
+        .map(
+            j ->
+                new BenchmarkRecord(
+                    j.id(),
+                    className,
+                    method,
+                    context.getDisplayName(),
+                    tags,
+                    j.result(),
+                    j.budgets(),
+                    outcome,
+                    failure,
+                    profile,
+                    j.baseline(),
+                    j.serverState(),
+                    notes))
+        .toList();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
     RunState run = context.getRoot().getStore(NAMESPACE).get(RunState.class, RunState.class);
     if (run != null && context.getTestClass().isPresent()) {
-      String className = context.getRequiredTestClass().getSimpleName();
-      run.console.classFinished(
-          className,
-          run.report.records().stream().filter(r -> r.className().equals(className)).toList());
+      run.classFinished(context.getRequiredTestClass().getSimpleName());
     }
   }
 
@@ -315,12 +276,12 @@ final class RpcBenchmarkExtension
    * budget always brings its profile); otherwise discards it.
    */
   private static ProfileSummary profile(
-      ExtensionContext.Store store,
+      ExtensionContext context,
       RunState run,
       String name,
       BenchmarkRecord.Outcome outcome,
       List<BenchmarkResult> results) {
-    Profiler profiler = store.remove(Profiler.class, Profiler.class);
+    Profiler profiler = context.getStore(NAMESPACE).remove(Profiler.class, Profiler.class);
     if (profiler == null) {
       return null;
     }
@@ -348,81 +309,64 @@ final class RpcBenchmarkExtension
     }
   }
 
-  /**
-   * The server's counters once its in-flight work has drained (a reply may reach the client a
-   * moment before the server's bookkeeping ends); {@code null} where they cannot be read.
-   */
-  private static ServerStats drained(ManagedServer server) {
-    if (server == null || server.stats().isEmpty()) {
-      return null;
-    }
-    long giveUp = System.nanoTime() + DRAIN_WAIT.toNanos();
-    ServerStats stats = server.stats().get();
-    while ((stats.pending() > 0 || stats.keyQueues() > 0) && System.nanoTime() - giveUp < 0) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      stats = server.stats().orElse(stats);
-    }
-    return stats;
-  }
-
-  private static String id(String name, int index, int count) {
-    return count > 1 ? name + " #" + (index + 1) : name;
-  }
-
   /** The run's shared state, made on first use; a wrong setting fails the Bench parameter. */
   private static RunState run(ExtensionContext context) {
     BenchmarkSettings settings = settings(context);
-    ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
-    Object value =
-        root.getOrComputeIfAbsent(
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
             RunState.class,
-            key -> {
-              try {
-                return new RunState(settings, ConsoleReport.standard());
-              } catch (IllegalArgumentException e) {
-                return e;
-              }
-            });
-    if (value instanceof IllegalArgumentException e) {
-      throw new ParameterResolutionException(e.getMessage(), e);
-    }
-    return (RunState) value;
+            key -> new RunState(settings, ConsoleReport.standard()),
+            RunState.class);
   }
 
+  /** The run's state, or null when a wrong setting keeps it from being made. */
   private static RunState runIfReadable(ExtensionContext context) {
     try {
       return run(context);
-    } catch (ParameterResolutionException e) {
-      return null;
+    } catch (IllegalArgumentException e) {
+      return null; // the Bench parameter reports it
     }
   }
 
-  /** Settings read once per run, kept in the root store. */
-  private static BenchmarkSettings settings(ExtensionContext context) {
-    ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
-    Object value =
-        root.getOrComputeIfAbsent(
+  /**
+   * The run's settings, read once and kept in the root store; every reader (the extension, {@link
+   * BenchmarkMatrix}) gets these, or the same error for a wrong value.
+   *
+   * @throws IllegalArgumentException naming the wrong setting and what it takes
+   */
+  static BenchmarkSettings settings(ExtensionContext context) {
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
             BenchmarkSettings.class,
-            key -> {
-              try {
-                return BenchmarkSettings.read(context::getConfigurationParameter);
-              } catch (IllegalArgumentException e) {
-                return e;
-              }
-            });
-    if (value instanceof IllegalArgumentException e) {
-      throw new ParameterResolutionException(e.getMessage(), e);
-    }
-    return (BenchmarkSettings) value;
+            key -> BenchmarkSettings.read(context::getConfigurationParameter),
+            BenchmarkSettings.class);
   }
 
-  /** The method's budgets; where the method declares none of a kind, the class's. */
+  private static String family(ExtensionContext context) {
+    return BenchmarkRecord.family(context.getTags());
+  }
+
+  private static String story(ExtensionContext context) {
+    return context.getTestClass().map(Class::getSimpleName).orElse("")
+        + "."
+        + context.getTestMethod().map(m -> m.getName()).orElse("");
+  }
+
+  /**
+   * The method's budgets, read once per invocation; where the method declares none of a kind, the
+   * class's.
+   */
   private static Budgets budgets(ExtensionContext context) {
+    return context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(Budgets.class, key -> readBudgets(context), Budgets.class);
+  }
+
+  private static Budgets readBudgets(ExtensionContext context) {
     List<AnnotatedElement> scopes = new ArrayList<>();
     context.getTestMethod().ifPresent(scopes::add);
     context.getTestClass().ifPresent(scopes::add);

@@ -2,7 +2,9 @@ package dev.callosum.perf.junit;
 
 import dev.callosum.perf.allure.AllureReport;
 import dev.callosum.perf.baseline.Baseline;
+import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.ConsoleReport;
+import dev.callosum.perf.report.Note;
 import dev.callosum.perf.report.ReportSettings;
 import dev.callosum.perf.report.RunReport;
 import java.nio.file.Path;
@@ -44,9 +46,30 @@ final class RunState implements AutoCloseable {
     }
   }
 
-  /** Notes that Allure was listening, so the run's Allure files are worth writing. */
-  void allureSeen() {
-    allure.set(true);
+  /** Reports a benchmark's records: to the run's results, the console and Allure. */
+  void publish(List<BenchmarkRecord> records, List<Note> notes) {
+    for (BenchmarkRecord record : records) {
+      report.add(record);
+      console.benchmarkFinished(record);
+    }
+    console.notes(notes);
+    if (AllureReport.active()) {
+      allure.set(true); // so the run's Allure files are worth writing
+      AllureReport.describe(records, settings.reports().outputDirectory());
+    }
+  }
+
+  /** Files a benchmark that measured by itself (no Bench result) in Allure like the rest. */
+  void fileUnmeasured(String family, String story) {
+    if (AllureReport.active()) {
+      AllureReport.file(family, story);
+    }
+  }
+
+  /** Prints a test class's table once its benchmarks are done. */
+  void classFinished(String className) {
+    console.classFinished(
+        className, report.records().stream().filter(r -> r.className().equals(className)).toList());
   }
 
   /** A fresh {@code .jfr} path for a benchmark, under the output directory. */

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.Event;
 
 class BenchmarkMatrixTests {
 
@@ -82,19 +80,19 @@ class BenchmarkMatrixTests {
   void aWrongValueIsNamed() {
     EngineExecutionResults results = run(BadMatrix.class, Map.of());
 
-    List<String> failures =
-        results.containerEvents().failed().stream()
-            .map(Event::getPayload)
-            .map(
-                p ->
-                    p.map(TestExecutionResult.class::cast)
-                        .flatMap(TestExecutionResult::getThrowable)
-                        .map(Throwable::getMessage)
-                        .orElse(""))
-            .collect(Collectors.toList());
-    assertThat(failures)
+    assertThat(TestKit.containerFailures(results))
         .singleElement()
         .asString()
         .startsWith("@BenchmarkMatrix(payloads): 'big' is not a size");
+  }
+
+  @Test
+  void aWrongQuickSettingFailsTheMatrixWithTheMessageTheBenchGives() {
+    EngineExecutionResults results = run(Matrix.class, Map.of("callosum.perf.quick", "yes"));
+
+    assertThat(TestKit.containerFailures(results))
+        .singleElement()
+        .asString()
+        .isEqualTo("setting callosum.perf.quick is 'yes'; it takes true or false");
   }
 }

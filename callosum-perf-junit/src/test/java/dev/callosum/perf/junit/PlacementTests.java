@@ -14,12 +14,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.Event;
 
 /** The same benchmark method against a server in this JVM, a forked JVM and a command. */
 class PlacementTests {
@@ -83,18 +81,6 @@ class PlacementTests {
         .configurationParameter("callosum.perf.warmups", "0")
         .configurationParameters(settings)
         .execute();
-  }
-
-  private static List<String> failures(EngineExecutionResults results) {
-    return results.testEvents().failed().stream()
-        .map(Event::getPayload)
-        .map(
-            p ->
-                p.map(TestExecutionResult.class::cast)
-                    .flatMap(TestExecutionResult::getThrowable)
-                    .map(Throwable::getMessage)
-                    .orElse(""))
-        .collect(Collectors.toList());
   }
 
   @Test
@@ -163,7 +149,7 @@ class PlacementTests {
 
   @Test
   void anExternalPlacementByAnnotationWithoutACommandSaysWhereToGiveOne() {
-    assertThat(failures(run(ExternalWithoutCommand.class, Map.of())))
+    assertThat(TestKit.failures(run(ExternalWithoutCommand.class, Map.of())))
         .singleElement()
         .asString()
         .isEqualTo(
@@ -234,7 +220,7 @@ class PlacementTests {
   @Test
   void anExternalCommandThatIgnoresCurveFailsItsCurveBenchmarksSayingSo() {
     assertThat(
-            failures(
+            TestKit.failures(
                 run(
                     CurveEcho.class,
                     Map.of(
@@ -280,7 +266,7 @@ class PlacementTests {
   @Test
   void aCommandThatExitsBeforeItIsReadySaysWhatItPrinted() {
     assertThat(
-            failures(
+            TestKit.failures(
                 run(
                     Echo.class,
                     Map.of(
@@ -296,7 +282,7 @@ class PlacementTests {
 
   @Test
   void externalPlacementWithoutACommandIsASettingError() {
-    assertThat(failures(run(Echo.class, Map.of("callosum.perf.placement", "external"))))
+    assertThat(TestKit.failures(run(Echo.class, Map.of("callosum.perf.placement", "external"))))
         .singleElement()
         .asString()
         .contains("callosum.perf.server.command must be a command" + " with {port}");
@@ -305,7 +291,7 @@ class PlacementTests {
   @Test
   void aServerThatDiesMidRunFailsTheBenchmarkNamingItAndKeepsTheResults() {
     List<String> failures =
-        failures(
+        TestKit.failures(
             run(
                 SlowEchoUntilTheServerDies.class,
                 Map.of(

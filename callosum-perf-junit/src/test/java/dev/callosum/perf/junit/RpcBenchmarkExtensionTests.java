@@ -16,14 +16,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.Event;
 
 /** The extension, driven through the JUnit engine as a user's build would drive it. */
 class RpcBenchmarkExtensionTests {
@@ -42,18 +39,6 @@ class RpcBenchmarkExtensionTests {
         .configurationParameter("callosum.perf.warmups", "0")
         .configurationParameters(settings)
         .execute();
-  }
-
-  private static List<String> failures(EngineExecutionResults results) {
-    return results.testEvents().failed().stream()
-        .map(Event::getPayload)
-        .map(
-            p ->
-                p.map(TestExecutionResult.class::cast)
-                    .flatMap(TestExecutionResult::getThrowable)
-                    .map(Throwable::getMessage)
-                    .orElse(""))
-        .collect(Collectors.toList());
   }
 
   // ------------------------------------------------------------------ injection and closing
@@ -104,7 +89,7 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void clientsAndPoolsAreFixturesClosedWithTheTest() {
-    assertThat(failures(run(ClientsBenchmark.class, Map.of())))
+    assertThat(TestKit.failures(run(ClientsBenchmark.class, Map.of())))
         .containsExactly("failing with five clients open");
     PeerThreads.awaitNoPeerThreads();
   }
@@ -123,7 +108,7 @@ class RpcBenchmarkExtensionTests {
   void closesEveryFixtureWhenTheMethodFails() {
     EngineExecutionResults results = run(FailingBenchmark.class, Map.of());
 
-    assertThat(failures(results)).containsExactly("the benchmark itself failed");
+    assertThat(TestKit.failures(results)).containsExactly("the benchmark itself failed");
     PeerThreads.awaitNoPeerThreads();
   }
 
@@ -164,7 +149,7 @@ class RpcBenchmarkExtensionTests {
   void aBrokenBudgetFailsNamingTheMetricValueBudgetAndSamples() {
     EngineExecutionResults results = run(ImpossibleBudget.class, Map.of());
 
-    assertThat(failures(results))
+    assertThat(TestKit.failures(results))
         .singleElement()
         .asString()
         .startsWith("budget broken: p50 latency was ")
@@ -192,7 +177,7 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void anErrorBudgetCountsFailedCallsByKind() {
-    assertThat(failures(run(FailingServerWithErrorBudget.class, Map.of())))
+    assertThat(TestKit.failures(run(FailingServerWithErrorBudget.class, Map.of())))
         .singleElement()
         .asString()
         .contains("100 of 100 calls failed (100.000%, {FAILURE=100}), over the budget of 50.000%");
@@ -207,7 +192,7 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void aBudgetOnABenchmarkThatMeasuresNothingIsAMistake() {
-    assertThat(failures(run(BudgetWithoutMeasurement.class, Map.of())))
+    assertThat(TestKit.failures(run(BudgetWithoutMeasurement.class, Map.of())))
         .singleElement()
         .asString()
         .isEqualTo(
@@ -232,7 +217,7 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void badBudgetAnnotationsAreNamed() {
-    assertThat(failures(run(BadBudget.class, Map.of())))
+    assertThat(TestKit.failures(run(BadBudget.class, Map.of())))
         .containsExactlyInAnyOrder(
             "BadBudget.echo: @LatencyBudget(percentile = 150.0): a percentile is between 0 and 100",
             "BadBudget.echoAgain: 'soon' is not a duration; write it like 250us, 20ms, 1.5s or 2m");
@@ -242,11 +227,13 @@ class RpcBenchmarkExtensionTests {
 
   @Test
   void aWrongSettingFailsNamingItAndWhatItTakes() {
-    assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.iterations", "many"))))
+    assertThat(
+            TestKit.failures(run(EchoBenchmark.class, Map.of("callosum.perf.iterations", "many"))))
         .singleElement()
         .asString()
         .isEqualTo("setting callosum.perf.iterations is 'many'; it takes a whole number >= 1");
-    assertThat(failures(run(EchoBenchmark.class, Map.of("callosum.perf.target", "localhost"))))
+    assertThat(
+            TestKit.failures(run(EchoBenchmark.class, Map.of("callosum.perf.target", "localhost"))))
         .singleElement()
         .asString()
         .contains("setting callosum.perf.target is 'localhost'");

@@ -31,9 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.Event;
 
 /**
  * What a run leaves behind, through the engine: the JSON results (valid against their schema), the
@@ -217,7 +215,7 @@ class RunFilesTests {
   @Test
   void aBrokenBudgetAlwaysBringsItsProfile() throws IOException {
     Path output = TestKit.freshOutputDirectory();
-    assertThat(failures(run(Impossible.class, output)))
+    assertThat(TestKit.failures(run(Impossible.class, output)))
         .singleElement()
         .asString()
         .startsWith("budget broken: p50 latency was");
@@ -243,7 +241,7 @@ class RunFilesTests {
   @Test
   void requestsLeftOnTheServerFailTheBenchmarkAsALeak() throws IOException {
     Path output = TestKit.freshOutputDirectory();
-    assertThat(failures(run(Leaky.class, output, "callosum.perf.iterations", "1")))
+    assertThat(TestKit.failures(run(Leaky.class, output, "callosum.perf.iterations", "1")))
         .singleElement()
         .asString()
         .startsWith("requests left on the server after Leaky.repliesToNothing:")
@@ -268,7 +266,7 @@ class RunFilesTests {
     JSON.writeValue(fast.toFile(), faster);
     Path second = TestKit.freshOutputDirectory();
     List<String> failed =
-        failures(run(Matrix.class, second, "callosum.perf.baseline", fast.toString()));
+        TestKit.failures(run(Matrix.class, second, "callosum.perf.baseline", fast.toString()));
     assertThat(failed)
         .hasSize(5)
         .allSatisfy(
@@ -381,7 +379,9 @@ class RunFilesTests {
     Path output = TestKit.freshOutputDirectory();
     Path bogus = output.resolve("bogus.json");
     Files.writeString(bogus, "{\"hello\": 1}");
-    assertThat(failures(run(Impossible.class, output, "callosum.perf.baseline", bogus.toString())))
+    assertThat(
+            TestKit.failures(
+                run(Impossible.class, output, "callosum.perf.baseline", bogus.toString())))
         .singleElement()
         .asString()
         .isEqualTo(
@@ -389,17 +389,5 @@ class RunFilesTests {
                 + bogus
                 + " is not a callosum-perf benchmark-results file"
                 + " (its \"schema\" field is not \"callosum-perf/benchmark-results\")");
-  }
-
-  static List<String> failures(EngineExecutionResults results) {
-    return results.testEvents().failed().stream()
-        .map(Event::getPayload)
-        .map(
-            p ->
-                p.map(TestExecutionResult.class::cast)
-                    .flatMap(TestExecutionResult::getThrowable)
-                    .map(Throwable::getMessage)
-                    .orElse(""))
-        .toList();
   }
 }

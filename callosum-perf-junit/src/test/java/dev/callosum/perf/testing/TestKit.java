@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
 
 /**
  * The Jupiter engine for running fixture benchmarks, writing what a run writes (JSON results,
@@ -20,6 +25,28 @@ public final class TestKit {
   public static EngineTestKit.Builder jupiter(Path outputDirectory) {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("callosum.perf.outputDir", outputDirectory.toString());
+  }
+
+  /** The messages of the tests that failed, in order. */
+  public static List<String> failures(EngineExecutionResults results) {
+    return messages(results.testEvents().failed());
+  }
+
+  /** The messages of the containers that failed (a matrix whose arguments cannot be made). */
+  public static List<String> containerFailures(EngineExecutionResults results) {
+    return messages(results.containerEvents().failed());
+  }
+
+  private static List<String> messages(Events events) {
+    return events.stream()
+        .map(Event::getPayload)
+        .map(
+            p ->
+                p.map(TestExecutionResult.class::cast)
+                    .flatMap(TestExecutionResult::getThrowable)
+                    .map(Throwable::getMessage)
+                    .orElse(""))
+        .toList();
   }
 
   /** A new empty directory under {@code target/test-runs}. */

@@ -2,6 +2,7 @@ package dev.callosum.perf.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.load.EchoComparison;
 import java.util.List;
@@ -10,16 +11,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the Java Callosum peer costs on top of bare jeromq: echo through both, side by side in one
- * run, with their ratio. A benchmark, not a test: it reports, and fails only if a call fails.
- * {@code -Dcallosum.perf.quick=true} shrinks it to a quick look.
+ * run, with their ratio. A benchmark, not a test: it reports, and fails only if a call fails. Quick
+ * mode ({@code callosum.perf.quick}) shrinks it to a quick look; it takes the Bench only for the
+ * run's settings.
  */
 @RpcBenchmark // the perf tag, and listed rather than run with callosum.perf.list=true
 @Tag("throughput")
 class PeerOverheadBenchmarks {
 
   @Test
-  void rawJeromqEchoAgainstCallosumEcho() {
-    boolean quick = Boolean.getBoolean("callosum.perf.quick");
+  void rawJeromqEchoAgainstCallosumEcho(Bench bench) {
+    boolean quick = bench.settings().quick();
     int rounds = quick ? 1 : 3;
     System.out.println(EchoComparison.header(rounds));
     List<EchoComparison.Row> rows =
