@@ -13,7 +13,7 @@ import org.apiguardian.api.API;
  * @param bytes the size in bytes
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record Payload(int bytes) {
   private static final Pattern SIZE =
       Pattern.compile("\\s*(\\d+)\\s*(b|k|kb|kib|m|mb|mib)?\\s*", Pattern.CASE_INSENSITIVE);

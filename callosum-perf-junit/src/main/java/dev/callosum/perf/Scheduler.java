@@ -7,7 +7,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public enum Scheduler {
   /**
    * Every handler starts at once; replies leave as handlers finish. A CANCEL has no effect, as in

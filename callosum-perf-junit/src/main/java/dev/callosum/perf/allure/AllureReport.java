@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.apiguardian.api.API;
 
 /**
  * Benchmarks in the Allure report: each invocation's parameters, labels, a description with its key
@@ -36,6 +37,7 @@ import java.util.UUID;
  *
  * @since 0.1
  */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class AllureReport {
   /** The summary page's name in the Allure results, where the Benchmarks tab takes it from. */
   public static final String SUMMARY_FILE = "callosum-perf-summary.html";

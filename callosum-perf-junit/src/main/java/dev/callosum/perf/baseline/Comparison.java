@@ -11,7 +11,7 @@ import org.apiguardian.api.API;
  * @param changes throughput and p99 latency, each compared
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public record Comparison(Verdict verdict, String baseline, List<Change> changes) {
 
   public Comparison {

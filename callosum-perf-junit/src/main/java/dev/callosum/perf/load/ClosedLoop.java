@@ -39,7 +39,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class ClosedLoop {
   static final long HIGHEST_NANOS = TimeUnit.MINUTES.toNanos(10);
 

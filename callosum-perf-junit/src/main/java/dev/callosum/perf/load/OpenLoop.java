@@ -37,7 +37,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class OpenLoop {
   private static final int RING = 1 << 16; // in-flight requests one client can track
   private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);

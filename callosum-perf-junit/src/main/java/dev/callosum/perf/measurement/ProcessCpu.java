@@ -2,8 +2,10 @@ package dev.callosum.perf.measurement;
 
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import org.apiguardian.api.API;
 
 /** This process's CPU time, all threads on all cores: where the JVM can tell it. */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class ProcessCpu {
   private ProcessCpu() {}
 

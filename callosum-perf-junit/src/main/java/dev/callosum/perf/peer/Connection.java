@@ -39,7 +39,7 @@ import org.zeromq.ZMonitor.Event;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class Connection implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Connection.class.getName());
   private static final AtomicLong MONITORS = new AtomicLong();

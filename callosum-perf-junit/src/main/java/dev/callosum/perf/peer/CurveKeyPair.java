@@ -25,7 +25,7 @@ import org.zeromq.ZMQ;
  *     known
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record CurveKeyPair(String publicKey, String secretKey) {
 
   private static final Pattern PUBLIC = Pattern.compile("public-key\\s*=\\s*\"([^\"]{40})\"");

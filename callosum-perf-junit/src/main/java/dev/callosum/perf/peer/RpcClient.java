@@ -32,7 +32,7 @@ import org.zeromq.ZContext;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class RpcClient implements AutoCloseable {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 

@@ -45,7 +45,7 @@ import org.zeromq.ZMQ;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class RpcServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
   private static final AtomicInteger SERVERS = new AtomicInteger();

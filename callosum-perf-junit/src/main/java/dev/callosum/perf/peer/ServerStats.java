@@ -17,7 +17,7 @@ import org.apiguardian.api.API;
  * @param lastMalformed why the last malformed message was dropped, or {@code null}
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record ServerStats(
     long requests,
     long replies,

@@ -24,7 +24,7 @@ import org.apiguardian.api.API;
  * @param heap heap use over the recording
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public record ProfileSummary(
     Path jfr,
     Path flameGraph,

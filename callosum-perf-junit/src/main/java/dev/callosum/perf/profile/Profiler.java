@@ -32,7 +32,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class Profiler implements AutoCloseable {
   /** How many methods and sites a summary lists. */
   public static final int TOP = 20;

@@ -13,7 +13,7 @@ import org.apiguardian.api.API;
  * @param traceback the server-side stack trace as text
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record ErrorInfo(String name, String repr, String traceback) {
 
   public ErrorInfo {

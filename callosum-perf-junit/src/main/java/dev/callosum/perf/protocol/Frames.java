@@ -12,7 +12,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class Frames {
   private static final byte[] UPPER_BYTES = "UPPER".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PING_BYTES = "PING".getBytes(StandardCharsets.US_ASCII);

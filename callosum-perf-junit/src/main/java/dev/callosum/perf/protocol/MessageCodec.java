@@ -28,7 +28,7 @@ import org.xerial.snappy.Snappy;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class MessageCodec {
 
   /** Python's {@code Peer} default {@code max_body_size}, which it never enforces: 10 MiB. */

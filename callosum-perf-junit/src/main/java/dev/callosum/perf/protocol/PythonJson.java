@@ -25,7 +25,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class PythonJson {
 
   private static final ObjectMapper MAPPER =

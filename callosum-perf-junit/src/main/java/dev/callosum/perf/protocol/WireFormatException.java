@@ -7,7 +7,7 @@ import org.apiguardian.api.API;
  *
  * @since 0.1
  */
-@API(status = API.Status.STABLE, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public class WireFormatException extends Exception {
   private static final long serialVersionUID = 1L;
 

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
+import org.apiguardian.api.API;
 
 /** One benchmark's pictures and its percentile distribution, for attachments and pages. */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class BenchmarkCharts {
   private BenchmarkCharts() {}
 

@@ -31,7 +31,7 @@ import org.apiguardian.api.API;
  * @param notes what the benchmark noted about itself ({@link dev.callosum.perf.junit.Bench#note})
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public record BenchmarkRecord(
     String id,
     String className,

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.apiguardian.api.API;
 
 /**
  * What the console says while a run goes: which benchmark, its phase, elapsed and remaining time
@@ -19,6 +20,7 @@ import java.util.function.Consumer;
  *
  * @since 0.1
  */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class ConsoleReport {
   private static final long LOG_EVERY_NANOS = Duration.ofSeconds(5).toNanos();
 

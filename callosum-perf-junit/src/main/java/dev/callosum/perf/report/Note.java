@@ -11,7 +11,7 @@ import org.apiguardian.api.API;
  * @param text the finding, plain text
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public record Note(String title, String text) {
   public Note {
     Objects.requireNonNull(title, "title");

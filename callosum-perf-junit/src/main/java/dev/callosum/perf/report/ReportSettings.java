@@ -16,7 +16,7 @@ import org.apiguardian.api.API;
  * @param rawSamples whether the JSON results carry every latency sample
  * @since 0.1
  */
-@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+@API(status = API.Status.INTERNAL, since = "0.1")
 public record ReportSettings(
     Path outputDirectory,
     boolean html,

@@ -21,12 +21,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
+import org.apiguardian.api.API;
 
 /**
  * The run as JSON: {@code benchmark-results-YYYYMMDD-HHMMSS.json}, described by {@code
  * benchmark-results.schema.json} (schema version {@value #VERSION}). Latencies are in nanoseconds,
  * rates in requests per second, sizes in bytes.
  */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class ResultsJson {
   /** The schema's name, in every file's {@code schema} field. */
   public static final String SCHEMA = "callosum-perf/benchmark-results";

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import org.apiguardian.api.API;
 
 /**
  * The run's executive summary as one self-contained HTML page (inline SVG, one inline script that
@@ -24,6 +25,7 @@ import java.util.function.ToDoubleFunction;
  * or clients, latency against load, grouped bars for schedulers or features, a matrix where two
  * features vary) and a table of every result.
  */
+@API(status = API.Status.INTERNAL, since = "0.1")
 public final class SummaryPage {
   private static final Set<String> NOT_DIMENSIONS = Set.of("requests", "duration", "loop");
 
