@@ -1,5 +1,6 @@
 package dev.callosum.perf;
 
+import dev.callosum.perf.measurement.LatencyDistribution;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.peer.RpcException;
@@ -24,11 +25,10 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public final class BenchmarkResult {
+public final class BenchmarkResult extends LatencyDistribution {
   private final String name;
   private final String server;
   private final List<LoadResult> iterations;
-  private final Histogram latency;
   private final Map<RpcException.Kind, Long> errors;
   private final Map<String, String> parameters;
   private final long processCpuNanos;
@@ -56,20 +56,14 @@ public final class BenchmarkResult {
       Map<String, String> parameters,
       List<LoadResult> iterations,
       long processCpuNanos) {
+    super(merged(iterations));
     this.processCpuNanos = processCpuNanos;
-    if (iterations.isEmpty()) {
-      throw new IllegalArgumentException("a benchmark result needs at least one iteration");
-    }
     this.name = name;
     this.server = server;
     this.iterations = List.copyOf(iterations);
-    this.latency = iterations.get(0).latencyHistogram();
     EnumMap<RpcException.Kind, Long> all = new EnumMap<>(RpcException.Kind.class);
-    for (int i = 0; i < iterations.size(); i++) {
-      if (i > 0) {
-        latency.add(iterations.get(i).latencyHistogram());
-      }
-      iterations.get(i).errors().forEach((k, v) -> all.merge(k, v, Long::sum));
+    for (LoadResult iteration : iterations) {
+      iteration.errors().forEach((k, v) -> all.merge(k, v, Long::sum));
     }
     this.errors = Collections.unmodifiableMap(all);
     this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
@@ -88,6 +82,17 @@ public final class BenchmarkResult {
   /** Process CPU time per successful request, in microseconds; NaN where unknown. */
   public double cpuMicrosPerRequest() {
     return processCpuNanos < 0 || requests() == 0 ? Double.NaN : processCpuNanos / 1e3 / requests();
+  }
+
+  private static Histogram merged(List<LoadResult> iterations) {
+    if (iterations.isEmpty()) {
+      throw new IllegalArgumentException("a benchmark result needs at least one iteration");
+    }
+    Histogram all = iterations.get(0).latencyHistogram();
+    for (int i = 1; i < iterations.size(); i++) {
+      all.add(iterations.get(i).latencyHistogram());
+    }
+    return all;
   }
 
   /** What it ran with, in the order reports list them. */
@@ -159,11 +164,6 @@ public final class BenchmarkResult {
     return Statistics.of(iterations.stream().map(LoadResult::throughput).toList());
   }
 
-  /** The latency at a percentile over all measured iterations. */
-  public Duration percentile(double percentile) {
-    return Duration.ofNanos(latency.getValueAtPercentile(percentile));
-  }
-
   /** Request payload mebibytes per second sent, mean over iterations. */
   public double mebibytesSentPerSecond() {
     return iterations.stream().mapToDouble(LoadResult::mebibytesSentPerSecond).average().orElse(0);
@@ -184,24 +184,6 @@ public final class BenchmarkResult {
       merged.add(iterations.get(i).handshakeHistogram());
     }
     return merged;
-  }
-
-  /** How many latencies were recorded. */
-  public long samples() {
-    return latency.getTotalCount();
-  }
-
-  public Duration meanLatency() {
-    return Duration.ofNanos(Math.round(latency.getMean()));
-  }
-
-  public Duration maxLatency() {
-    return Duration.ofNanos(latency.getMaxValue());
-  }
-
-  /** A copy of the merged latency histogram, in nanoseconds. */
-  public Histogram latencyHistogram() {
-    return latency.copy();
   }
 
   @Override

@@ -12,5 +12,10 @@ import org.apiguardian.api.API;
 public enum OrderKeys {
   NONE,
   SHARED,
-  PER_CLIENT
+  PER_CLIENT;
+
+  /** {@code none}, {@code shared}, {@code per-client}: as the command line and reports write it. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
 }

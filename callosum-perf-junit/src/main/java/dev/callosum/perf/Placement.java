@@ -17,5 +17,13 @@ public enum Placement {
   /** A command started for the benchmark, such as a Python Callosum server. */
   EXTERNAL,
   /** At an address this process did not start ({@code callosum.perf.target}). */
-  REMOTE
+  REMOTE;
+
+  /**
+   * {@code in-jvm}, {@code forked}, {@code external}, {@code remote}: as settings and reports write
+   * it.
+   */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
 }

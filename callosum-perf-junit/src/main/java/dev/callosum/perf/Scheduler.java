@@ -33,6 +33,11 @@ public enum Scheduler {
     return displayName;
   }
 
+  /** {@code exit-ordered} or {@code key-serialized}: as command-line options write it. */
+  public String option() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
   /** Parses {@code EXIT_ORDERED}, {@code exit-ordered}, {@code ExitOrdered} and the like. */
   public static Scheduler parse(String text) {
     String norm = text.trim().replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);

@@ -4,6 +4,7 @@ import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.profile.ProfileSummary;
 import dev.callosum.perf.report.BenchmarkCharts;
 import dev.callosum.perf.report.BenchmarkRecord;
+import dev.callosum.perf.report.Html;
 import dev.callosum.perf.report.ResultsJson;
 import dev.callosum.perf.report.RunReport;
 import dev.callosum.perf.report.SummaryPage;
@@ -73,7 +74,7 @@ public final class AllureReport {
     for (BenchmarkRecord record : records) {
       description
           .append("<h3>")
-          .append(esc(record.id()))
+          .append(Html.escape(record.id()))
           .append("</h3>")
           .append(BenchmarkCharts.summaryTable(record));
     }
@@ -327,9 +328,5 @@ public final class AllureReport {
 
   private static InputStream stream(String text) {
     return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

@@ -5,6 +5,7 @@ import dev.callosum.perf.ErrorBudget;
 import dev.callosum.perf.LatencyBudget;
 import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,7 @@ public final class Budgets {
       Duration max = Duration.ofNanos(Math.round(Quantities.duration(b.max()).toNanos() * scale));
       Duration actual = result.percentile(b.percentile());
       boolean kept = actual.compareTo(max) <= 0;
-      String metric = "p" + pct(b.percentile()) + " latency";
+      String metric = Quantities.percentile(b.percentile()) + " latency";
       verdicts.add(
           new Verdict(
               metric,
@@ -160,10 +161,6 @@ public final class Budgets {
 
   private static String scaled(String written, double scale) {
     return scale == 1.0 ? "" : " (" + written + " scaled by " + scale + ")";
-  }
-
-  private static String pct(double p) {
-    return p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
   }
 
   private static double finite(double v) {

@@ -1,6 +1,7 @@
 package dev.callosum.perf.cli;
 
 import dev.callosum.perf.Payload;
+import dev.callosum.perf.measurement.Quantities;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -135,19 +136,11 @@ final class Args {
   }
 
   static Duration parseDuration(String v) {
-    String t = v.trim().toLowerCase(java.util.Locale.ROOT);
-    Duration d;
-    if (t.startsWith("pt")) {
-      d = Duration.parse(v.trim().toUpperCase(java.util.Locale.ROOT));
-    } else if (t.endsWith("ms")) {
-      d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-    } else if (t.endsWith("s")) {
-      d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-    } else if (t.endsWith("m")) {
-      d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()) * 60);
-    } else {
-      throw new IllegalArgumentException(v);
-    }
+    String t = v.trim();
+    Duration d =
+        t.toLowerCase(java.util.Locale.ROOT).startsWith("pt")
+            ? Duration.parse(t.toUpperCase(java.util.Locale.ROOT))
+            : Quantities.duration(t);
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(v);
     }

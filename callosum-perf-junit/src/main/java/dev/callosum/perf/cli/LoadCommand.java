@@ -9,6 +9,7 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.CurveKeyPair;
 import java.io.PrintStream;
@@ -100,7 +101,7 @@ final class LoadCommand {
     doc.put("method", method);
     doc.put("clients", r.clients());
     doc.put("payloadBytes", r.payloadBytes());
-    doc.put("orderKeys", keys.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    doc.put("orderKeys", keys.label());
     doc.put("compress", client.compress());
     doc.put("curve", client.serverPublicKey() != null);
     doc.put("requests", r.requests());
@@ -111,9 +112,7 @@ final class LoadCommand {
     doc.put("mebibytesReceivedPerSecond", round(r.mebibytesReceivedPerSecond()));
     Map<String, Object> latency = new LinkedHashMap<>();
     for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
-      latency.put(
-          "p" + (p == Math.rint(p) ? Integer.toString((int) p) : Double.toString(p)),
-          micros(r.percentile(p)));
+      latency.put(Quantities.percentile(p), micros(r.percentile(p)));
     }
     latency.put("max", micros(r.maxLatency()));
     latency.put("mean", micros(r.meanLatency()));

@@ -24,7 +24,6 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -246,8 +245,7 @@ public final class Bench implements AutoCloseable {
     parameters.put("scheduler", theirs ? "the target's" : spec.scheduler().displayName());
     parameters.put("compression", spec.compress() ? "snappy" : "off");
     parameters.put("auth", spec.curve() ? "CURVE" : "none");
-    parameters.put(
-        "placement", server.placement().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    parameters.put("placement", server.placement().label());
     return parameters;
   }
 

@@ -1,8 +1,8 @@
 package dev.callosum.perf.junit;
 
 import dev.callosum.perf.BenchmarkResult;
-import dev.callosum.perf.budgets.Quantities;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import java.time.Duration;
 import java.util.Locale;
 import org.apiguardian.api.API;

@@ -121,7 +121,7 @@ final class RunState implements AutoCloseable {
             ? "remote " + s.target()
             : s.placement() == null
                 ? "per @RpcBenchmark (in-jvm unless it says)"
-                : s.placement().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                : s.placement().label());
     if (s.serverCommand() != null) {
       m.put("serverCommand", s.serverCommand());
     }

@@ -339,9 +339,7 @@ public record ClosedLoad(
 
   /** The order keys, for reports: {@code none}, {@code per client}, {@code spread over 4} ... */
   String keysLabel() {
-    return keyCount > 0
-        ? "spread over " + keyCount
-        : orderKeys.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    return keyCount > 0 ? "spread over " + keyCount : orderKeys.label().replace('-', ' ');
   }
 
   /** What ran, for reports, in reading order. */

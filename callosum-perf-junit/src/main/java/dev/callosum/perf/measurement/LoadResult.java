@@ -19,7 +19,7 @@ import org.apiguardian.api.API;
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
-public final class LoadResult {
+public final class LoadResult extends LatencyDistribution {
   private final boolean closedLoop;
   private final int clients;
   private final int payloadBytes;
@@ -28,7 +28,6 @@ public final class LoadResult {
   private final Duration elapsed;
   private final long bytesSent;
   private final long bytesReceived;
-  private final Histogram latency;
   private final Histogram handshake;
   private final double targetRate;
   private final long lateSends;
@@ -113,6 +112,7 @@ public final class LoadResult {
       long lateSends,
       TimeSeries timeSeries,
       RawSamples rawSamples) {
+    super(latency.copy());
     this.rawSamples = rawSamples;
     this.timeSeries = timeSeries;
     this.targetRate = targetRate;
@@ -127,7 +127,6 @@ public final class LoadResult {
     this.elapsed = elapsed;
     this.bytesSent = bytesSent;
     this.bytesReceived = bytesReceived;
-    this.latency = latency.copy();
     this.handshake = handshake.copy();
   }
 
@@ -174,7 +173,7 @@ public final class LoadResult {
         elapsed,
         bytesSent,
         bytesReceived,
-        latency,
+        latencyHistogram(),
         handshake,
         targetRate,
         lateSends,
@@ -219,24 +218,6 @@ public final class LoadResult {
 
   private double seconds() {
     return Math.max(1e-9, elapsed.toNanos() / 1e9);
-  }
-
-  /** The latency at a percentile, such as 99.9. */
-  public Duration percentile(double percentile) {
-    return Duration.ofNanos(latency.getValueAtPercentile(percentile));
-  }
-
-  public Duration meanLatency() {
-    return Duration.ofNanos(Math.round(latency.getMean()));
-  }
-
-  public Duration maxLatency() {
-    return Duration.ofNanos(latency.getMaxValue());
-  }
-
-  /** A copy of the latency histogram, in nanoseconds. */
-  public Histogram latencyHistogram() {
-    return latency.copy();
   }
 
   /** A copy of the handshake-latency histogram of the clients' connections, in nanoseconds. */

@@ -2,6 +2,7 @@ package dev.callosum.perf.report;
 
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.TimeSeries;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -115,7 +116,7 @@ public final class BenchmarkCharts {
       StringBuilder latency = new StringBuilder();
       for (double p : new double[] {50, 90, 95, 99, 99.9, 99.99}) {
         latency
-            .append(ResultsJson.percentileKey(p))
+            .append(Quantities.percentile(p))
             .append(' ')
             .append(Svg.nanos(r.percentile(p).toNanos()))
             .append(" · ");
@@ -221,9 +222,9 @@ public final class BenchmarkCharts {
 
   private static void row(StringBuilder html, String key, String value) {
     html.append("<tr><th style=\"text-align:left;padding-right:1em\">")
-        .append(Svg.esc(key))
+        .append(Html.escape(key))
         .append("</th><td>")
-        .append(Svg.esc(value))
+        .append(Html.escape(value))
         .append("</td></tr>");
   }
 }

@@ -8,6 +8,7 @@ import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.profile.ProfileSummary;
@@ -205,15 +206,10 @@ public final class ResultsJson {
     l.put("min", h.getMinValue());
     l.put("mean", h.getMean());
     for (double p : PERCENTILES) {
-      l.put(percentileKey(p), h.getValueAtPercentile(p));
+      l.put(Quantities.percentile(p), h.getValueAtPercentile(p));
     }
     l.put("max", h.getMaxValue());
     return l;
-  }
-
-  /** {@code p50}, {@code p99.9}. */
-  static String percentileKey(double p) {
-    return "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p));
   }
 
   private static ObjectNode statistics(Statistics s) {

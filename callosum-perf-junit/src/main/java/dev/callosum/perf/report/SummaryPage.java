@@ -114,17 +114,17 @@ public final class SummaryPage {
         .forEach(
             (k, v) ->
                 h.append("<tr><th class=\"l\">")
-                    .append(esc(k))
+                    .append(Html.escape(k))
                     .append("</th><td class=\"l\">")
-                    .append(esc(String.valueOf(v)))
+                    .append(Html.escape(String.valueOf(v)))
                     .append("</td></tr>"));
     run.settings()
         .forEach(
             (k, v) ->
                 h.append("<tr><th class=\"l\">")
-                    .append(esc(k))
+                    .append(Html.escape(k))
                     .append("</th><td class=\"l\">")
-                    .append(esc(String.valueOf(v)))
+                    .append(Html.escape(String.valueOf(v)))
                     .append("</td></tr>"));
     h.append(
         "</table><p class=\"note\">Closed-loop latencies are service times (each client"
@@ -151,7 +151,7 @@ public final class SummaryPage {
                 h.append("<li>Highest throughput: <b>")
                     .append(Svg.count(r.result().throughput()))
                     .append(" req/s</b> in ")
-                    .append(esc(r.id()))
+                    .append(Html.escape(r.id()))
                     .append("</li>"));
     measured.stream()
         .min(Comparator.comparingLong(r -> r.result().percentile(99).toNanos()))
@@ -160,7 +160,7 @@ public final class SummaryPage {
                 h.append("<li>Lowest p99 latency: <b>")
                     .append(Svg.nanos(r.result().percentile(99).toNanos()))
                     .append("</b> in ")
-                    .append(esc(r.id()))
+                    .append(Html.escape(r.id()))
                     .append("</li>"));
     long errors = measured.stream().mapToLong(r -> r.result().errorCount()).sum();
     h.append("<li>RPC errors over all benchmarks: <b>").append(errors).append("</b></li>");
@@ -169,15 +169,15 @@ public final class SummaryPage {
         h.append("<li class=\"")
             .append(r.outcome() == BenchmarkRecord.Outcome.FAILED ? "failed" : "broken")
             .append("\">")
-            .append(esc(r.id()))
+            .append(Html.escape(r.id()))
             .append(": ")
-            .append(esc(String.valueOf(r.failure())))
+            .append(Html.escape(String.valueOf(r.failure())))
             .append("</li>");
       } else if (r.baseline() != null && r.baseline().verdict().warns()) {
         h.append("<li class=\"warn\">")
-            .append(esc(r.id()))
+            .append(Html.escape(r.id()))
             .append(" against the baseline: ")
-            .append(esc(r.baseline().summary()))
+            .append(Html.escape(r.baseline().summary()))
             .append("</li>");
       }
     }
@@ -186,7 +186,11 @@ public final class SummaryPage {
 
   private static void section(
       StringBuilder h, String method, List<BenchmarkRecord> group, Path directory) {
-    h.append("<h2 id=\"").append(esc(method)).append("\">").append(esc(method)).append("</h2>");
+    h.append("<h2 id=\"")
+        .append(Html.escape(method))
+        .append("\">")
+        .append(Html.escape(method))
+        .append("</h2>");
     List<BenchmarkRecord> measured = group.stream().filter(r -> r.result() != null).toList();
     if (measured.size() >= 2) {
       charts(h, measured);
@@ -198,18 +202,18 @@ public final class SummaryPage {
             + "</tr>");
     for (BenchmarkRecord r : group) {
       h.append("<tr><td class=\"l\">")
-          .append(esc(r.displayName()))
+          .append(Html.escape(r.displayName()))
           .append("</td><td class=\"")
           .append(r.outcome().name().toLowerCase(Locale.ROOT))
           .append("\" title=\"")
-          .append(esc(r.failure() == null ? "" : r.failure()))
+          .append(Html.escape(r.failure() == null ? "" : r.failure()))
           .append("\">")
           .append(r.outcome().name().toLowerCase(Locale.ROOT))
           .append("</td>");
       BenchmarkResult x = r.result();
       if (x == null) {
         h.append("<td colspan=\"8\" class=\"l\">")
-            .append(esc(String.valueOf(r.failure())))
+            .append(Html.escape(String.valueOf(r.failure())))
             .append("</td>");
       } else {
         double ci = x.throughputStatistics().ci95();
@@ -226,7 +230,7 @@ public final class SummaryPage {
           .append(
               r.baseline() == null
                   ? ""
-                  : esc(r.baseline().verdict().name().toLowerCase(Locale.ROOT)))
+                  : Html.escape(r.baseline().verdict().name().toLowerCase(Locale.ROOT)))
           .append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
       if (p != null && directory == null) {
@@ -234,15 +238,15 @@ public final class SummaryPage {
       } else if (p != null) {
         if (p.flameGraph() != null) {
           h.append("<a href=\"")
-              .append(esc(link(directory, p.flameGraph())))
+              .append(Html.escape(link(directory, p.flameGraph())))
               .append("\">flame graph</a> ");
         }
-        h.append("<a href=\"").append(esc(link(directory, p.jfr()))).append("\">.jfr</a>");
+        h.append("<a href=\"").append(Html.escape(link(directory, p.jfr()))).append("\">.jfr</a>");
       }
       if (p != null) {
         if (!p.ownMethods().isEmpty()) {
           h.append(" <span class=\"note\">top: ")
-              .append(esc(shortName(p.ownMethods().get(0).name())))
+              .append(Html.escape(shortName(p.ownMethods().get(0).name())))
               .append("</span>");
         }
       }
@@ -254,11 +258,11 @@ public final class SummaryPage {
       for (Note note : r.notes()) {
         if (shown.add(note)) {
           h.append("<h3>")
-              .append(esc(note.title()))
+              .append(Html.escape(note.title()))
               .append(" · ")
-              .append(esc(r.displayName()))
+              .append(Html.escape(r.displayName()))
               .append("</h3><pre>")
-              .append(esc(note.text()))
+              .append(Html.escape(note.text()))
               .append("</pre>");
         }
       }
@@ -353,14 +357,14 @@ public final class SummaryPage {
       cols.add(r.result().parameters().get(two.get(1)));
     }
     h.append("<table><tr><th class=\"l\">")
-        .append(esc(two.get(0)))
+        .append(Html.escape(two.get(0)))
         .append(" \\ ")
-        .append(esc(two.get(1)))
+        .append(Html.escape(two.get(1)))
         .append("</th>");
-    cols.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
+    cols.forEach(c -> h.append("<th>").append(Html.escape(c)).append("</th>"));
     h.append("</tr>");
     for (String row : rows) {
-      h.append("<tr><th class=\"l\">").append(esc(row)).append("</th>");
+      h.append("<tr><th class=\"l\">").append(Html.escape(row)).append("</th>");
       for (String col : cols) {
         String cell =
             group.stream()
@@ -375,7 +379,7 @@ public final class SummaryPage {
                             + " req/s, p99 "
                             + Svg.nanos(r.result().percentile(99).toNanos()))
                 .orElse("");
-        h.append("<td>").append(esc(cell)).append("</td>");
+        h.append("<td>").append(Html.escape(cell)).append("</td>");
       }
       h.append("</tr>");
     }
@@ -454,7 +458,7 @@ public final class SummaryPage {
   }
 
   private static String td(String s) {
-    return "<td>" + esc(s) + "</td>";
+    return "<td>" + Html.escape(s) + "</td>";
   }
 
   private static String link(Path directory, Path file) {
@@ -469,9 +473,5 @@ public final class SummaryPage {
   static String shortName(String method) {
     int dot = method.lastIndexOf('.', method.lastIndexOf('.') - 1);
     return dot < 0 ? method : method.substring(dot + 1);
-  }
-
-  private static String esc(String s) {
-    return Svg.esc(s);
   }
 }

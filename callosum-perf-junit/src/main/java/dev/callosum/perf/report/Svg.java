@@ -59,9 +59,9 @@ final class Svg {
                 fmt(px),
                 fmt(py),
                 color,
-                esc(series.get(s).name()),
-                esc(x.format().apply(p[0])),
-                esc(y.format().apply(p[1]))));
+                Html.escape(series.get(s).name()),
+                Html.escape(x.format().apply(p[0])),
+                Html.escape(y.format().apply(p[1]))));
       }
       svg.append("<path d=\"")
           .append(path)
@@ -105,7 +105,7 @@ final class Svg {
               "<text x=\"%s\" y=\"%d\" text-anchor=\"middle\"" + " font-size=\"11\">%s</text>",
               fmt(LEFT + band * (c + 0.5)),
               HEIGHT - BOTTOM + 16,
-              esc(categories.get(c))));
+              Html.escape(categories.get(c))));
       for (int s = 0; s < series.size(); s++) {
         for (double[] p : series.get(s).points()) {
           if ((int) p[0] != c) {
@@ -122,9 +122,9 @@ final class Svg {
                   fmt(bar - 2),
                   fmt(HEIGHT - BOTTOM - top),
                   COLORS[s % COLORS.length],
-                  esc(categories.get(c)),
-                  esc(series.get(s).name()),
-                  esc(format.apply(p[1]))));
+                  Html.escape(categories.get(c)),
+                  Html.escape(series.get(s).name()),
+                  Html.escape(format.apply(p[1]))));
         }
       }
     }
@@ -148,9 +148,9 @@ final class Svg {
             height,
             WIDTH,
             height,
-            esc(title),
+            Html.escape(title),
             LEFT,
-            esc(title)));
+            Html.escape(title)));
     return svg;
   }
 
@@ -207,7 +207,7 @@ final class Svg {
               fmt(py),
               x0 - 6,
               fmt(py + 4),
-              esc(y.format().apply(v))));
+              Html.escape(y.format().apply(v))));
     }
     double[] xs = xTicks != null ? xTicks : ticks(xr, x.log());
     for (double v : xs) {
@@ -224,7 +224,7 @@ final class Svg {
               y0 + 4,
               fmt(px),
               y0 + 16,
-              esc(x.format().apply(v))));
+              Html.escape(x.format().apply(v))));
     }
     svg.append(
         String.format(
@@ -232,14 +232,14 @@ final class Svg {
             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\"" + " font-size=\"12\">%s</text>",
             (x0 + x1) / 2,
             HEIGHT - 22,
-            esc(x.label())));
+            Html.escape(x.label())));
     svg.append(
         String.format(
             Locale.ROOT,
             "<text transform=\"translate(16,%d) rotate(-90)\""
                 + " text-anchor=\"middle\" font-size=\"12\">%s</text>",
             (y0 + y1) / 2,
-            esc(y.label())));
+            Html.escape(y.label())));
   }
 
   private static void legend(StringBuilder svg, List<String> names) {
@@ -259,7 +259,7 @@ final class Svg {
                 COLORS[i % COLORS.length],
                 x + 14,
                 y + 9,
-                esc(names.get(i))));
+                Html.escape(names.get(i))));
         x += legendWidth(names.get(i));
       }
     }
@@ -330,13 +330,6 @@ final class Svg {
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.1f", v);
-  }
-
-  static String esc(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 
   /** A duration in nanoseconds, in the unit that reads best. */

@@ -7,6 +7,7 @@ import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.LatencyBudget;
 import dev.callosum.perf.junit.BenchmarkAssertions;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.peer.RpcException;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.callosum.perf.budgets;
+package dev.callosum.perf.measurement;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -71,5 +71,10 @@ public final class Quantities {
       return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
     }
     return String.format(Locale.ROOT, "%.0f ns", nanos);
+  }
+
+  /** A percentile as reports name it: {@code p50}, {@code p99.9}. */
+  public static String percentile(double p) {
+    return "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p));
   }
 }
