@@ -58,7 +58,7 @@ public final class Quantities {
     return Double.parseDouble(m.group(1)) * (m.group(2) != null ? 1000 : 1);
   }
 
-  /** {@code 1.250 ms}, {@code 830.0 us}, {@code 1 ns}: for failure messages. */
+  /** {@code 1.250 ms}, {@code 830.0 µs}, {@code 1 ns}: precise, for messages about budgets. */
   public static String format(Duration d) {
     double nanos = d.toNanos();
     if (nanos >= 1e9) {
@@ -68,7 +68,7 @@ public final class Quantities {
       return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
     }
     if (nanos >= 1e3) {
-      return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+      return String.format(Locale.ROOT, "%.1f µs", nanos / 1e3);
     }
     return String.format(Locale.ROOT, "%.0f ns", nanos);
   }
@@ -76,5 +76,19 @@ public final class Quantities {
   /** A percentile as reports name it: {@code p50}, {@code p99.9}. */
   public static String percentile(double p) {
     return "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p));
+  }
+
+  /** {@code 1.3 ms}, {@code 830 µs}: a duration in nanoseconds, compact, for tables and charts. */
+  public static String compact(double ns) {
+    if (ns >= 1e9) {
+      return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
+    }
+    if (ns >= 1e6) {
+      return String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
+    }
+    if (ns >= 1e3) {
+      return String.format(Locale.ROOT, "%.0f µs", ns / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.0f ns", ns);
   }
 }

@@ -53,7 +53,7 @@ public final class BenchmarkCharts {
     return Svg.lines(
         "Latency by percentile (" + loop + ", " + Svg.count(result.samples()) + " samples)",
         new Svg.Axis("percentile", true, BenchmarkCharts::percentileLabel),
-        new Svg.Axis("latency", false, Svg::nanos),
+        new Svg.Axis("latency", false, Quantities::compact),
         List.of(new Svg.Series(result.name(), points)),
         null);
   }
@@ -82,7 +82,7 @@ public final class BenchmarkCharts {
     return Svg.lines(
         title,
         new Svg.Axis("seconds into the iteration", false, Svg::number),
-        new Svg.Axis(yLabel, false, throughput ? Svg::count : Svg::nanos),
+        new Svg.Axis(yLabel, false, throughput ? Svg::count : Quantities::compact),
         series,
         null);
   }
@@ -118,14 +118,14 @@ public final class BenchmarkCharts {
         latency
             .append(Quantities.percentile(p))
             .append(' ')
-            .append(Svg.nanos(r.percentile(p).toNanos()))
+            .append(Quantities.compact(r.percentile(p).toNanos()))
             .append(" · ");
       }
       latency
           .append("max ")
-          .append(Svg.nanos(r.maxLatency().toNanos()))
+          .append(Quantities.compact(r.maxLatency().toNanos()))
           .append(" · mean ")
-          .append(Svg.nanos(r.meanLatency().toNanos()));
+          .append(Quantities.compact(r.meanLatency().toNanos()));
       row(html, "latency", latency.toString());
       row(
           html,
@@ -175,9 +175,9 @@ public final class BenchmarkCharts {
             html,
             "handshake",
             "p50 "
-                + Svg.nanos(hs.getValueAtPercentile(50))
+                + Quantities.compact(hs.getValueAtPercentile(50))
                 + " · max "
-                + Svg.nanos(hs.getMaxValue())
+                + Quantities.compact(hs.getMaxValue())
                 + " ("
                 + hs.getTotalCount()
                 + " connections)");

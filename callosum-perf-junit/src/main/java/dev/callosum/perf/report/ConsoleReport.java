@@ -2,6 +2,7 @@ package dev.callosum.perf.report;
 
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.Environment;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.profile.ProfileSummary;
 import java.io.PrintStream;
@@ -95,7 +96,7 @@ public final class ConsoleReport {
               elapsed,
               remaining,
               Svg.count(rate),
-              Svg.nanos(point.p99Nanos()));
+              Quantities.compact(point.p99Nanos()));
       synchronized (this) {
         if (terminal) {
           out.print("\r" + line + "\u001b[K");
@@ -223,9 +224,9 @@ public final class ConsoleReport {
             name,
             outcome(record),
             Svg.count(r.throughput()),
-            Svg.nanos(r.percentile(50).toNanos()),
-            Svg.nanos(r.percentile(99).toNanos()),
-            Svg.nanos(r.percentile(99.9).toNanos()),
+            Quantities.compact(r.percentile(50).toNanos()),
+            Quantities.compact(r.percentile(99).toNanos()),
+            Quantities.compact(r.percentile(99.9).toNanos()),
             r.errorCount());
       }
     }
@@ -280,10 +281,10 @@ public final class ConsoleReport {
         Double.isFinite(ci) ? " ± " + Svg.count(ci) : "",
         r.iterations().size(),
         r.iterations().size() == 1 ? "" : "s",
-        Svg.nanos(r.percentile(50).toNanos()),
-        Svg.nanos(r.percentile(99).toNanos()),
-        Svg.nanos(r.percentile(99.9).toNanos()),
-        Svg.nanos(r.maxLatency().toNanos()),
+        Quantities.compact(r.percentile(50).toNanos()),
+        Quantities.compact(r.percentile(99).toNanos()),
+        Quantities.compact(r.percentile(99.9).toNanos()),
+        Quantities.compact(r.maxLatency().toNanos()),
         r.mebibytesSentPerSecond(),
         Double.isFinite(r.cpuMicrosPerRequest())
             ? String.format(Locale.ROOT, "%.0f µs CPU/req, ", r.cpuMicrosPerRequest())

@@ -1,6 +1,7 @@
 package dev.callosum.perf.report;
 
 import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.profile.ProfileSummary;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -158,7 +159,7 @@ public final class SummaryPage {
         .ifPresent(
             r ->
                 h.append("<li>Lowest p99 latency: <b>")
-                    .append(Svg.nanos(r.result().percentile(99).toNanos()))
+                    .append(Quantities.compact(r.result().percentile(99).toNanos()))
                     .append("</b> in ")
                     .append(Html.escape(r.id()))
                     .append("</li>"));
@@ -220,10 +221,10 @@ public final class SummaryPage {
         h.append(td(Svg.count(x.throughput())))
             .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
             .append(td(String.format(Locale.ROOT, "%.2f", x.mebibytesSentPerSecond())))
-            .append(td(Svg.nanos(x.percentile(50).toNanos())))
-            .append(td(Svg.nanos(x.percentile(99).toNanos())))
-            .append(td(Svg.nanos(x.percentile(99.9).toNanos())))
-            .append(td(Svg.nanos(x.maxLatency().toNanos())))
+            .append(td(Quantities.compact(x.percentile(50).toNanos())))
+            .append(td(Quantities.compact(x.percentile(99).toNanos())))
+            .append(td(Quantities.compact(x.percentile(99.9).toNanos())))
+            .append(td(Quantities.compact(x.maxLatency().toNanos())))
             .append(td(Long.toString(x.errorCount())));
       }
       h.append("<td class=\"l\">")
@@ -325,7 +326,7 @@ public final class SummaryPage {
                   ? "Latency against load (open loop)"
                   : "Latency against " + x + " (closed loop)"),
               axis,
-              new Svg.Axis("latency", false, Svg::nanos),
+              new Svg.Axis("latency", false, Quantities::compact),
               latency,
               ticks));
     } else if (!varying.isEmpty()) {
@@ -377,7 +378,7 @@ public final class SummaryPage {
                     r ->
                         Svg.count(r.result().throughput())
                             + " req/s, p99 "
-                            + Svg.nanos(r.result().percentile(99).toNanos()))
+                            + Quantities.compact(r.result().percentile(99).toNanos()))
                 .orElse("");
         h.append("<td>").append(Html.escape(cell)).append("</td>");
       }

@@ -332,20 +332,6 @@ final class Svg {
     return String.format(Locale.ROOT, "%.1f", v);
   }
 
-  /** A duration in nanoseconds, in the unit that reads best. */
-  static String nanos(double ns) {
-    if (ns >= 1e9) {
-      return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
-    }
-    if (ns >= 1e6) {
-      return String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
-    }
-    if (ns >= 1e3) {
-      return String.format(Locale.ROOT, "%.0f µs", ns / 1e3);
-    }
-    return String.format(Locale.ROOT, "%.0f ns", ns);
-  }
-
   /** A plain number: whole numbers without decimals, others with up to two. */
   static String number(double v) {
     if (v == Math.rint(v)) {
