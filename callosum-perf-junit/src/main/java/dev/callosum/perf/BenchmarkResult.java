@@ -136,6 +136,32 @@ public final class BenchmarkResult extends LatencyDistribution {
     return iterations.stream().mapToLong(LoadResult::lateSends).sum();
   }
 
+  /** The mean of the iterations' achieved send rates (open loop); NaN for a closed loop. */
+  public double sendRate() {
+    return iterations.stream().mapToDouble(LoadResult::sendRate).average().orElse(Double.NaN);
+  }
+
+  /** Late sends as a share of all sends, over all iterations (open loop). */
+  public double lateShare() {
+    long sent = iterations.stream().mapToLong(LoadResult::sent).sum();
+    return sent == 0 ? 0 : lateSends() / (double) sent;
+  }
+
+  /**
+   * What kept the open loop from measuring its target rate in any iteration: {@code
+   * GENERATOR_LIMITED} before {@code SATURATED}; {@code NONE} when nothing did, and for a closed
+   * loop.
+   */
+  public LoadResult.Limit limit() {
+    LoadResult.Limit worst = LoadResult.Limit.NONE;
+    for (LoadResult i : iterations) {
+      if (i.limit().compareTo(worst) > 0) {
+        worst = i.limit();
+      }
+    }
+    return worst;
+  }
+
   /** Successful calls over all measured iterations. */
   public long requests() {
     return iterations.stream().mapToLong(LoadResult::requests).sum();

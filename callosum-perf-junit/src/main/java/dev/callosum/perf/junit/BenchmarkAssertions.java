@@ -50,6 +50,27 @@ public final class BenchmarkAssertions {
       return this;
     }
 
+    /**
+     * Requires an open loop to have measured its target rate: the server completed what was offered
+     * (not saturated) and the generator sent on schedule (not generator-limited).
+     */
+    public ResultAssert heldTheTargetRate() {
+      isNotNull();
+      if (actual.limit() != LoadResult.Limit.NONE) {
+        failWithMessage(
+            "Expected %s to hold its target rate of %s req/s, but it was %s: the server completed"
+                + " %s req/s, the generator sent %s req/s with %.1f%% of sends late by over %s",
+            actual.name(),
+            String.format(Locale.ROOT, "%.0f", actual.targetRate()),
+            actual.limit().label(),
+            String.format(Locale.ROOT, "%.0f", actual.throughput()),
+            String.format(Locale.ROOT, "%.0f", actual.sendRate()),
+            100 * actual.lateShare(),
+            Quantities.compact(LoadResult.LATE_TOLERANCE.toNanos()));
+      }
+      return this;
+    }
+
     public ResultAssert hasNoErrors() {
       return hasErrorRatioAtMost(0);
     }

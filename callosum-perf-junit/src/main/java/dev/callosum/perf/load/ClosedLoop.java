@@ -171,15 +171,19 @@ public final class ClosedLoop {
       }
       sampler.sample(System.nanoTime());
       long end = workers.stream().mapToLong(w -> w.lastReply).max().orElse(start[0]);
+      Duration elapsed = Duration.ofNanos(Math.max(1, end - start[0]));
+      long sent = workers.stream().mapToLong(w -> w.ok + w.errorCount()).sum();
       LoadResult result =
           Tally.result(
               workers,
               load.payload().bytes(),
-              Duration.ofNanos(Math.max(1, end - start[0])),
+              elapsed,
               sampler.total(),
               Double.NaN,
               0,
-              sampler.series());
+              sampler.series(),
+              sent,
+              elapsed);
       return load.rawSamples()
           ? result.withRawSamples(
               SampleLog.merge(workers.stream().map(w -> w.samples).toList(), start[0]))

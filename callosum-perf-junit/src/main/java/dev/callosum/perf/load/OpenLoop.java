@@ -40,7 +40,7 @@ import org.apiguardian.api.API;
 @API(status = API.Status.INTERNAL, since = "0.1")
 public final class OpenLoop {
   private static final int RING = 1 << 16; // in-flight requests one client can track
-  private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long LATE_NANOS = LoadResult.LATE_TOLERANCE.toNanos();
 
   private final ClientConfig client;
   private final OpenLoad load;
@@ -129,20 +129,27 @@ public final class OpenLoop {
 
   private LoadResult merge(List<Sender> senders, long start, Sampler sampler) {
     long late = 0;
-    long end = start;
+    long sent = 0;
+    long lastSend = start;
+    long lastReply = start;
     for (Sender s : senders) {
       late += s.late;
-      end = Math.max(end, s.lastSend);
+      sent += s.sent;
+      lastSend = Math.max(lastSend, s.lastSend);
+      lastReply = Math.max(lastReply, s.lastReply);
     }
-    // Elapsed is the sending window: the achieved rate is requests over the time it took to send.
+    // Throughput is what the server completed: calls over the time from the first intended send
+    // to the last completion. The rate the generator achieved is reported beside it.
     return Tally.result(
         senders,
         load.payload().bytes(),
-        Duration.ofNanos(Math.max(1, end - start)),
+        Duration.ofNanos(Math.max(1, Math.max(lastReply, lastSend) - start)),
         sampler.total(),
         load.rate(),
         late,
-        sampler.series());
+        sampler.series(),
+        sent,
+        Duration.ofNanos(Math.max(1, lastSend - start)));
   }
 
   /** One client: a connection, its share of the schedule, and a ring of intended times. */
@@ -158,6 +165,8 @@ public final class OpenLoop {
     final boolean[] waiting = new boolean[RING];
     long late;
     long lastSend;
+    long lastReply;
+    long sent;
     int inFlight;
     volatile RpcException failure;
 
@@ -210,6 +219,7 @@ public final class OpenLoop {
           waiting[slot] = true;
           inFlight++;
           lastSend = System.nanoTime();
+          sent++;
         }
         long drainUntil = System.nanoTime() + client.invokeTimeout().toNanos();
         while (inFlight > 0) {
@@ -236,6 +246,7 @@ public final class OpenLoop {
       waiting[slot] = false;
       inFlight--;
       long now = System.nanoTime();
+      lastReply = now;
       if (reply.type() == MessageType.RESULT) {
         latency.recordValue(Math.min(ClosedLoop.HIGHEST_NANOS, now - intended[slot]));
         if (samples != null) {

@@ -20,6 +20,14 @@ class Tally {
   long ok;
   long handshakeNanos;
 
+  long errorCount() {
+    long n = 0;
+    for (long e : errors) {
+      n += e;
+    }
+    return n;
+  }
+
   void error(RpcException.Kind kind) {
     errors[kind.ordinal()]++;
   }
@@ -39,6 +47,8 @@ class Tally {
    *
    * @param targetRate the open loop's rate, or NaN for a closed loop
    * @param lateSends requests that left late (open loop), else 0
+   * @param sent requests sent
+   * @param sendingWindow first (intended) send to last send; a closed loop's elapsed time
    */
   static LoadResult result(
       List<? extends Tally> tallies,
@@ -47,7 +57,9 @@ class Tally {
       Histogram latency,
       double targetRate,
       long lateSends,
-      TimeSeries series) {
+      TimeSeries series,
+      long sent,
+      Duration sendingWindow) {
     Histogram handshake = ClosedLoop.newHistogram();
     Map<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
     long ok = 0;
@@ -76,6 +88,8 @@ class Tally {
         handshake,
         targetRate,
         lateSends,
-        series);
+        series,
+        sent,
+        sendingWindow);
   }
 }

@@ -33,6 +33,32 @@ public final class LoadResult extends LatencyDistribution {
   private final long lateSends;
   private final TimeSeries timeSeries;
   private final RawSamples rawSamples;
+  private final long sent;
+  private final Duration sendingWindow;
+
+  /** How late a send may leave before it counts as late: 1 ms. */
+  public static final Duration LATE_TOLERANCE = Duration.ofMillis(1);
+
+  /** An open loop whose completions fell behind its target by more than this share is saturated. */
+  public static final double SATURATION_SHORTFALL = 0.05;
+
+  /** An open loop with more than this share of late sends was limited by its generator. */
+  public static final double LATE_SHARE_LIMIT = 0.01;
+
+  /** What kept an open loop from measuring the rate it was asked for; closed loops have none. */
+  public enum Limit {
+    /** The server completed what was offered, and it was offered on time. */
+    NONE,
+    /** The server completed fewer calls per second than offered: it is at its capacity. */
+    SATURATED,
+    /** The load generator could not send on schedule: the offered rate is not what was asked. */
+    GENERATOR_LIMITED;
+
+    /** The one word reports show: {@code saturated}, {@code generator-limited}, or empty. */
+    public String label() {
+      return this == NONE ? "" : name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
 
   /** A closed-loop result. */
   public LoadResult(
@@ -59,12 +85,16 @@ public final class LoadResult extends LatencyDistribution {
         handshake,
         Double.NaN,
         0,
-        new TimeSeries(java.util.List.of()));
+        new TimeSeries(java.util.List.of()),
+        requests + errors.values().stream().mapToLong(Long::longValue).sum(),
+        elapsed);
   }
 
   /**
-   * A result with an open loop's target rate and late sends (sends that left more than a
-   * millisecond after their intended time, because the sender could not keep up).
+   * A result with an open loop's schedule: its target rate, the requests it sent, those that left
+   * more than {@link #LATE_TOLERANCE} after their intended time (the sender could not keep up), and
+   * the window they were sent in (first intended send to last send). For a closed loop the rate is
+   * NaN and the window is the elapsed time.
    */
   public LoadResult(
       boolean closedLoop,
@@ -79,7 +109,9 @@ public final class LoadResult extends LatencyDistribution {
       Histogram handshake,
       double targetRate,
       long lateSends,
-      TimeSeries timeSeries) {
+      TimeSeries timeSeries,
+      long sent,
+      Duration sendingWindow) {
     this(
         closedLoop,
         clients,
@@ -94,6 +126,8 @@ public final class LoadResult extends LatencyDistribution {
         targetRate,
         lateSends,
         timeSeries,
+        sent,
+        sendingWindow,
         null);
   }
 
@@ -111,8 +145,12 @@ public final class LoadResult extends LatencyDistribution {
       double targetRate,
       long lateSends,
       TimeSeries timeSeries,
+      long sent,
+      Duration sendingWindow,
       RawSamples rawSamples) {
     super(latency.copy());
+    this.sent = sent;
+    this.sendingWindow = sendingWindow;
     this.rawSamples = rawSamples;
     this.timeSeries = timeSeries;
     this.targetRate = targetRate;
@@ -157,7 +195,10 @@ public final class LoadResult extends LatencyDistribution {
     return errors.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** The measured time, from the first send to the last reply. */
+  /**
+   * The measured time: from the first send to the last reply (for an open loop, from the first
+   * intended send to the last completion).
+   */
   public Duration elapsed() {
     return elapsed;
   }
@@ -178,6 +219,8 @@ public final class LoadResult extends LatencyDistribution {
         targetRate,
         lateSends,
         timeSeries,
+        sent,
+        sendingWindow,
         java.util.Objects.requireNonNull(samples, "samples"));
   }
 
@@ -201,7 +244,50 @@ public final class LoadResult extends LatencyDistribution {
     return lateSends;
   }
 
-  /** Successful calls per second. */
+  /** Requests sent, successful or not. */
+  public long sent() {
+    return sent;
+  }
+
+  /**
+   * The rate an open loop actually sent at: requests over the time from the first intended send to
+   * the last send; NaN for a closed loop.
+   */
+  public double sendRate() {
+    return closedLoop ? Double.NaN : sent / Math.max(1e-9, sendingWindow.toNanos() / 1e9);
+  }
+
+  /** Late sends as a share of all sends (open loop); 0 for a closed loop. */
+  public double lateShare() {
+    return sent == 0 ? 0 : lateSends / (double) sent;
+  }
+
+  /**
+   * Whether an open loop measured what it was asked to: {@link Limit#SATURATED} when the calls the
+   * server answered per second fell short of what it was sent by more than {@link
+   * #SATURATION_SHORTFALL}; else {@link Limit#GENERATOR_LIMITED} when the generator did not keep
+   * its schedule (it sent more than {@link #SATURATION_SHORTFALL} below the target rate, or more
+   * than {@link #LATE_SHARE_LIMIT} of its sends left over {@link #LATE_TOLERANCE} late, which every
+   * latency counted from its intended time then includes); {@link Limit#NONE} otherwise, and for a
+   * closed loop.
+   */
+  public Limit limit() {
+    if (closedLoop || Double.isNaN(targetRate)) {
+      return Limit.NONE;
+    }
+    long unanswered =
+        errors.getOrDefault(RpcException.Kind.TIMEOUT, 0L)
+            + errors.getOrDefault(RpcException.Kind.TRANSPORT, 0L);
+    double answeredPerSecond = (requests + errorCount() - unanswered) / seconds();
+    if (answeredPerSecond < sendRate() * (1 - SATURATION_SHORTFALL)) {
+      return Limit.SATURATED;
+    }
+    return sendRate() < targetRate * (1 - SATURATION_SHORTFALL) || lateShare() > LATE_SHARE_LIMIT
+        ? Limit.GENERATOR_LIMITED
+        : Limit.NONE;
+  }
+
+  /** Successful calls per second over the measured time. */
   public double throughput() {
     return requests / seconds();
   }

@@ -158,10 +158,15 @@ public final class BenchmarkCharts {
               ? "closed: latency is service time"
               : String.format(
                   Locale.ROOT,
-                  "open at %.0f req/s: latency counts from the intended"
-                      + " send time; %d late sends",
+                  "open at %.0f req/s: latency counts from the intended send time; throughput is"
+                      + " what the server completed; sent at %s req/s, %d late sends (%.1f%%)%s",
                   r.targetRate(),
-                  r.lateSends()));
+                  Svg.count(r.sendRate()),
+                  r.lateSends(),
+                  100 * r.lateShare(),
+                  r.limit() == LoadResult.Limit.NONE
+                      ? ""
+                      : " — " + r.limit().label() + ": " + limitMeaning(r.limit())));
       r.parameters()
           .forEach(
               (k, v) -> {
@@ -218,6 +223,12 @@ public final class BenchmarkCharts {
       row(html, "failure", record.failure());
     }
     return html.append("</table>").toString();
+  }
+
+  static String limitMeaning(LoadResult.Limit limit) {
+    return limit == LoadResult.Limit.SATURATED
+        ? "the server completed fewer calls per second than offered"
+        : "the load generator could not send on schedule, so the target rate was not offered";
   }
 
   private static void row(StringBuilder html, String key, String value) {

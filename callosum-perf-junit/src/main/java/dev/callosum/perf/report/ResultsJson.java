@@ -156,7 +156,10 @@ public final class ResultsJson {
             });
     if (!result.closedLoop()) {
       m.put("targetRate", result.targetRate());
+      m.put("sendRate", result.sendRate());
       m.put("lateSends", result.lateSends());
+      m.put("lateShare", result.lateShare());
+      m.put("loadLimit", result.limit() == LoadResult.Limit.NONE ? "none" : result.limit().label());
     }
     Histogram handshake = result.handshakeHistogram();
     if (handshake.getTotalCount() > 0) {

@@ -218,7 +218,7 @@ public final class SummaryPage {
             .append("</td>");
       } else {
         double ci = x.throughputStatistics().ci95();
-        h.append(td(Svg.count(x.throughput())))
+        h.append(td(throughput(x)))
             .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
             .append(td(String.format(Locale.ROOT, "%.2f", x.mebibytesSentPerSecond())))
             .append(td(Quantities.compact(x.percentile(50).toNanos())))
@@ -456,6 +456,19 @@ public final class SummaryPage {
 
   private static long count(List<BenchmarkRecord> records, BenchmarkRecord.Outcome outcome) {
     return records.stream().filter(r -> r.outcome() == outcome).count();
+  }
+
+  /** Completed calls per second; for an open loop, what it sent and, if so, its limit. */
+  static String throughput(BenchmarkResult x) {
+    if (x.closedLoop()) {
+      return Svg.count(x.throughput());
+    }
+    String limit = x.limit().label();
+    return Svg.count(x.throughput())
+        + " (sent "
+        + Svg.count(x.sendRate())
+        + (limit.isEmpty() ? "" : ", " + limit)
+        + ")";
   }
 
   private static String td(String s) {

@@ -135,4 +135,51 @@ class BudgetsAndAssertionsTests {
       }
     };
   }
+
+  /** An open loop offered 400/s for 3 s whose 1,200 calls took {@code elapsed} to complete. */
+  private static BenchmarkResult openLoop(Duration elapsed, long lateSends) {
+    Histogram latency = new Histogram(3_600_000_000_000L, 3);
+    latency.recordValueWithCount(2_000_000, 1200);
+    LoadResult iteration =
+        new LoadResult(
+            false,
+            1,
+            64,
+            1200,
+            Map.of(),
+            elapsed,
+            1200 * 64L,
+            1200 * 64L,
+            latency,
+            new Histogram(3_600_000_000_000L, 3),
+            400,
+            lateSends,
+            new dev.callosum.perf.measurement.TimeSeries(List.of()),
+            1200,
+            Duration.ofSeconds(3));
+    return new BenchmarkResult("Open.echo", "echo · ExitOrdered", List.of(iteration));
+  }
+
+  @Test
+  void anOpenLoopIsSaturatedWhenItsServerCompletedLessThanItWasSent() {
+    BenchmarkResult held = openLoop(Duration.ofMillis(3010), 0);
+    BenchmarkResult saturated = openLoop(Duration.ofMillis(6300), 0);
+    BenchmarkResult late = openLoop(Duration.ofMillis(3010), 60);
+
+    assertThat(held.limit()).isEqualTo(LoadResult.Limit.NONE);
+    BenchmarkAssertions.assertThat(held).heldTheTargetRate();
+    assertThat(saturated.throughput()).isCloseTo(190.5, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(saturated.sendRate()).isEqualTo(400);
+    assertThat(saturated.limit()).isEqualTo(LoadResult.Limit.SATURATED);
+    assertThatThrownBy(() -> BenchmarkAssertions.assertThat(saturated).heldTheTargetRate())
+        .hasMessage(
+            "Expected Open.echo to hold its target rate of 400 req/s, but it was saturated: the"
+                + " server completed 190 req/s, the generator sent 400 req/s with 0.0% of sends"
+                + " late by over 1.0 ms");
+    assertThat(late.lateShare()).isEqualTo(0.05);
+    assertThat(late.limit()).isEqualTo(LoadResult.Limit.GENERATOR_LIMITED);
+    assertThatThrownBy(() -> BenchmarkAssertions.assertThat(late).heldTheTargetRate())
+        .hasMessageContaining("it was generator-limited")
+        .hasMessageContaining("with 5.0% of sends late by over 1.0 ms");
+  }
 }

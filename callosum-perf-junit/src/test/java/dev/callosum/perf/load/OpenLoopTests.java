@@ -7,6 +7,7 @@ import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.Handler;
+import dev.callosum.perf.peer.Handlers;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
 import java.time.Duration;
@@ -38,6 +39,36 @@ class OpenLoopTests {
       assertThat(result.errorCount()).isZero();
       assertThat(result.requests()).isEqualTo(800);
       assertThat(result.throughput()).isBetween(400 * 0.8, 400 * 1.2);
+      assertThat(result.sent()).isEqualTo(800);
+      assertThat(result.sendRate()).isBetween(400 * 0.8, 400 * 1.2);
+    }
+  }
+
+  @Test
+  void againstAServerOfKnownCapacityThroughputIsWhatItCompletedAndTheRunSaysSaturated() {
+    // One key on KeySerialized and a 5 ms handler: one call at a time, at most 200 a second.
+    try (RpcServer server =
+        ServerConfig.builder()
+            .handler("echo", Handlers.delayed(Duration.ofMillis(5), Handlers.echo()))
+            .keySerialized(true)
+            .start()) {
+      LoadResult result =
+          OpenLoop.against(
+                  ClientConfig.builder(server.endpoint()).build(),
+                  OpenLoad.DEFAULT
+                      .rate(400)
+                      .duration(Duration.ofSeconds(3))
+                      .payload(Payload.parse("64B")))
+              .run();
+
+      assertThat(result.errorCount()).isZero();
+      assertThat(result.requests()).isEqualTo(1200);
+      // Offered 400/s for 3 s, completed at the server's pace: not the offered rate.
+      assertThat(result.throughput()).isLessThan(200 * 1.1).isGreaterThan(200 * 0.4);
+      assertThat(result.sendRate()).isBetween(400 * 0.8, 400 * 1.2);
+      assertThat(result.elapsed()).isGreaterThan(Duration.ofMillis(5500));
+      assertThat(result.limit()).isEqualTo(LoadResult.Limit.SATURATED);
+      assertThat(result.limit().label()).isEqualTo("saturated");
     }
   }
 

@@ -40,7 +40,9 @@ class TailAnalysisTests {
             new Histogram(3_600_000_000_000L, 3),
             Double.NaN,
             0,
-            series);
+            series,
+            1000,
+            Duration.ofMillis(1400));
     return new BenchmarkResult("Tail.m", "echo", List.of(iteration));
   }
 
