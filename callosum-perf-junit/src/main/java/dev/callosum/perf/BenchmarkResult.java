@@ -1,5 +1,6 @@
 package dev.callosum.perf;
 
+import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LatencyDistribution;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Statistics;
@@ -32,6 +33,7 @@ public final class BenchmarkResult extends LatencyDistribution {
   private final Map<RpcException.Kind, Long> errors;
   private final Map<String, String> parameters;
   private final long processCpuNanos;
+  private final Hiccups hiccups;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -56,7 +58,19 @@ public final class BenchmarkResult extends LatencyDistribution {
       Map<String, String> parameters,
       List<LoadResult> iterations,
       long processCpuNanos) {
+    this(name, server, parameters, iterations, processCpuNanos, null);
+  }
+
+  /** A result with this machine's own hiccups over its measured iterations (null: not measured). */
+  public BenchmarkResult(
+      String name,
+      String server,
+      Map<String, String> parameters,
+      List<LoadResult> iterations,
+      long processCpuNanos,
+      Hiccups hiccups) {
     super(merged(iterations));
+    this.hiccups = hiccups;
     this.processCpuNanos = processCpuNanos;
     this.name = name;
     this.server = server;
@@ -93,6 +107,14 @@ public final class BenchmarkResult extends LatencyDistribution {
       all.add(iterations.get(i).latencyHistogram());
     }
     return all;
+  }
+
+  /**
+   * How far this machine itself stalled while the iterations ran, measured beside them; empty where
+   * it was not measured.
+   */
+  public java.util.Optional<Hiccups> hiccups() {
+    return java.util.Optional.ofNullable(hiccups);
   }
 
   /** What it ran with, in the order reports list them. */

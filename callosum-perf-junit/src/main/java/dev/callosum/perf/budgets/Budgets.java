@@ -84,13 +84,14 @@ public final class Budgets {
               kept,
               String.format(
                   Locale.ROOT,
-                  "%s was %s, %s the budget of %s%s, %s",
+                  "%s was %s, %s the budget of %s%s, %s%s",
                   metric,
                   Quantities.format(actual),
                   kept ? "within" : "over",
                   Quantities.format(max),
                   scaled(b.max(), scale),
-                  conditions)));
+                  conditions,
+                  kept ? "" : machine(result, actual.minus(max)))));
     }
     if (throughput != null) {
       double min = Quantities.rate(throughput.min()) / scale;
@@ -157,6 +158,27 @@ public final class Budgets {
         r.payloadBytes(),
         r.samples(),
         r.server());
+  }
+
+  /**
+   * Whether the machine itself stalled by about as much as the budget was missed ({@code excess}):
+   * then the breach may be the machine's rather than the server's.
+   */
+  private static String machine(BenchmarkResult result, Duration excess) {
+    return result
+        .hiccups()
+        .map(
+            h -> {
+              Duration worst = h.worst();
+              return worst.toNanos() * 2 >= excess.toNanos()
+                  ? "; this machine itself stalled up to "
+                      + Quantities.format(worst)
+                      + " during the run, so the breach may be the machine's"
+                  : "; this machine stalled at most "
+                      + Quantities.format(worst)
+                      + " during the run, too little to explain it";
+            })
+        .orElse("");
   }
 
   private static String scaled(String written, double scale) {

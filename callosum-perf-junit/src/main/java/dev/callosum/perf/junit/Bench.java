@@ -11,6 +11,8 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
+import dev.callosum.perf.measurement.HiccupMeter;
+import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.TimeSeries;
@@ -184,17 +186,35 @@ public final class Bench implements AutoCloseable {
     for (int i = 0; i < settings.warmups(); i++) {
       run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
     }
-    List<LoadResult> measured = new ArrayList<>();
-    long cpu = 0; // this process's CPU over the measured iterations; -1 where unknown
+    Measured measured = new Measured();
     for (int i = 0; i < settings.iterations(); i++) {
       long before = ProcessCpu.nanos();
-      measured.add(
-          run.apply(
-              progress("iteration " + (i + 1) + "/" + settings.iterations(), requests, duration)));
-      cpu = before < 0 || cpu < 0 ? -1 : cpu + ProcessCpu.nanos() - before;
-      checkAlive(server, parameters, measured, cpu);
+      HiccupMeter meter = HiccupMeter.start();
+      LoadResult iteration;
+      try {
+        iteration =
+            run.apply(
+                progress("iteration " + (i + 1) + "/" + settings.iterations(), requests, duration));
+      } finally {
+        measured.hiccups.add(meter.stop());
+      }
+      measured.add(iteration, before);
+      checkAlive(server, parameters, measured);
     }
-    return record(server, parameters, measured, cpu);
+    return record(server, parameters, measured);
+  }
+
+  /** The measured iterations so far, this process's CPU over them and the machine's hiccups. */
+  private static final class Measured {
+    final List<LoadResult> iterations = new ArrayList<>();
+    final List<Hiccups> hiccups = new ArrayList<>();
+    long cpuNanos; // -1 where unknown
+
+    void add(LoadResult iteration, long cpuBefore) {
+      iterations.add(iteration);
+      long after = ProcessCpu.nanos();
+      cpuNanos = cpuBefore < 0 || after < 0 || cpuNanos < 0 ? -1 : cpuNanos + after - cpuBefore;
+    }
   }
 
   private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
@@ -202,31 +222,30 @@ public final class Bench implements AutoCloseable {
   }
 
   /** Fails the benchmark if its server died, keeping what was measured. */
-  private void checkAlive(
-      ManagedServer server,
-      Map<String, String> parameters,
-      List<LoadResult> measured,
-      long cpuNanos) {
+  private void checkAlive(ManagedServer server, Map<String, String> parameters, Measured measured) {
     Optional<String> failure = server.failure();
     if (failure.isPresent()) {
-      record(server, parameters, measured, cpuNanos);
+      record(server, parameters, measured);
       throw new AssertionFailedError(
           failure.get()
               + " (during "
               + name
               + "; the "
-              + measured.size()
+              + measured.iterations.size()
               + " iteration(s) measured so far are kept)");
     }
   }
 
   private BenchmarkResult record(
-      ManagedServer server,
-      Map<String, String> parameters,
-      List<LoadResult> measured,
-      long cpuNanos) {
+      ManagedServer server, Map<String, String> parameters, Measured measured) {
     BenchmarkResult result =
-        new BenchmarkResult(name, server.describe(), parameters, measured, cpuNanos);
+        new BenchmarkResult(
+            name,
+            server.describe(),
+            parameters,
+            measured.iterations,
+            measured.cpuNanos,
+            Hiccups.merge(measured.hiccups));
     results.add(result);
     servers.put(result, server);
     return result;

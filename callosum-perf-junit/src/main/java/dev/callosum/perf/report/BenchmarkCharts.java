@@ -151,6 +151,8 @@ public final class BenchmarkCharts {
                 "%.1f µs (this process, all" + " threads: clients, in-JVM server)",
                 r.cpuMicrosPerRequest()));
       }
+      r.hiccups()
+          .ifPresent(h -> row(html, "this machine's own hiccups (not the server's)", h.toString()));
       row(
           html,
           "loop",

@@ -275,7 +275,7 @@ public final class ConsoleReport {
     return String.format(
         Locale.ROOT,
         "%s: %s, %s req/s%s (%d iteration%s), p50 %s, p99 %s,"
-            + " p99.9 %s, max %s, %.2f MiB/s out, %s%d errors",
+            + " p99.9 %s, max %s, %.2f MiB/s out, %s%d errors%s",
         r.name(),
         loop(r),
         Svg.count(r.throughput()),
@@ -290,7 +290,16 @@ public final class ConsoleReport {
         Double.isFinite(r.cpuMicrosPerRequest())
             ? String.format(Locale.ROOT, "%.0f µs CPU/req, ", r.cpuMicrosPerRequest())
             : "",
-        r.errorCount());
+        r.errorCount(),
+        r.hiccups()
+            .map(
+                h ->
+                    "; machine stalled up to "
+                        + Quantities.compact(h.worst().toNanos())
+                        + " (p99 "
+                        + Quantities.compact(h.stall(99).toNanos())
+                        + ")")
+            .orElse(""));
   }
 
   /**

@@ -165,6 +165,14 @@ public final class ResultsJson {
     if (handshake.getTotalCount() > 0) {
       m.set("handshakeNanos", latency(handshake));
     }
+    result
+        .hiccups()
+        .ifPresent(
+            h -> {
+              ObjectNode hiccups = m.putObject("machineHiccups");
+              hiccups.set("stallNanos", latency(h.stallHistogram()));
+              hiccups.set("wakeUpNanos", latency(h.wakeUpHistogram()));
+            });
     return m;
   }
 

@@ -199,7 +199,9 @@ public final class SummaryPage {
     h.append(
         "<table><tr><th class=\"l\">benchmark</th><th>outcome</th><th>req/s</th>"
             + "<th>± 95 % CI</th><th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
-            + "<th>max</th><th>errors</th><th class=\"l\">baseline</th><th class=\"l\">profile</th>"
+            + "<th>max</th><th>errors</th><th title=\"the most this machine itself stalled while"
+            + " it ran (a 1 ms sleep's overshoot, a thread wake-up): not the server\">machine"
+            + " stall</th><th class=\"l\">baseline</th><th class=\"l\">profile</th>"
             + "</tr>");
     for (BenchmarkRecord r : group) {
       h.append("<tr><td class=\"l\">")
@@ -213,7 +215,7 @@ public final class SummaryPage {
           .append("</td>");
       BenchmarkResult x = r.result();
       if (x == null) {
-        h.append("<td colspan=\"8\" class=\"l\">")
+        h.append("<td colspan=\"9\" class=\"l\">")
             .append(Html.escape(String.valueOf(r.failure())))
             .append("</td>");
       } else {
@@ -225,7 +227,8 @@ public final class SummaryPage {
             .append(td(Quantities.compact(x.percentile(99).toNanos())))
             .append(td(Quantities.compact(x.percentile(99.9).toNanos())))
             .append(td(Quantities.compact(x.maxLatency().toNanos())))
-            .append(td(Long.toString(x.errorCount())));
+            .append(td(Long.toString(x.errorCount())))
+            .append(td(x.hiccups().map(m -> Quantities.compact(m.worst().toNanos())).orElse("")));
       }
       h.append("<td class=\"l\">")
           .append(
