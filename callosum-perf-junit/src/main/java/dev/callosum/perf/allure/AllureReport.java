@@ -57,7 +57,7 @@ public final class AllureReport {
    * Describes the running test case with the benchmark's records (one per result it measured). Call
    * from the test's thread while it runs.
    */
-  public static void describe(List<BenchmarkRecord> records, Path outputDirectory) {
+  public static void describe(List<BenchmarkRecord> records, Path outputDirectory, boolean quick) {
     AllureLifecycle lifecycle = Allure.getLifecycle();
     if (lifecycle.getCurrentTestCase().isEmpty() || records.isEmpty()) {
       return;
@@ -71,6 +71,12 @@ public final class AllureReport {
           .forEach((k, v) -> parameters.add(new Parameter().setName(k).setValue(v)));
     }
     StringBuilder description = new StringBuilder();
+    if (quick) {
+      description
+          .append("<p style=\"background:#fff8c5;border:1px solid #d4a72c;padding:6px\">")
+          .append(Html.escape(RunReport.QUICK_BANNER))
+          .append("</p>");
+    }
     for (BenchmarkRecord record : records) {
       description
           .append("<h3>")

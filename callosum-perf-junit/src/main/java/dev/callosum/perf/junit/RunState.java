@@ -55,7 +55,7 @@ final class RunState implements AutoCloseable {
     console.notes(notes);
     if (AllureReport.active()) {
       allure.set(true); // so the run's Allure files are worth writing
-      AllureReport.describe(records, settings.reports().outputDirectory());
+      AllureReport.describe(records, settings.reports().outputDirectory(), settings.quick());
     }
   }
 

@@ -44,6 +44,9 @@ public final class ConsoleReport {
   public synchronized void runStarted(RunReport run) {
     out.println("callosum-perf: " + Environment.oneLine());
     out.println("callosum-perf: settings " + run.settings());
+    if (run.quick()) {
+      out.println("callosum-perf: " + RunReport.QUICK_BANNER);
+    }
   }
 
   public synchronized void benchmarkStarted(String name) {

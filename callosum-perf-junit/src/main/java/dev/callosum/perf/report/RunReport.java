@@ -51,6 +51,17 @@ public final class RunReport {
   }
 
   /** The run's settings, in their reading order. */
+  /** Whether the run was in quick mode, whose numbers are indicative only. */
+  public boolean quick() {
+    return Boolean.TRUE.equals(settings().get("quick"));
+  }
+
+  /** What quick mode means for the numbers, where they are shown. */
+  public static final String QUICK_BANNER =
+      "QUICK MODE: one iteration of a tenth of the requests, measured before the JIT has"
+          + " settled and with no spread to judge noise by. These numbers are indicative, not"
+          + " results: run without callosum.perf.quick for numbers to compare.";
+
   public Map<String, Object> settings() {
     return new LinkedHashMap<>(settings);
   }

@@ -94,6 +94,13 @@ public final class SummaryPage {
                 + "svg{max-width:100%;height:auto}.note{color:#555;font-size:13px}")
         .append("</style></head><body>");
     h.append("<h1>Callosum RPC benchmarks</h1>");
+    if (run.quick()) {
+      h.append(
+              "<p class=\"quick\" style=\"background:#fff8c5;border:1px solid #d4a72c;"
+                  + "padding:8px\">")
+          .append(Html.escape(RunReport.QUICK_BANNER))
+          .append("</p>");
+    }
     long passed = count(records, BenchmarkRecord.Outcome.PASSED);
     long failed = count(records, BenchmarkRecord.Outcome.FAILED);
     long broken = count(records, BenchmarkRecord.Outcome.BROKEN);
@@ -196,9 +203,13 @@ public final class SummaryPage {
     if (measured.size() >= 2) {
       charts(h, measured);
     }
+    // One iteration has no spread: a column of "n/a" would only look precise.
+    boolean spread =
+        measured.stream().anyMatch(r -> Double.isFinite(r.result().throughputStatistics().ci95()));
     h.append(
         "<table><tr><th class=\"l\">benchmark</th><th>outcome</th><th>req/s</th>"
-            + "<th>± 95 % CI</th><th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
+            + (spread ? "<th>± 95 % CI</th>" : "")
+            + "<th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
             + "<th>max</th><th>errors</th><th title=\"the most this machine itself stalled while"
             + " it ran (a 1 ms sleep's overshoot, a thread wake-up): not the server\">machine"
             + " stall</th><th class=\"l\">baseline</th><th class=\"l\">profile</th>"
@@ -215,13 +226,13 @@ public final class SummaryPage {
           .append("</td>");
       BenchmarkResult x = r.result();
       if (x == null) {
-        h.append("<td colspan=\"9\" class=\"l\">")
+        h.append("<td colspan=\"" + (spread ? 9 : 8) + "\" class=\"l\">")
             .append(Html.escape(String.valueOf(r.failure())))
             .append("</td>");
       } else {
         double ci = x.throughputStatistics().ci95();
         h.append(td(throughput(x)))
-            .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
+            .append(spread ? td(Double.isFinite(ci) ? Svg.count(ci) : "n/a") : "")
             .append(td(String.format(Locale.ROOT, "%.2f", x.mebibytesSentPerSecond())))
             .append(td(Quantities.compact(x.percentile(50).toNanos())))
             .append(td(Quantities.compact(x.percentile(99).toNanos())))

@@ -138,6 +138,14 @@ class RunFilesTests {
     assertThat(open.path("loop").asText()).isEqualTo("open");
     assertThat(open.path("family").asText()).isEqualTo("latency");
     assertThat(open.path("metrics").path("targetRate").asDouble()).isEqualTo(200);
+    assertThat(open.path("metrics").path("sendRate").asDouble()).isPositive();
+    assertThat(open.path("metrics").path("loadLimit").asText())
+        .isIn("none", "saturated", "generator-limited");
+    JsonNode hiccups = first.path("metrics").path("machineHiccups");
+    assertThat(hiccups.path("stallNanos").path("count").asLong())
+        .as("1 ms sleeps measured beside the iterations")
+        .isPositive();
+    assertThat(hiccups.path("wakeUpNanos").path("count").asLong()).isPositive();
     assertThat(open.path("iterations").get(0).path("timeSeries").size())
         .as("100 ms intervals over a 1 s run")
         .isGreaterThanOrEqualTo(8);
@@ -167,6 +175,22 @@ class RunFilesTests {
         .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http");
     // The scheduler varies with the payload: one line per scheduler.
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
+  }
+
+  @Test
+  void quickModeSaysItsNumbersAreIndicativeAndShowsNoSpreadItDoesNotHave() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(Matrix.class, output, "callosum.perf.quick", "true", "callosum.perf.iterations", "1")
+        .testEvents()
+        .assertStatistics(s -> s.failed(0));
+    String page = Files.readString(only(output, "benchmark-summary-*.html"));
+
+    assertThat(page).contains("QUICK MODE: one iteration").doesNotContain("± 95 % CI");
+    Path full = TestKit.freshOutputDirectory();
+    run(Matrix.class, full);
+    assertThat(Files.readString(only(full, "benchmark-summary-*.html")))
+        .doesNotContain("QUICK MODE")
+        .contains("± 95 % CI");
   }
 
   @Test

@@ -107,4 +107,20 @@ class SettingsAndConsoleTests {
                 + " now, p99 2.0 ms\u001b[K\r")
         .doesNotContain(System.lineSeparator());
   }
+
+  @Test
+  void aQuickRunSaysAtItsStartThatItsNumbersAreIndicative() {
+    ByteArrayOutputStream quick = new ByteArrayOutputStream();
+    ByteArrayOutputStream full = new ByteArrayOutputStream();
+
+    new ConsoleReport(new PrintStream(quick, true, StandardCharsets.UTF_8), false)
+        .runStarted(new RunReport(Map.of("quick", true), ReportSettings.defaults()));
+    new ConsoleReport(new PrintStream(full, true, StandardCharsets.UTF_8), false)
+        .runStarted(new RunReport(Map.of("quick", false), ReportSettings.defaults()));
+
+    assertThat(quick.toString(StandardCharsets.UTF_8))
+        .contains("QUICK MODE: one iteration")
+        .contains("indicative, not results");
+    assertThat(full.toString(StandardCharsets.UTF_8)).doesNotContain("QUICK MODE");
+  }
 }
