@@ -25,6 +25,9 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  * void echo(Payload payload, Scheduler scheduler, Bench bench) { ... }
  * }</pre>
  *
+ * <p>The dimensions come in this order, whichever are given: payloads, contents, delays, clients,
+ * rates, schedulers, orderKeys, compression, curve; the method takes them in that order.
+ *
  * <p>Quick mode ({@code callosum.perf.quick=true}) keeps the first and last value of each
  * dimension.
  *
@@ -41,6 +44,9 @@ public @interface BenchmarkMatrix {
 
   /** What the payloads' bytes are: random (incompressible) and/or compressible. */
   Payload.Content[] contents() default {};
+
+  /** Server delays, such as {@code "1ms"}, {@code "250us"}, given as {@code Duration}s. */
+  String[] delays() default {};
 
   /** Client counts. */
   int[] clients() default {};

@@ -2,6 +2,8 @@ package dev.callosum.perf.junit;
 
 import dev.callosum.perf.OrderKeys;
 import dev.callosum.perf.Payload;
+import dev.callosum.perf.measurement.Quantities;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,16 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
       contents.add(Named.of(c == Payload.Content.RANDOM ? "random bytes" : "compressible", c));
     }
     add(dimensions, contents, quick);
+    List<Named<?>> delays = new ArrayList<>();
+    for (String d : matrix.delays()) {
+      try {
+        Duration delay = Quantities.duration(d);
+        delays.add(Named.of(Quantities.compact(delay.toNanos()) + " delay", delay));
+      } catch (IllegalArgumentException e) {
+        throw new ExtensionConfigurationException("@BenchmarkMatrix(delays): " + e.getMessage(), e);
+      }
+    }
+    add(dimensions, delays, quick);
     List<Named<?>> clients = new ArrayList<>();
     for (int c : matrix.clients()) {
       if (c <= 0) {
@@ -91,7 +103,8 @@ final class BenchmarkMatrixProvider extends AnnotationBasedArgumentsProvider<Ben
     if (dimensions.isEmpty()) {
       throw new ExtensionConfigurationException(
           "@BenchmarkMatrix declares no dimension: give"
-              + " payloads, contents, clients, rates, schedulers, orderKeys, compression or curve");
+              + " payloads, contents, delays, clients, rates, schedulers, orderKeys, compression or"
+              + " curve");
     }
     List<Object[]> product = new ArrayList<>();
     product.add(new Object[0]);

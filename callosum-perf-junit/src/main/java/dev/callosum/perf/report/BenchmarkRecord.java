@@ -67,14 +67,16 @@ public record BenchmarkRecord(
     return Optional.ofNullable(result);
   }
 
-  /** The family it belongs to, from its tags: throughput, latency, features, or other. */
+  /**
+   * The family it belongs to, from its tags: throughput, latency, features, calibration, or other.
+   */
   public String family() {
     return family(tags);
   }
 
-  /** The family these tags name: throughput, latency, features, or other. */
+  /** The family these tags name: throughput, latency, features, calibration, or other. */
   public static String family(java.util.Collection<String> tags) {
-    for (String family : List.of("throughput", "latency", "features")) {
+    for (String family : List.of("throughput", "latency", "features", "calibration")) {
       if (tags.contains(family)) {
         return family;
       }
