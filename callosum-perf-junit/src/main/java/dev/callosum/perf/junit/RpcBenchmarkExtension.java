@@ -167,16 +167,18 @@ final class RpcBenchmarkExtension
     Budgets budgets = budgets(context);
     List<BenchmarkResult> results = bench == null ? List.of() : bench.results();
     RunState run = runIfReadable(context);
+    List<Note> notes = bench == null ? List.of() : bench.notes();
     if (thrown.isEmpty() && results.isEmpty()) {
-      if (run != null) {
-        run.fileUnmeasured(family(context), story(context));
-      }
       if (!budgets.isEmpty()) {
         throw new ExtensionConfigurationException(
             name(context)
                 + " declares budgets but measured nothing: inject a Bench and run a load with it");
       }
-      return;
+      if (run != null && notes.isEmpty()) {
+        run.fileUnmeasured(family(context), story(context));
+        return;
+      }
+      // A benchmark that measured by itself and noted what it found: its notes are its record.
     }
     if (run == null) {
       return;
@@ -188,7 +190,6 @@ final class RpcBenchmarkExtension
     BenchmarkRecord.Outcome outcome = outcome(thrown, verdicts);
     String failure = thrown.map(RpcBenchmarkExtension::describe).orElse(verdicts.failure());
     ProfileSummary profile = profile(context, run, name, outcome, results);
-    List<Note> notes = bench == null ? List.of() : bench.notes();
     run.publish(records(context, name, verdicts, outcome, failure, profile, notes), notes);
     if (thrown.isEmpty() && !verdicts.passed()) {
       throw new AssertionFailedError(verdicts.failure());

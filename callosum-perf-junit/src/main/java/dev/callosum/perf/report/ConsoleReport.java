@@ -136,7 +136,14 @@ public final class ConsoleReport {
     if (r != null) {
       out.println("  " + mark + " " + line(r));
     } else {
-      out.println("  " + mark + " " + record.id() + ": measured nothing");
+      out.println(
+          "  "
+              + mark
+              + " "
+              + record.id()
+              + (record.notes().isEmpty()
+                  ? ": measured nothing"
+                  : ": measured by itself; its notes say what"));
     }
     if (record.failure() != null) {
       out.println(

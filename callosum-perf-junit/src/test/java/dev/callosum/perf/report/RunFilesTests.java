@@ -177,6 +177,26 @@ class RunFilesTests {
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
   }
 
+  @RpcBenchmark
+  static class MeasuresByItself {
+    @Test
+    void compares(Bench bench) {
+      bench.note("Comparison", "A against B: 101 %");
+    }
+  }
+
+  @Test
+  void aBenchmarkThatMeasuresByItselfIsRecordedWithItsNotes() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(MeasuresByItself.class, output).testEvents().assertStatistics(s -> s.succeeded(1));
+
+    JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
+    assertThat(validate(results)).isEmpty();
+    JsonNode record = byId(results.path("benchmarks"), "MeasuresByItself.compares");
+    assertThat(record.path("outcome").asText()).isEqualTo("passed");
+    assertThat(record.path("notes").get(0).path("text").asText()).isEqualTo("A against B: 101 %");
+  }
+
   @Test
   void quickModeSaysItsNumbersAreIndicativeAndShowsNoSpreadItDoesNotHave() throws IOException {
     Path output = TestKit.freshOutputDirectory();
