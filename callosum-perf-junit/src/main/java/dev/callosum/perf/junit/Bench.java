@@ -26,6 +26,7 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -183,23 +184,25 @@ public final class Bench implements AutoCloseable {
       long requests,
       Duration duration,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
-    for (int i = 0; i < settings.warmups(); i++) {
-      run.apply(progress("warm-up " + (i + 1) + "/" + settings.warmups(), requests, duration));
-    }
     Measured measured = new Measured();
+    for (int i = 0; i < settings.warmups(); i++) {
+      String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
+      LoadResult warmup = run.apply(progress(phase, requests, duration));
+      checkAlive(server, parameters, measured, phase, warmup);
+    }
     for (int i = 0; i < settings.iterations(); i++) {
+      String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
       HiccupMeter meter = HiccupMeter.start();
       LoadResult iteration;
+      Hiccups hiccups;
       try {
-        iteration =
-            run.apply(
-                progress("iteration " + (i + 1) + "/" + settings.iterations(), requests, duration));
+        iteration = run.apply(progress(phase, requests, duration));
       } finally {
-        measured.hiccups.add(meter.stop());
+        hiccups = meter.stop();
       }
-      measured.add(iteration, before);
-      checkAlive(server, parameters, measured);
+      checkAlive(server, parameters, measured, phase, iteration);
+      measured.add(iteration, before, hiccups);
     }
     return record(server, parameters, measured);
   }
@@ -210,8 +213,9 @@ public final class Bench implements AutoCloseable {
     final List<Hiccups> hiccups = new ArrayList<>();
     long cpuNanos; // -1 where unknown
 
-    void add(LoadResult iteration, long cpuBefore) {
+    void add(LoadResult iteration, long cpuBefore, Hiccups machine) {
       iterations.add(iteration);
+      hiccups.add(machine);
       long after = ProcessCpu.nanos();
       cpuNanos = cpuBefore < 0 || after < 0 || cpuNanos < 0 ? -1 : cpuNanos + after - cpuBefore;
     }
@@ -221,19 +225,36 @@ public final class Bench implements AutoCloseable {
     return console == null ? point -> {} : console.phase(name, phase, requests, duration);
   }
 
-  /** Fails the benchmark if its server died, keeping what was measured. */
-  private void checkAlive(ManagedServer server, Map<String, String> parameters, Measured measured) {
+  /**
+   * Fails the benchmark if its server died during {@code phase}, saying so with what the phase had
+   * done, and keeping the iterations measured before it.
+   */
+  private void checkAlive(
+      ManagedServer server,
+      Map<String, String> parameters,
+      Measured measured,
+      String phase,
+      LoadResult during) {
     Optional<String> failure = server.failure();
-    if (failure.isPresent()) {
-      record(server, parameters, measured);
-      throw new AssertionFailedError(
-          failure.get()
-              + " (during "
-              + name
-              + "; the "
-              + measured.iterations.size()
-              + " iteration(s) measured so far are kept)");
+    if (failure.isEmpty()) {
+      return;
     }
+    if (!measured.iterations.isEmpty()) {
+      record(server, parameters, measured);
+    }
+    throw new AssertionFailedError(
+        String.format(
+            Locale.ROOT,
+            "%s, during %s of %s, after %,d calls of that run; %s",
+            failure.get(),
+            phase,
+            name,
+            during.requests() + during.errorCount(),
+            measured.iterations.isEmpty()
+                ? "no iteration was measured before it"
+                : "the "
+                    + measured.iterations.size()
+                    + " iteration(s) measured before it are kept"));
   }
 
   private BenchmarkResult record(
@@ -404,7 +425,7 @@ public final class Bench implements AutoCloseable {
       ClosedLoad ran = settings.applyTo(load).rawSamples(settings.reports().rawSamples());
       ClosedLoop loop =
           ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build(), ran)
-              .stopWhen(() -> server.failure().isPresent());
+              .stopWhen(server::failure);
       return iterate(
           server,
           parameters(server, ran.payload(), ran.clients(), ran.describe()),
@@ -469,7 +490,8 @@ public final class Bench implements AutoCloseable {
     public BenchmarkResult run() {
       checkOpen();
       OpenLoad ran = settings.applyTo(load).rawSamples(settings.reports().rawSamples());
-      OpenLoop loop = OpenLoop.against(server.clientConfig().build(), ran);
+      OpenLoop loop =
+          OpenLoop.against(server.clientConfig().build(), ran).stopWhen(server::failure);
       return iterate(
           server,
           parameters(server, ran.payload(), ran.clients(), ran.describe()),

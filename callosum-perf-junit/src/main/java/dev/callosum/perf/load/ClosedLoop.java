@@ -13,13 +13,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.apiguardian.api.API;
 
@@ -47,7 +48,7 @@ public final class ClosedLoop {
   private final ClosedLoad load;
   private final Function<OrderKey, Caller> connect;
   private Consumer<TimeSeries.Point> onInterval = point -> {};
-  private BooleanSupplier stopWhen = () -> false;
+  private Supplier<Optional<String>> stopWhen = Optional::empty;
   private volatile long measureUntil = Long.MAX_VALUE;
 
   private ClosedLoop(ClientConfig client, ClosedLoad load, Function<OrderKey, Caller> connect) {
@@ -74,11 +75,12 @@ public final class ClosedLoop {
   }
 
   /**
-   * A condition checked after every failed call, such as "the server process died": when it holds,
-   * the run stops and reports what it has.
+   * Why to stop, when there is a reason, such as "the server process died": calls waiting for a
+   * reply look at it every 100 ms and fail with it at once (TRANSPORT), and the run stops and
+   * reports what it has.
    */
-  public ClosedLoop stopWhen(BooleanSupplier condition) {
-    this.stopWhen = Objects.requireNonNull(condition, "condition");
+  public ClosedLoop stopWhen(Supplier<Optional<String>> reason) {
+    this.stopWhen = Objects.requireNonNull(reason, "reason");
     return this;
   }
 
@@ -301,6 +303,7 @@ public final class ClosedLoop {
       try {
         try {
           connection = connect.apply(key);
+          connection.abortWaitsWhen(stopWhen);
           handshakeNanos = connection.handshakeNanos();
         } catch (RpcException e) {
           failure = e;
@@ -335,7 +338,7 @@ public final class ClosedLoop {
           } catch (RpcException e) {
             error(e.kind());
             lastReply = System.nanoTime();
-            if (stopWhen.getAsBoolean()) {
+            if (stopWhen.get().isPresent()) {
               tickets.set(0);
             }
           }
@@ -364,6 +367,9 @@ public final class ClosedLoop {
     /** The next reply's header, or null when none came within the timeout. */
     RpcMessage receiveHeader(long timeoutNanos);
 
+    /** Makes waits for replies give up at once when there is a reason to stop. */
+    default void abortWaitsWhen(Supplier<Optional<String>> reason) {}
+
     @Override
     void close();
   }
@@ -385,6 +391,11 @@ public final class ClosedLoop {
     @Override
     public long handshakeNanos() {
       return connection.handshakeLatency().toNanos();
+    }
+
+    @Override
+    public void abortWaitsWhen(Supplier<Optional<String>> reason) {
+      connection.abortWaitsWhen(reason);
     }
 
     @Override

@@ -13,10 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apiguardian.api.API;
 
 /**
@@ -45,6 +47,7 @@ public final class OpenLoop {
   private final ClientConfig client;
   private final OpenLoad load;
   private Consumer<TimeSeries.Point> onInterval = point -> {};
+  private Supplier<Optional<String>> stopWhen = Optional::empty;
 
   private OpenLoop(ClientConfig client, OpenLoad load) {
     this.client = Objects.requireNonNull(client, "client");
@@ -54,6 +57,16 @@ public final class OpenLoop {
   /** An open loop against the Callosum server that {@code client} describes. */
   public static OpenLoop against(ClientConfig client, OpenLoad load) {
     return new OpenLoop(client, load);
+  }
+
+  /**
+   * Why to stop, when there is a reason, such as "the server process died": the senders look at it
+   * every 100 ms while they wait, stop sending at once, count what was in flight as TRANSPORT
+   * errors, and the run reports what it has.
+   */
+  public OpenLoop stopWhen(Supplier<Optional<String>> reason) {
+    this.stopWhen = Objects.requireNonNull(reason, "reason");
+    return this;
   }
 
   /**
@@ -189,8 +202,12 @@ public final class OpenLoop {
     public void run() {
       try (Connection connection = Connection.open(client)) {
         handshakeNanos = connection.handshakeLatency().toNanos();
+        connection.abortWaitsWhen(stopWhen);
         PreparedBody prepared = connection.prepare(body);
         for (long i = 0; i < count; i++) {
+          if ((i & 63) == 0 && stopWhen.get().isPresent()) {
+            break; // what is in flight is counted as the drain gives up
+          }
           long due = first + i * interval;
           // Read replies until this request is due.
           // ZeroMQ's receive timeout counts whole milliseconds: within the last one, poll and
@@ -232,7 +249,11 @@ public final class OpenLoop {
           record(reply);
         }
       } catch (RpcException e) {
-        failure = e;
+        if (stopWhen.get().isPresent()) {
+          errors[RpcException.Kind.TRANSPORT.ordinal()] += inFlight; // the run reports why
+        } else {
+          failure = e;
+        }
       } finally {
         done.countDown();
       }

@@ -11,8 +11,11 @@ import dev.callosum.perf.protocol.WireFormatException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apiguardian.api.API;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -63,6 +66,9 @@ public final class Connection implements AutoCloseable {
   private long nextSeq;
   private long dropped;
   private int receiveTimeout = Integer.MIN_VALUE;
+  private static final long ABORT_CHECK_NANOS = 100_000_000;
+  private Supplier<Optional<String>> abortReason = Optional::empty;
+  private boolean abortable;
   private int sendTimeout = Integer.MIN_VALUE;
   private RpcMessage replyHeader;
   private BodyView replyBody;
@@ -331,23 +337,41 @@ public final class Connection implements AutoCloseable {
         replyHeader.compressed());
   }
 
+  /**
+   * Makes every wait for a reply look at {@code reason} every 100 ms, and give up at once with a
+   * TRANSPORT error saying it when it holds, such as "the server process died": calls in flight
+   * then fail within that, not after their timeout.
+   */
+  public void abortWaitsWhen(Supplier<Optional<String>> reason) {
+    this.abortReason = Objects.requireNonNull(reason, "reason");
+    this.abortable = true;
+  }
+
   /** Waits for the next reply into {@link #replyHeader} and {@link #replyBody}. */
   private boolean receiveInto(long timeoutNanos) {
     checkOwner();
     long deadline = System.nanoTime() + timeoutNanos;
     while (true) {
       long left = deadline - System.nanoTime();
+      long wait = abortable ? Math.min(left, ABORT_CHECK_NANOS) : left;
       // Whole milliseconds, rounded up, changed only when they change: ZeroMQ's timeout unit.
       int millis =
-          left <= 0
+          wait <= 0
               ? 0
-              : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
+              : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (wait + 999_999) / 1_000_000));
       if (millis != receiveTimeout) {
         socket.setReceiveTimeOut(millis);
         receiveTimeout = millis;
       }
       if (!Multipart.read(socket, 0, frames)) {
-        return false;
+        if (!abortable || deadline - System.nanoTime() <= 0) {
+          return false;
+        }
+        Optional<String> why = abortReason.get();
+        if (why.isPresent()) {
+          throw new RpcException(RpcException.Kind.TRANSPORT, why.get());
+        }
+        continue;
       }
       if (interpret()) {
         return true;

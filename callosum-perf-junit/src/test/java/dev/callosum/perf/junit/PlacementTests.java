@@ -69,8 +69,49 @@ class PlacementTests {
           bench
               .closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(10))))
               .requests(100_000)
-              .timeout(Duration.ofSeconds(1))
               .run());
+    }
+  }
+
+  /** Ten clients in an open loop against a slow server: calls are always in flight. */
+  @RpcBenchmark
+  static class OpenLoopUntilTheServerDies {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(
+          bench
+              .openLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(10))))
+              .rate(500)
+              .clients(10)
+              .duration(Duration.ofSeconds(60))
+              .run());
+    }
+  }
+
+  /** Kills this JVM's forked server with SIGKILL after two seconds of load. */
+  @RpcBenchmark(placement = dev.callosum.perf.Placement.FORKED)
+  static class ForkedServerKilled {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      var server = bench.server(ServerSpec.delayed(Duration.ofMillis(10)));
+      Thread killer =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(2000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                ProcessHandle.current()
+                    .descendants()
+                    .filter(
+                        p ->
+                            p.info().commandLine().orElse("").contains("--stop-on-eof")
+                                && p.info().commandLine().orElse("").contains("cli.Main"))
+                    .forEach(ProcessHandle::destroyForcibly);
+              });
+      killer.start();
+      SEEN.add(bench.closedLoop(server).clients(4).requests(100_000).run());
     }
   }
 
@@ -276,7 +317,7 @@ class PlacementTests {
                         "sh -c 'echo no such server on {port}; exit 3'"))))
         .singleElement()
         .asString()
-        .contains("exited with 3 before it was ready; its last output:")
+        .contains("exited with status 3 before it was ready; its last output:")
         .contains("no such server on ");
   }
 
@@ -288,24 +329,80 @@ class PlacementTests {
         .contains("callosum.perf.server.command must be a command" + " with {port}");
   }
 
+  /**
+   * The user's defaults (a 30 s call timeout): the death is noticed within a second or so, not
+   * after the timeout, and named with its status and when it came.
+   */
   @Test
-  void aServerThatDiesMidRunFailsTheBenchmarkNamingItAndKeepsTheResults() {
+  void aServerThatDiesMidRunFailsTheBenchmarkAtOnceNamingItAndKeepsTheResults() {
+    long start = System.nanoTime();
     List<String> failures =
         TestKit.failures(
             run(
                 SlowEchoUntilTheServerDies.class,
                 Map.of(
+                    "callosum.perf.iterations", "3",
                     "callosum.perf.placement", "external",
                     "callosum.perf.server.command",
-                        "timeout 3 " + SERVER.replace("{port}", "{port} --echo-delay 10ms"),
+                        "timeout 6 " + SERVER.replace("{port}", "{port} --echo-delay 10ms"),
                     "callosum.perf.server.ready", "CALLOSUM-PERF READY")));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(failures)
         .singleElement()
         .asString()
         .contains("the server command (pid ")
-        .contains("died with exit status 124")
-        .contains("the 1 iteration(s) measured so far are kept");
+        .contains("with status 124")
+        .contains("s after it was ready")
+        .contains("during iteration 1/3 of SlowEchoUntilTheServerDies.echo, after ")
+        .contains("no iteration was measured before it");
+    assertThat(took).as("far below the 30 s call timeout").isLessThan(Duration.ofSeconds(25));
+    PeerThreads.awaitNoPeerThreads();
+  }
+
+  @Test
+  void anExternalServerKilledBySigkillDuringAnOpenLoopIsNamedAtOnceWithItsSignal() {
+    long start = System.nanoTime();
+    List<String> failures =
+        TestKit.failures(
+            run(
+                OpenLoopUntilTheServerDies.class,
+                Map.of(
+                    "callosum.perf.placement",
+                    "external",
+                    "callosum.perf.server.command",
+                    "sh -c '(sleep 4; kill -9 $$) & exec "
+                        + SERVER.replace("{port}", "{port} --echo-delay 10ms")
+                        + "'",
+                    "callosum.perf.server.ready",
+                    "CALLOSUM-PERF READY")));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(failures)
+        .singleElement()
+        .asString()
+        .contains("killed by SIGKILL (status 137)")
+        .contains("during iteration 1/1 of OpenLoopUntilTheServerDies.echo");
+    assertThat(took).as("the open loop had 60 s to go").isLessThan(Duration.ofSeconds(30));
+    PeerThreads.awaitNoPeerThreads();
+  }
+
+  @Test
+  void aForkedServerKilledMidRunIsNamedAtOnce() {
+    long start = System.nanoTime();
+    List<String> failures = TestKit.failures(run(ForkedServerKilled.class, Map.of()));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(failures)
+        .singleElement()
+        .asString()
+        .contains("the forked JVM server (pid ")
+        .contains("killed by SIGKILL (status 137)")
+        .contains("during iteration 1/1 of ForkedServerKilled.echo");
+    assertThat(took)
+        .as("100,000 calls at 10 ms would take minutes")
+        .isLessThan(Duration.ofSeconds(30));
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
     PeerThreads.awaitNoPeerThreads();
   }
 }
