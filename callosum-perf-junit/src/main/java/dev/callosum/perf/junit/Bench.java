@@ -15,6 +15,7 @@ import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.report.ConsoleReport;
@@ -71,6 +72,7 @@ public final class Bench implements AutoCloseable {
   private final ConsoleReport console;
   private final Where where;
   private final List<Note> notes = new ArrayList<>();
+  private volatile Stall stall;
   private boolean closed;
 
   /**
@@ -221,8 +223,64 @@ public final class Bench implements AutoCloseable {
     }
   }
 
+  /** What the phase's intervals go to: the stall watch, then the console. A new watch per phase. */
   private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
-    return console == null ? point -> {} : console.phase(name, phase, requests, duration);
+    Stall watch = new Stall(settings.stallLimit());
+    stall = watch;
+    Consumer<TimeSeries.Point> console =
+        this.console == null ? point -> {} : this.console.phase(name, phase, requests, duration);
+    return watch.andThen(console);
+  }
+
+  /** Why the running load should stop now: its server died, or it stopped answering. */
+  private Optional<String> stopReason(ManagedServer server) {
+    Optional<String> died = server.failure();
+    if (died.isPresent()) {
+      return died;
+    }
+    Stall watch = stall;
+    return watch == null || !watch.stalled()
+        ? Optional.empty()
+        : Optional.of(
+            String.format(
+                Locale.ROOT,
+                "%s is alive but answered nothing for %.1f s while calls waited, the stall limit"
+                    + " (callosum.perf.stallLimit=%s; raise it for handlers that take longer)",
+                server.describe(),
+                watch.quietSeconds(),
+                Quantities.compact(settings.stallLimit().toNanos())));
+  }
+
+  /**
+   * Watches a phase's intervals for a stall: none of them completing a call, for the limit or
+   * longer. Fed by the load's sampling thread, read by its clients.
+   */
+  private static final class Stall implements Consumer<TimeSeries.Point> {
+    private final long limitNanos;
+    private long quietNanos;
+    private volatile double quietSeconds;
+    private volatile boolean stalled;
+
+    Stall(Duration limit) {
+      this.limitNanos = limit.toNanos();
+    }
+
+    @Override
+    public void accept(TimeSeries.Point point) {
+      quietNanos = point.calls() > 0 ? 0 : quietNanos + Math.round(point.seconds() * 1e9);
+      quietSeconds = quietNanos / 1e9;
+      if (quietNanos >= limitNanos) {
+        stalled = true;
+      }
+    }
+
+    boolean stalled() {
+      return stalled;
+    }
+
+    double quietSeconds() {
+      return quietSeconds;
+    }
   }
 
   /**
@@ -235,7 +293,7 @@ public final class Bench implements AutoCloseable {
       Measured measured,
       String phase,
       LoadResult during) {
-    Optional<String> failure = server.failure();
+    Optional<String> failure = stopReason(server);
     if (failure.isEmpty()) {
       return;
     }
@@ -425,7 +483,7 @@ public final class Bench implements AutoCloseable {
       ClosedLoad ran = settings.applyTo(load).rawSamples(settings.reports().rawSamples());
       ClosedLoop loop =
           ClosedLoop.against(server.clientConfig().invokeTimeout(timeout).build(), ran)
-              .stopWhen(server::failure);
+              .stopWhen(() -> stopReason(server));
       return iterate(
           server,
           parameters(server, ran.payload(), ran.clients(), ran.describe()),

@@ -3,9 +3,11 @@ package dev.callosum.perf.junit;
 import dev.callosum.perf.Placement;
 import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.OpenLoad;
+import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.report.ReportSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -45,6 +47,8 @@ import org.apiguardian.api.API;
  *       against the baseline that warns / fails</td></tr>
  *   <tr><td>callosum.perf.rawSamples</td><td>false</td><td>every latency sample in the JSON
  *       results</td></tr>
+ *   <tr><td>callosum.perf.stallLimit</td><td>10s</td><td>how long a live server may answer
+ *       nothing while calls wait before its benchmark fails as hung</td></tr>
  *   <tr><td>callosum.perf.list</td><td>false</td><td>list the benchmarks a run would run, and
  *       run none</td></tr>
  * </table>
@@ -60,6 +64,8 @@ import org.apiguardian.api.API;
  * @param serverReady the external server's readiness text, empty for none
  * @param reports what the run writes and compares
  * @param list whether to list the benchmarks instead of running them
+ * @param stallLimit how long a server that is alive may answer nothing while calls wait before the
+ *     benchmark fails, saying so
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -73,7 +79,8 @@ public record BenchmarkSettings(
     String serverCommand,
     String serverReady,
     ReportSettings reports,
-    boolean list) {
+    boolean list,
+    Duration stallLimit) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -170,7 +177,19 @@ public record BenchmarkSettings(
         command.isEmpty() ? null : command,
         ready,
         reports(lookup),
-        parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool));
+        parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool),
+        parse(
+            lookup,
+            "stallLimit",
+            "10s",
+            "a duration of at least 1 s, such as 10s or 1m",
+            v -> {
+              Duration d = Quantities.duration(v);
+              if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException();
+              }
+              return d;
+            }));
   }
 
   private static ReportSettings reports(Function<String, Optional<String>> lookup) {

@@ -125,6 +125,7 @@ final class RunState implements AutoCloseable {
     if (s.serverCommand() != null) {
       m.put("serverCommand", s.serverCommand());
     }
+    m.put("stallLimit", s.stallLimit().toMillis() / 1000.0 + " s");
     ReportSettings r = s.reports();
     m.put("outputDir", r.outputDirectory().toString());
     m.put("format", r.html() && r.json() ? "both" : r.html() ? "html" : "json");

@@ -65,8 +65,10 @@ public final class ConsoleReport {
     long started = System.nanoTime();
     long[] calls = {0};
     long[] lastPrint = {started - LOG_EVERY_NANOS}; // the first interval prints at once
+    double[] quiet = {0}; // seconds since a call last completed
     return point -> {
       calls[0] += point.calls();
+      quiet[0] = point.calls() > 0 ? 0 : quiet[0] + point.seconds();
       long now = System.nanoTime();
       if (!terminal && now - lastPrint[0] < LOG_EVERY_NANOS) {
         return;
@@ -90,16 +92,19 @@ public final class ConsoleReport {
       } else {
         remaining = Svg.count(calls[0]) + "/" + Svg.count(requests) + " requests";
       }
+      String current =
+          quiet[0] >= 2
+              ? String.format(Locale.ROOT, "NO REPLY for %.0f s", quiet[0])
+              : Svg.count(rate) + " req/s now, p99 " + Quantities.compact(point.p99Nanos());
       String line =
           String.format(
               Locale.ROOT,
-              "  %s · %s: %.0f s elapsed, %s, %s req/s now," + " p99 %s",
+              "  %s · %s: %.0f s elapsed, %s, %s",
               name,
               phase,
               elapsed,
               remaining,
-              Svg.count(rate),
-              Quantities.compact(point.p99Nanos()));
+              current);
       synchronized (this) {
         if (terminal) {
           out.print("\r" + line + "\u001b[K");

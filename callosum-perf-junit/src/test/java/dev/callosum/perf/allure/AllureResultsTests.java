@@ -246,4 +246,34 @@ class AllureResultsTests {
             run.results().resolve(attachments.get("Benchmark summary").path("source").asText()));
     assertThat(page).contains("Executive summary", "Small.echo", "Small.impossible");
   }
+
+  /** Allure files a failure under the first category whose pattern matches its message. */
+  private static String categoryOf(JsonNode categories, String message) {
+    for (JsonNode c : categories) {
+      String regex = c.path("messageRegex").asText("");
+      if (!regex.isEmpty() && message.matches(regex)) {
+        return c.path("name").asText();
+      }
+    }
+    return "none";
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "the server command (pid 7) at tcp://127.0.0.1:5 died 4.1 s after it was ready, killed by"
+            + " SIGKILL (status 137); its last output: x, during iteration 1/3 of A.b | Server died",
+        "echo (server command, pid 7) is alive but answered nothing for 10.0 s while calls"
+            + " waited, the stall limit | Server hung (alive, not answering)",
+        "the server command `x` exited with status 1 before it was ready; it printed nothing"
+            + " | Server could not start (infrastructure)",
+        "budget broken: p99 latency was 9 ms | Budget broken"
+      })
+  void failuresAreFiledUnderTheCategoryThatNamesThem(String message, String category)
+      throws IOException {
+    JsonNode categories = JSON.readTree(AllureReport.CATEGORIES);
+
+    assertThat(categoryOf(categories, message.strip())).isEqualTo(category.strip());
+  }
 }

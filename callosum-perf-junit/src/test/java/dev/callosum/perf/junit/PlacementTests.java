@@ -387,6 +387,40 @@ class PlacementTests {
     PeerThreads.awaitNoPeerThreads();
   }
 
+  /**
+   * A server stopped with SIGSTOP is alive but answers nothing: with the default stall limit (10 s)
+   * the benchmark fails saying so, far sooner than the 30 s call timeout, and the stopped process
+   * is still cleaned up.
+   */
+  @Test
+  void aServerThatStopsAnsweringIsNamedAsHungAfterTheStallLimit() {
+    long start = System.nanoTime();
+    List<String> failures =
+        TestKit.failures(
+            run(
+                SlowEchoUntilTheServerDies.class,
+                Map.of(
+                    "callosum.perf.placement",
+                    "external",
+                    "callosum.perf.server.command",
+                    "sh -c '(sleep 3; kill -STOP $$) & exec "
+                        + SERVER.replace("{port}", "{port} --echo-delay 10ms")
+                        + "'",
+                    "callosum.perf.server.ready",
+                    "CALLOSUM-PERF READY")));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(failures)
+        .singleElement()
+        .asString()
+        .contains("is alive but answered nothing for 1")
+        .contains("the stall limit (callosum.perf.stallLimit=10.00 s")
+        .contains("during iteration 1/1 of SlowEchoUntilTheServerDies.echo");
+    assertThat(took).as("the stall limit, not the call timeout").isLessThan(Duration.ofSeconds(28));
+    assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    PeerThreads.awaitNoPeerThreads();
+  }
+
   @Test
   void aForkedServerKilledMidRunIsNamedAtOnce() {
     long start = System.nanoTime();

@@ -92,6 +92,22 @@ class SettingsAndConsoleTests {
   }
 
   @Test
+  void aPhaseWithNoReplyForSecondsSaysSoInItsProgressLine() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ConsoleReport console =
+        new ConsoleReport(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
+    Consumer<TimeSeries.Point> phase = console.phase("Echo.m", "iteration 1/1", 10_000, null);
+    phase.accept(second(1, 2000));
+    phase.accept(second(2, 0));
+    phase.accept(second(3, 0));
+    phase.accept(second(4, 0));
+
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("2,000 req/s now")
+        .endsWith("2,000/10,000 requests, NO REPLY for 3 s\u001b[K");
+  }
+
+  @Test
   void onATerminalProgressRewritesItsLine() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ConsoleReport console =
