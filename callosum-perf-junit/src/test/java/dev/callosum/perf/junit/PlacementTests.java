@@ -360,6 +360,30 @@ class PlacementTests {
     PeerThreads.awaitNoPeerThreads();
   }
 
+  /** A death in the warm-up is reported as the death, not as the next iteration's handshake. */
+  @Test
+  void aServerThatDiesInTheWarmUpIsNamedAsDeadThere() {
+    List<String> failures =
+        TestKit.failures(
+            run(
+                SlowEchoUntilTheServerDies.class,
+                Map.of(
+                    "callosum.perf.warmups", "1",
+                    "callosum.perf.placement", "external",
+                    "callosum.perf.server.command",
+                        "timeout 4 " + SERVER.replace("{port}", "{port} --echo-delay 10ms"),
+                    "callosum.perf.server.ready", "CALLOSUM-PERF READY")));
+
+    assertThat(failures)
+        .singleElement()
+        .asString()
+        .contains("with status 124")
+        .contains("during warm-up 1/1 of SlowEchoUntilTheServerDies.echo, after ")
+        .contains("no iteration was measured before it")
+        .doesNotContain("HandshakeException");
+    PeerThreads.awaitNoPeerThreads();
+  }
+
   @Test
   void anExternalServerKilledBySigkillDuringAnOpenLoopIsNamedAtOnceWithItsSignal() {
     long start = System.nanoTime();
