@@ -34,6 +34,7 @@ public final class BenchmarkResult extends LatencyDistribution {
   private final Map<String, String> parameters;
   private final long processCpuNanos;
   private final Hiccups hiccups;
+  private final String cutShort;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -69,8 +70,20 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups) {
+    this(name, server, parameters, iterations, processCpuNanos, hiccups, null);
+  }
+
+  private BenchmarkResult(
+      String name,
+      String server,
+      Map<String, String> parameters,
+      List<LoadResult> iterations,
+      long processCpuNanos,
+      Hiccups hiccups,
+      String cutShort) {
     super(merged(iterations));
     this.hiccups = hiccups;
+    this.cutShort = cutShort;
     this.processCpuNanos = processCpuNanos;
     this.name = name;
     this.server = server;
@@ -115,6 +128,26 @@ public final class BenchmarkResult extends LatencyDistribution {
    */
   public java.util.Optional<Hiccups> hiccups() {
     return java.util.Optional.ofNullable(hiccups);
+  }
+
+  /**
+   * This result marked as partial: the iterations it holds are those measured before {@code why}
+   * (its server died or stopped answering) cut the benchmark short.
+   */
+  public BenchmarkResult cutShortBy(String why) {
+    return new BenchmarkResult(
+        name,
+        server,
+        parameters,
+        iterations,
+        processCpuNanos,
+        hiccups,
+        java.util.Objects.requireNonNull(why, "why"));
+  }
+
+  /** Why the measurement was cut short, if it was: then the result is partial. */
+  public java.util.Optional<String> cutShort() {
+    return java.util.Optional.ofNullable(cutShort);
   }
 
   /** What it ran with, in the order reports list them. */

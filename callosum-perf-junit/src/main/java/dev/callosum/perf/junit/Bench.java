@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import org.apiguardian.api.API;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
@@ -185,11 +186,12 @@ public final class Bench implements AutoCloseable {
       Map<String, String> parameters,
       long requests,
       Duration duration,
+      LongUnaryOperator waiting,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     Measured measured = new Measured();
     for (int i = 0; i < settings.warmups(); i++) {
       String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
-      LoadResult warmup = run.apply(progress(phase, requests, duration));
+      LoadResult warmup = run.apply(progress(phase, requests, duration, waiting));
       checkAlive(server, parameters, measured, phase, warmup);
     }
     for (int i = 0; i < settings.iterations(); i++) {
@@ -199,7 +201,7 @@ public final class Bench implements AutoCloseable {
       LoadResult iteration;
       Hiccups hiccups;
       try {
-        iteration = run.apply(progress(phase, requests, duration));
+        iteration = run.apply(progress(phase, requests, duration, waiting));
       } finally {
         hiccups = meter.stop();
       }
@@ -224,11 +226,14 @@ public final class Bench implements AutoCloseable {
   }
 
   /** What the phase's intervals go to: the stall watch, then the console. A new watch per phase. */
-  private Consumer<TimeSeries.Point> progress(String phase, long requests, Duration duration) {
-    Stall watch = new Stall(settings.stallLimit());
+  private Consumer<TimeSeries.Point> progress(
+      String phase, long requests, Duration duration, LongUnaryOperator waiting) {
+    Stall watch = new Stall(settings.stallLimit(), waiting);
     stall = watch;
     Consumer<TimeSeries.Point> console =
-        this.console == null ? point -> {} : this.console.phase(name, phase, requests, duration);
+        this.console == null
+            ? point -> {}
+            : this.console.phase(name, phase, requests, duration, waiting);
     return watch.andThen(console);
   }
 
@@ -244,10 +249,11 @@ public final class Bench implements AutoCloseable {
         : Optional.of(
             String.format(
                 Locale.ROOT,
-                "%s is alive but answered nothing for %.1f s while calls waited, the stall limit"
-                    + " (callosum.perf.stallLimit=%s; raise it for handlers that take longer)",
+                "%s is alive but answered nothing for %.1f s while %s waited, the stall"
+                    + " limit (callosum.perf.stallLimit=%s; raise it for handlers that take longer)",
                 server.describe(),
                 watch.quietSeconds(),
+                watch.waiting(),
                 Quantities.compact(settings.stallLimit().toNanos())));
   }
 
@@ -257,12 +263,20 @@ public final class Bench implements AutoCloseable {
    */
   private static final class Stall implements Consumer<TimeSeries.Point> {
     private final long limitNanos;
+    private final LongUnaryOperator waiting;
     private long quietNanos;
     private volatile double quietSeconds;
     private volatile boolean stalled;
 
-    Stall(Duration limit) {
+    Stall(Duration limit, LongUnaryOperator waiting) {
       this.limitNanos = limit.toNanos();
+      this.waiting = waiting;
+    }
+
+    /** How many calls are waiting, by the load's shape and how long nothing completed. */
+    String waiting() {
+      long n = waiting.applyAsLong(Math.round(quietSeconds * 1e9));
+      return String.format(Locale.ROOT, "%,d %s", n, n == 1 ? "call" : "calls");
     }
 
     @Override
@@ -298,7 +312,7 @@ public final class Bench implements AutoCloseable {
       return;
     }
     if (!measured.iterations.isEmpty()) {
-      record(server, parameters, measured);
+      record(server, parameters, measured, failure.get());
     }
     throw new AssertionFailedError(
         String.format(
@@ -317,7 +331,13 @@ public final class Bench implements AutoCloseable {
 
   private BenchmarkResult record(
       ManagedServer server, Map<String, String> parameters, Measured measured) {
-    BenchmarkResult result =
+    return record(server, parameters, measured, null);
+  }
+
+  /** Records what was measured; partial when {@code cutShortBy} says why it stopped early. */
+  private BenchmarkResult record(
+      ManagedServer server, Map<String, String> parameters, Measured measured, String cutShortBy) {
+    BenchmarkResult full =
         new BenchmarkResult(
             name,
             server.describe(),
@@ -325,6 +345,7 @@ public final class Bench implements AutoCloseable {
             measured.iterations,
             measured.cpuNanos,
             Hiccups.merge(measured.hiccups));
+    BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);
     servers.put(result, server);
     return result;
@@ -489,6 +510,7 @@ public final class Bench implements AutoCloseable {
           parameters(server, ran.payload(), ran.clients(), ran.describe()),
           ran.duration() == null ? ran.requests() : 0,
           ran.duration(),
+          quietNanos -> (long) ran.clients() * ran.inFlight(),
           listener -> loop.onInterval(listener).run());
     }
   }
@@ -555,6 +577,7 @@ public final class Bench implements AutoCloseable {
           parameters(server, ran.payload(), ran.clients(), ran.describe()),
           0,
           ran.duration(),
+          quietNanos -> Math.round(ran.rate() * quietNanos / 1e9),
           listener -> loop.onInterval(listener).run());
     }
   }

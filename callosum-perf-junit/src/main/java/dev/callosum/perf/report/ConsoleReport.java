@@ -62,6 +62,19 @@ public final class ConsoleReport {
    */
   public Consumer<TimeSeries.Point> phase(
       String name, String phase, long requests, Duration duration) {
+    return phase(name, phase, requests, duration, quietNanos -> -1);
+  }
+
+  /**
+   * As {@link #phase(String, String, long, Duration)}, saying how many calls wait while nothing
+   * completes, by {@code waiting} (of the quiet time, in nanoseconds; negative: unknown).
+   */
+  public Consumer<TimeSeries.Point> phase(
+      String name,
+      String phase,
+      long requests,
+      Duration duration,
+      java.util.function.LongUnaryOperator waiting) {
     long started = System.nanoTime();
     long[] calls = {0};
     long[] lastPrint = {started - LOG_EVERY_NANOS}; // the first interval prints at once
@@ -95,6 +108,7 @@ public final class ConsoleReport {
       String current =
           quiet[0] >= 2
               ? String.format(Locale.ROOT, "NO REPLY for %.0f s", quiet[0])
+                  + waitingCalls(waiting.applyAsLong(Math.round(quiet[0] * 1e9)))
               : Svg.count(rate) + " req/s now, p99 " + Quantities.compact(point.p99Nanos());
       String line =
           String.format(
@@ -139,7 +153,14 @@ public final class ConsoleReport {
         };
     BenchmarkResult r = record.result();
     if (r != null) {
-      out.println("  " + mark + " " + line(r));
+      out.println(
+          "  "
+              + mark
+              + " "
+              + line(r)
+              + (r.cutShort().isPresent()
+                  ? " — PARTIAL: the iterations measured before it was cut short"
+                  : ""));
     } else {
       out.println(
           "  "
@@ -333,6 +354,12 @@ public final class ConsoleReport {
         Svg.count(r.sendRate()),
         100 * r.lateShare(),
         limit.isEmpty() ? "" : ", " + limit.toUpperCase(Locale.ROOT));
+  }
+
+  private static String waitingCalls(long n) {
+    return n < 0
+        ? ""
+        : String.format(Locale.ROOT, "; %,d %s waiting", n, n == 1 ? "call" : "calls");
   }
 
   private static String outcome(BenchmarkRecord r) {

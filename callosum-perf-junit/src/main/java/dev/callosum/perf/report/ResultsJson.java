@@ -93,6 +93,7 @@ public final class ResultsJson {
     }
     BenchmarkResult result = r.result();
     if (result != null) {
+      result.cutShort().ifPresent(why -> b.put("partial", why));
       b.set("parameters", MAPPER.valueToTree(result.parameters()));
       b.put("loop", result.closedLoop() ? "closed" : "open");
       b.put("server", result.server());

@@ -384,8 +384,39 @@ class PlacementTests {
     PeerThreads.awaitNoPeerThreads();
   }
 
+  /** This JVM's open TCP sockets, from /proc: what a run must give back. */
+  private static long openTcpSockets() {
+    try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+      java.util.Set<String> inodes = new java.util.HashSet<>();
+      fds.forEach(
+          fd -> {
+            try {
+              String link = java.nio.file.Files.readSymbolicLink(fd).toString();
+              if (link.startsWith("socket:[")) {
+                inodes.add(link.substring(8, link.length() - 1));
+              }
+            } catch (java.io.IOException e) {
+              // closed meanwhile
+            }
+          });
+      long tcp = 0;
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        for (String line : java.nio.file.Files.readAllLines(Path.of(table))) {
+          String[] fields = line.trim().split("\\s+");
+          if (fields.length > 9 && inodes.contains(fields[9])) {
+            tcp++;
+          }
+        }
+      }
+      return tcp;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void anExternalServerKilledBySigkillDuringAnOpenLoopIsNamedAtOnceWithItsSignal() {
+    long sockets = openTcpSockets();
     long start = System.nanoTime();
     List<String> failures =
         TestKit.failures(
@@ -409,6 +440,7 @@ class PlacementTests {
         .contains("during iteration 1/1 of OpenLoopUntilTheServerDies.echo");
     assertThat(took).as("the open loop had 60 s to go").isLessThan(Duration.ofSeconds(30));
     PeerThreads.awaitNoPeerThreads();
+    assertThat(openTcpSockets()).as("TCP sockets left open").isLessThanOrEqualTo(sockets);
   }
 
   /**
@@ -438,6 +470,7 @@ class PlacementTests {
         .singleElement()
         .asString()
         .contains("is alive but answered nothing for 1")
+        .contains(" s while 1 call waited, the stall limit")
         .contains("the stall limit (callosum.perf.stallLimit=10.00 s")
         .contains("during iteration 1/1 of SlowEchoUntilTheServerDies.echo");
     assertThat(took).as("the stall limit, not the call timeout").isLessThan(Duration.ofSeconds(28));

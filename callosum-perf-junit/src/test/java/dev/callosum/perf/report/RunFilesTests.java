@@ -177,6 +177,45 @@ class RunFilesTests {
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
   }
 
+  /** Short iterations (about 1 s each) against a server that a test ends after a few. */
+  @RpcBenchmark
+  static class ShortIterations {
+    @Test
+    void echo(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(10)))).requests(100).run();
+    }
+  }
+
+  @Test
+  void aServerThatDiesAfterSomeIterationsLeavesAPartialResultSayingWhy() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    String server =
+        Path.of(System.getProperty("java.home"), "bin", "java")
+            + " -cp "
+            + System.getProperty("java.class.path")
+            + " dev.callosum.perf.cli.Main server --port {port} --echo-delay 10ms";
+    run(
+        ShortIterations.class,
+        output,
+        "callosum.perf.iterations",
+        "20",
+        "callosum.perf.placement",
+        "external",
+        "callosum.perf.server.command",
+        "timeout 6 " + server,
+        "callosum.perf.server.ready",
+        "CALLOSUM-PERF READY");
+
+    JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
+    assertThat(validate(results)).isEmpty();
+    JsonNode record = byId(results.path("benchmarks"), "ShortIterations.echo");
+    assertThat(record.path("outcome").asText()).isEqualTo("failed");
+    assertThat(record.path("partial").asText()).contains("died").contains("with status 124");
+    assertThat(record.path("iterations").size()).isBetween(1, 19);
+    assertThat(record.path("failure").asText())
+        .contains("the " + record.path("iterations").size() + " iteration(s) measured before it");
+  }
+
   @RpcBenchmark
   static class MeasuresByItself {
     @Test

@@ -96,7 +96,8 @@ class SettingsAndConsoleTests {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ConsoleReport console =
         new ConsoleReport(new PrintStream(bytes, true, StandardCharsets.UTF_8), true);
-    Consumer<TimeSeries.Point> phase = console.phase("Echo.m", "iteration 1/1", 10_000, null);
+    Consumer<TimeSeries.Point> phase =
+        console.phase("Echo.m", "iteration 1/1", 10_000, null, quietNanos -> 10);
     phase.accept(second(1, 2000));
     phase.accept(second(2, 0));
     phase.accept(second(3, 0));
@@ -104,7 +105,7 @@ class SettingsAndConsoleTests {
 
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("2,000 req/s now")
-        .endsWith("2,000/10,000 requests, NO REPLY for 3 s\u001b[K");
+        .endsWith("2,000/10,000 requests, NO REPLY for 3 s; 10 calls waiting\u001b[K");
   }
 
   @Test
