@@ -1,6 +1,7 @@
 package dev.callosum.perf.cli;
 
 import dev.callosum.perf.Scheduler;
+import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.peer.CurveKeyPair;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
@@ -17,9 +18,11 @@ import java.util.stream.Stream;
 
 /**
  * {@code server}: starts a Callosum server with the test handlers and prints, once it accepts
- * connections, exactly one line: {@code CALLOSUM-PERF READY tcp://127.0.0.1:PORT} (followed by
- * {@code curve-public-key=KEY} with CURVE). It runs until stopped (SIGTERM, Ctrl-C), or until its
- * standard input closes with {@code --stop-on-eof}.
+ * connections, exactly one line: {@code CALLOSUM-PERF READY tcp://127.0.0.1:PORT}, followed by
+ * {@code curve-public-key=KEY} with CURVE, {@code spec=WORD} (what it serves, as {@link
+ * dev.callosum.perf.ServerSpec#word()} writes it) and {@code identity=callosum-perf VERSION java
+ * VERSION}. It runs until stopped (SIGTERM, Ctrl-C), or until its standard input closes with {@code
+ * --stop-on-eof}.
  */
 final class ServerCommand {
   static final String READY = "CALLOSUM-PERF READY";
@@ -28,7 +31,8 @@ final class ServerCommand {
 
   static int run(String[] argv, PrintStream out) {
     Args args = new Args("server", argv, 1, Set.of("compress", "stop-on-eof", "echo-fails"));
-    ServerConfig config = config(args);
+    ServerSpec spec = spec(args);
+    ServerConfig config = config(args, spec);
     boolean stopOnEof = args.flag("stop-on-eof");
     args.rejectUnknown();
 
@@ -46,7 +50,11 @@ final class ServerCommand {
         READY
             + " "
             + server.endpoint()
-            + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey()));
+            + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey())
+            + " spec="
+            + spec.curve(server.publicKey() != null).word().orElseThrow()
+            + " identity="
+            + identity());
     out.flush();
     if (stopOnEof) {
       Thread watcher =
@@ -79,28 +87,44 @@ final class ServerCommand {
     return 0;
   }
 
-  static ServerConfig config(Args args) {
-    ServerConfig.Builder builder = ServerConfig.builder().testHandlers();
-    // What `echo` does, for servers started for a benchmark spec (see ServerSpec.commandLine).
+  /** {@code callosum-perf 0.1.0 java 17.0.15}: who answers, for the harness's reports. */
+  static String identity() {
+    String version = ServerCommand.class.getPackage().getImplementationVersion();
+    return "callosum-perf "
+        + (version == null ? "(development)" : version)
+        + " java "
+        + System.getProperty("java.version");
+  }
+
+  /** What the options ask {@code echo} to do, and the scheduler and compression, as a spec. */
+  static ServerSpec spec(Args args) {
     java.time.Duration delay = args.duration("echo-delay", null);
     java.time.Duration delayMax = args.duration("echo-delay-max", null);
     String replySize = args.string("echo-reply-size", null);
-    boolean fails = args.flag("echo-fails");
-    if (fails) {
-      builder.handler("echo", dev.callosum.perf.peer.Handlers.failing("failing on purpose"));
+    ServerSpec spec;
+    if (args.flag("echo-fails")) {
+      spec = ServerSpec.failing();
     } else if (replySize != null) {
-      builder.handler(
-          "echo", dev.callosum.perf.peer.Handlers.sized(args.size("echo-reply-size", "0").bytes()));
+      spec = ServerSpec.sizedReply(args.size("echo-reply-size", "0"));
     } else if (delay != null && delayMax != null) {
-      builder.handler(
-          "echo",
-          dev.callosum.perf.peer.Handlers.randomlyDelayed(
-              delay, delayMax, dev.callosum.perf.peer.Handlers.echo()));
+      spec = ServerSpec.randomlyDelayed(delay, delayMax);
     } else if (delay != null) {
-      builder.handler(
-          "echo",
-          dev.callosum.perf.peer.Handlers.delayed(delay, dev.callosum.perf.peer.Handlers.echo()));
+      spec = ServerSpec.delayed(delay);
+    } else {
+      spec = ServerSpec.echo();
     }
+    try {
+      spec = spec.scheduler(Scheduler.parse(args.string("scheduler", "exit-ordered")));
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("--scheduler: " + e.getMessage());
+    }
+    return spec.compress(args.flag("compress"));
+  }
+
+  static ServerConfig config(Args args, ServerSpec spec) {
+    // What `echo` does, for servers started for a benchmark spec (see ServerSpec.commandLine).
+    ServerConfig.Builder builder =
+        ServerConfig.builder().testHandlers().handler("echo", spec.handler());
     String port = args.string("port", null);
     String bind = args.string("bind", null);
     if (port != null && bind != null) {
@@ -111,13 +135,8 @@ final class ServerCommand {
     } else if (bind != null) {
       builder.bind(bind);
     }
-    String scheduler = args.string("scheduler", "exit-ordered");
-    try {
-      builder.keySerialized(Scheduler.parse(scheduler) == Scheduler.KEY_SERIALIZED);
-    } catch (IllegalArgumentException e) {
-      throw new Args.UsageException("--scheduler: " + e.getMessage());
-    }
-    builder.compress(args.flag("compress"));
+    builder.keySerialized(spec.scheduler() == Scheduler.KEY_SERIALIZED);
+    builder.compress(spec.compress());
     builder.maxBodySize(args.size("max-body-size", "10MiB").bytes());
     String keys = args.string("curve-keys", null);
     List<String> allow = args.all("curve-allow");

@@ -100,6 +100,11 @@ public final class Bench implements AutoCloseable {
     return settings;
   }
 
+  /** Where this benchmark's servers run: remote with a target, else the placement. */
+  Placement placement() {
+    return settings.target() != null ? Placement.REMOTE : where.placement();
+  }
+
   /** The benchmark's name, as reports show it. */
   public String name() {
     return name;
@@ -123,6 +128,19 @@ public final class Bench implements AutoCloseable {
               + settings.target()
               + " are not known here");
     }
+    if (settings.target() == null
+        && !spec.portable()
+        && where.placement() != Placement.IN_JVM
+        && settings.placement() != null) {
+      // The run's setting moved every benchmark; this one's server exists only in this JVM.
+      throw new TestAbortedException(
+          "skipped: "
+              + name
+              + " needs a server with a custom handler ("
+              + spec.handlerName()
+              + "), which runs only in this JVM, and callosum.perf.placement is "
+              + where.placement().label());
+    }
     if (settings.target() != null) {
       server = ManagedServers.remote(settings.target(), spec);
     } else {
@@ -130,6 +148,7 @@ public final class Bench implements AutoCloseable {
           switch (where.placement()) {
             case FORKED -> ManagedServers.forked(spec);
             case EXTERNAL -> ManagedServers.external(where.command(), where.ready(), spec);
+            case PYTHON -> ManagedServers.python(settings.python(), spec);
             default -> ManagedServers.inJvm(spec);
           };
     }
@@ -352,6 +371,12 @@ public final class Bench implements AutoCloseable {
   }
 
   /** What a run was made with, for reports: the load's shape, then the server's. */
+  private static Map<String, String> withMethod(Map<String, String> load, String method) {
+    Map<String, String> with = new LinkedHashMap<>(load);
+    with.put("method", method);
+    return with;
+  }
+
   private static Map<String, String> parameters(
       ManagedServer server, Payload payload, int clients, Map<String, String> load) {
     Map<String, String> parameters = new LinkedHashMap<>();
@@ -360,7 +385,13 @@ public final class Bench implements AutoCloseable {
     parameters.putAll(load);
     ServerSpec spec = server.spec();
     boolean theirs = server.placement() == Placement.REMOTE;
-    parameters.put("handler", theirs ? "the target's" : spec.handlerName());
+    String method = load.getOrDefault("method", spec.method());
+    parameters.remove("method");
+    parameters.put(
+        "handler",
+        !method.equals(spec.method())
+            ? "method " + method
+            : theirs ? "the target's" : spec.handlerName());
     parameters.put("scheduler", theirs ? "the target's" : spec.scheduler().displayName());
     parameters.put("compression", spec.compress() ? "snappy" : "off");
     parameters.put("auth", spec.curve() ? "CURVE" : "none");
@@ -480,6 +511,15 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The method called: {@code echo} (which the spec's handler serves) unless set; name another to
+     * benchmark a handler of your own server's (placement external or a remote target).
+     */
+    public ClosedLoopRun method(String name) {
+      load = load.method(name);
+      return this;
+    }
+
     /** Requests each client keeps in flight (1 to 4096); 1, the classic closed loop, unless set. */
     public ClosedLoopRun inFlight(int perClient) {
       load = load.inFlight(perClient);
@@ -507,7 +547,8 @@ public final class Bench implements AutoCloseable {
               .stopWhen(() -> stopReason(server));
       return iterate(
           server,
-          parameters(server, ran.payload(), ran.clients(), ran.describe()),
+          parameters(
+              server, ran.payload(), ran.clients(), withMethod(ran.describe(), ran.method())),
           ran.duration() == null ? ran.requests() : 0,
           ran.duration(),
           quietNanos -> (long) ran.clients() * ran.inFlight(),
@@ -566,6 +607,15 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The method called: {@code echo} (which the spec's handler serves) unless set; name another to
+     * benchmark a handler of your own server's (placement external or a remote target).
+     */
+    public OpenLoopRun method(String name) {
+      load = load.method(name);
+      return this;
+    }
+
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
@@ -574,7 +624,8 @@ public final class Bench implements AutoCloseable {
           OpenLoop.against(server.clientConfig().build(), ran).stopWhen(server::failure);
       return iterate(
           server,
-          parameters(server, ran.payload(), ran.clients(), ran.describe()),
+          parameters(
+              server, ran.payload(), ran.clients(), withMethod(ran.describe(), ran.method())),
           0,
           ran.duration(),
           quietNanos -> Math.round(ran.rate() * quietNanos / 1e9),

@@ -8,7 +8,11 @@ import dev.callosum.perf.report.ReportSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apiguardian.api.API;
@@ -27,11 +31,18 @@ import org.apiguardian.api.API;
  *   <tr><td>callosum.perf.warmups</td><td>1</td><td>warm-up iterations, not measured</td></tr>
  *   <tr><td>callosum.perf.budgetScale</td><td>1.0</td><td>multiplies latency budgets, divides
  *       throughput budgets</td></tr>
+ *   <tr><td>callosum.perf.budgetScale.PLACEMENT</td><td>1.0</td><td>the same for servers of one
+ *       placement ({@code budgetScale.python}), on top of {@code budgetScale}</td></tr>
+ *   <tr><td>callosum.perf.budgetsOff.PLACEMENT</td><td>none</td><td>benchmarks (names, comma
+ *       separated) whose budgets are not judged against servers of that placement</td></tr>
  *   <tr><td>callosum.perf.target</td><td>none</td><td>run against this server (tcp://host:port)
  *       instead of starting one</td></tr>
  *   <tr><td>callosum.perf.placement</td><td>the annotation's, else in-jvm</td><td>where started
- *       servers run: in-jvm, forked (a JVM of their own) or external (the server command); when
- *       set, it overrides {@code @RpcBenchmark(placement = ...)}</td></tr>
+ *       servers run: in-jvm, forked (a JVM of their own), external (the server command) or
+ *       python (the bundled Python Callosum server); when set, it overrides {@code
+ *       @RpcBenchmark(placement = ...)}</td></tr>
+ *   <tr><td>callosum.perf.python</td><td>python3, else /usr/bin/python3</td><td>for python: the
+ *       interpreter, which must import callosum</td></tr>
  *   <tr><td>callosum.perf.server.command</td><td>none</td><td>for external: the command that
  *       starts a server, with {port}, such as {@code python3 server.py --port {port}}</td></tr>
  *   <tr><td>callosum.perf.server.ready</td><td>none</td><td>for external: text in its output that
@@ -62,6 +73,12 @@ import org.apiguardian.api.API;
  *     {@code @RpcBenchmark(placement)} decides, in-jvm by default)
  * @param serverCommand the external server command, or {@code null}
  * @param serverReady the external server's readiness text, empty for none
+ * @param python the Python interpreter for placement python, or {@code null} to look for one
+ * @param placementScales the budget scale of each placement that has one ({@code
+ *     callosum.perf.budgetScale.python}), applied on top of {@code budgetScale}
+ * @param budgetsOff for each placement that has some, the benchmarks whose budgets are not judged
+ *     there ({@code callosum.perf.budgetsOff.python}): names as reports write them, or their
+ *     beginnings (a method's name covers all its invocations)
  * @param reports what the run writes and compares
  * @param list whether to list the benchmarks instead of running them
  * @param stallLimit how long a server that is alive may answer nothing while calls wait before the
@@ -78,6 +95,9 @@ public record BenchmarkSettings(
     Placement placement,
     String serverCommand,
     String serverReady,
+    String python,
+    Map<Placement, Double> placementScales,
+    Map<Placement, List<String>> budgetsOff,
     ReportSettings reports,
     boolean list,
     Duration stallLimit) {
@@ -115,18 +135,7 @@ public record BenchmarkSettings(
               return n;
             });
     double scale =
-        parse(
-            lookup,
-            "budgetScale",
-            "1.0",
-            "a number > 0, such as 1.5",
-            v -> {
-              double d = Double.parseDouble(v.trim());
-              if (!(d > 0) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException();
-              }
-              return d;
-            });
+        parse(lookup, "budgetScale", "1.0", "a number > 0, such as 1.5", BenchmarkSettings::scale);
     String target =
         parse(
             lookup,
@@ -145,13 +154,14 @@ public record BenchmarkSettings(
             lookup,
             "placement",
             "",
-            "in-jvm, forked or external",
+            "in-jvm, forked, external or python",
             v ->
                 switch (v.trim().toLowerCase(Locale.ROOT)) {
                   case "" -> null;
                   case "in-jvm" -> Placement.IN_JVM;
                   case "forked" -> Placement.FORKED;
                   case "external" -> Placement.EXTERNAL;
+                  case "python" -> Placement.PYTHON;
                   default -> throw new IllegalArgumentException();
                 });
     String command = lookup.apply(PREFIX + "server.command").map(String::trim).orElse("");
@@ -167,6 +177,8 @@ public record BenchmarkSettings(
               + "'");
     }
     String ready = lookup.apply(PREFIX + "server.ready").orElse("");
+    String python =
+        lookup.apply(PREFIX + "python").map(String::trim).filter(v -> !v.isEmpty()).orElse(null);
     return new BenchmarkSettings(
         quick,
         iterations,
@@ -176,6 +188,9 @@ public record BenchmarkSettings(
         placement,
         command.isEmpty() ? null : command,
         ready,
+        python,
+        placementScales(lookup),
+        budgetsOff(lookup),
         reports(lookup),
         parse(lookup, "list", "false", "true or false", BenchmarkSettings::bool),
         parse(
@@ -190,6 +205,78 @@ public record BenchmarkSettings(
               }
               return d;
             }));
+  }
+
+  private static Map<Placement, Double> placementScales(Function<String, Optional<String>> lookup) {
+    Map<Placement, Double> scales = new EnumMap<>(Placement.class);
+    for (Placement placement : Placement.values()) {
+      double scale =
+          parse(
+              lookup,
+              "budgetScale." + placement.label(),
+              "1.0",
+              "a number > 0, such as 4",
+              BenchmarkSettings::scale);
+      if (scale != 1.0) {
+        scales.put(placement, scale);
+      }
+    }
+    return Map.copyOf(scales);
+  }
+
+  private static Map<Placement, List<String>> budgetsOff(
+      Function<String, Optional<String>> lookup) {
+    Map<Placement, List<String>> off = new EnumMap<>(Placement.class);
+    for (Placement placement : Placement.values()) {
+      List<String> names =
+          lookup
+              .apply(PREFIX + "budgetsOff." + placement.label())
+              .map(
+                  v ->
+                      Arrays.stream(v.split(","))
+                          .map(String::strip)
+                          .filter(n -> !n.isEmpty())
+                          .toList())
+              .orElse(List.of());
+      if (!names.isEmpty()) {
+        off.put(placement, names);
+      }
+    }
+    return Map.copyOf(off);
+  }
+
+  /**
+   * The setting that turns off the budgets of the named benchmark for servers of this placement, as
+   * {@code callosum.perf.budgetsOff.python=LatencyBenchmarks.underLoad 5000 req/s}; empty if none
+   * does. An entry covers the benchmark of that name and those whose names start with it and a
+   * space or an opening bracket.
+   */
+  public Optional<String> budgetsOff(Placement placement, String benchmark) {
+    for (String entry : budgetsOff.getOrDefault(placement, List.of())) {
+      if (benchmark.equals(entry)
+          || benchmark.startsWith(entry + " ")
+          || benchmark.startsWith(entry + "(")
+          || benchmark.startsWith(entry + "[")) {
+        return Optional.of(PREFIX + "budgetsOff." + placement.label() + " ('" + entry + "')");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static double scale(String v) {
+    double d = Double.parseDouble(v.trim());
+    if (!(d > 0) || Double.isInfinite(d)) {
+      throw new IllegalArgumentException();
+    }
+    return d;
+  }
+
+  /**
+   * The budget scale for a benchmark whose server runs there: {@code budgetScale} times the
+   * placement's own ({@code budgetScale.python}, ...).
+   */
+  public double budgetScale(Placement placement) {
+    return budgetScale * placementScales.getOrDefault(placement, 1.0);
   }
 
   private static ReportSettings reports(Function<String, Optional<String>> lookup) {

@@ -47,8 +47,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface RpcBenchmark {
   /**
    * Where this benchmark's servers run: {@code IN_JVM} (the default), {@code FORKED} (a JVM of
-   * their own, apart from the load's GC and CPU) or {@code EXTERNAL} ({@link #serverCommand()}).
-   * {@code REMOTE} is chosen with {@code callosum.perf.target}, not here.
+   * their own, apart from the load's GC and CPU), {@code EXTERNAL} ({@link #serverCommand()}) or
+   * {@code PYTHON} (the bundled Python Callosum server, run by the Python {@code
+   * callosum.perf.python} names). {@code REMOTE} is chosen with {@code callosum.perf.target}, not
+   * here.
    */
   Placement placement() default Placement.IN_JVM;
 

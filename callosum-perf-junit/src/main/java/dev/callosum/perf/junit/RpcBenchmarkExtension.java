@@ -184,9 +184,29 @@ final class RpcBenchmarkExtension
       return;
     }
     String name = name(context);
+    Placement placement = bench == null ? null : bench.placement();
+    Optional<String> off =
+        placement == null ? Optional.empty() : run.settings.budgetsOff(placement, name);
+    if (off.isPresent() && !budgets.isEmpty()) {
+      budgets = new Budgets(List.of(), null, null);
+      notes = new ArrayList<>(notes);
+      notes.add(
+          new Note(
+              "Budgets not judged",
+              "The setting "
+                  + off.get()
+                  + " names this benchmark, so its budgets are not judged against a "
+                  + placement.label()
+                  + " server; its numbers are reported as measured."));
+    }
     Verdicts verdicts =
         Verdicts.judge(
-            name, results, budgets, run.settings.budgetScale(), run.baseline, bench::serverOf);
+            name,
+            results,
+            budgets,
+            placement == null ? run.settings.budgetScale() : run.settings.budgetScale(placement),
+            run.baseline,
+            bench::serverOf);
     BenchmarkRecord.Outcome outcome = outcome(thrown, verdicts);
     String failure = thrown.map(RpcBenchmarkExtension::describe).orElse(verdicts.failure());
     ProfileSummary profile = profile(context, run, name, outcome, results);

@@ -115,6 +115,11 @@ final class RunState implements AutoCloseable {
     m.put("iterations", s.iterations());
     m.put("warmups", s.warmups());
     m.put("budgetScale", s.budgetScale());
+    s.placementScales()
+        .forEach((placement, scale) -> m.put("budgetScale." + placement.label(), scale));
+    if (s.python() != null) {
+      m.put("python", s.python());
+    }
     m.put(
         "placement",
         s.target() != null

@@ -147,7 +147,11 @@ class MainTests {
               .readLine();
       assertThat(ready)
           .startsWith(ServerCommand.READY + " tcp://127.0.0.1:")
-          .endsWith(" curve-public-key=" + serverKeys.publicKey());
+          .contains(" curve-public-key=" + serverKeys.publicKey() + " ")
+          .contains(
+              " spec=handler=echo,scheduler=key-serialized,compress=true,curve=true identity="
+                  + "callosum-perf ")
+          .endsWith(" java " + System.getProperty("java.version"));
       String endpoint = ready.split(" ")[2];
 
       try (Connection connection =

@@ -23,12 +23,15 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 class PlacementTests {
   static final List<BenchmarkResult> SEEN = new CopyOnWriteArrayList<>();
 
-  /** The server command, run with this JVM and class path: a stand-in for Python's server. */
+  /** The server command, run with this JVM and class path, ignoring the spec it is given. */
   static final String SERVER =
       Path.of(System.getProperty("java.home"), "bin", "java")
           + " -cp "
           + System.getProperty("java.class.path")
           + " dev.callosum.perf.cli.Main server --port {port}";
+
+  /** The same, honouring the spec as the README says: a server of the user's that follows it. */
+  static final String HONOURING_SERVER = SERVER + " $CALLOSUM_PERF_SERVER_OPTIONS";
 
   @BeforeEach
   void clear() {
@@ -259,7 +262,7 @@ class PlacementTests {
   }
 
   @Test
-  void anExternalCommandThatIgnoresCurveFailsItsCurveBenchmarksSayingSo() {
+  void anExternalCommandThatServesNoCurveFailsItsCurveBenchmarksSayingSo() {
     assertThat(
             TestKit.failures(
                 run(
@@ -273,7 +276,8 @@ class PlacementTests {
                         "CALLOSUM-PERF READY"))))
         .singleElement()
         .asString()
-        .contains("does not use CURVE, but this client does");
+        .contains("compress=false,curve=false', but the benchmark asked for")
+        .contains("compress=true,curve=true'");
   }
 
   @Test
@@ -284,7 +288,7 @@ class PlacementTests {
                 "callosum.perf.placement",
                 "external",
                 "callosum.perf.server.command",
-                SERVER,
+                HONOURING_SERVER,
                 "callosum.perf.server.ready",
                 "CALLOSUM-PERF READY"))
         .testEvents()
@@ -299,9 +303,141 @@ class PlacementTests {
   void asAnExternalCommandReadyWhenItsPortAccepts() {
     run(
             Echo.class,
-            Map.of("callosum.perf.placement", "external", "callosum.perf.server.command", SERVER))
+            Map.of(
+                "callosum.perf.placement",
+                "external",
+                "callosum.perf.server.command",
+                HONOURING_SERVER))
         .testEvents()
         .assertStatistics(stats -> stats.succeeded(1));
+  }
+
+  @Test
+  void anExternalCommandThatIgnoresTheSpecFailsInsteadOfServingPlainEcho() {
+    assertThat(
+            TestKit.failures(
+                run(
+                    Echo.class,
+                    Map.of(
+                        "callosum.perf.placement",
+                        "external",
+                        "callosum.perf.server.command",
+                        SERVER,
+                        "callosum.perf.server.ready",
+                        "CALLOSUM-PERF READY"))))
+        .singleElement()
+        .asString()
+        .contains("says it serves 'spec=handler=echo,scheduler=exit-ordered,compress=false")
+        .contains(
+            "but the benchmark asked for"
+                + " 'spec=handler=delay,delay-ms=1,scheduler=exit-ordered,compress=false,curve=false'");
+  }
+
+  @Test
+  void anExternalCommandThatSaysNothingOfTheSpecIsTrustedOnlyWithPlainEcho() {
+    String silent = "sh -c 'echo listening on {port}; exec sleep 30'";
+    Map<String, String> settings =
+        Map.of(
+            "callosum.perf.placement",
+            "external",
+            "callosum.perf.server.command",
+            silent,
+            "callosum.perf.server.ready",
+            "listening");
+    assertThat(TestKit.failures(run(Echo.class, settings)))
+        .singleElement()
+        .asString()
+        .contains("did not say that it serves the spec the benchmark asked for (echo after 1 ms")
+        .contains("prints 'spec=handler=delay,delay-ms=1,")
+        .contains("callosum.perf.placement=python")
+        .contains("its last output:\n  listening on ");
+  }
+
+  @RpcBenchmark
+  static class CustomHandler {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      SEEN.add(
+          bench
+              .closedLoop(
+                  bench.server(
+                      ServerSpec.handler("my echo", dev.callosum.perf.peer.Handlers.echo())))
+              .requests(50)
+              .run());
+    }
+  }
+
+  @RpcBenchmark(placement = Placement.FORKED)
+  static class CustomHandlerForked {
+    @org.junit.jupiter.api.Test
+    void echo(Bench bench) {
+      bench.server(ServerSpec.handler("my echo", dev.callosum.perf.peer.Handlers.echo()));
+    }
+  }
+
+  @Test
+  void aCustomHandlerIsSkippedWhenTheRunMovesServersOutOfThisJvmAndFailsWhenItsAnnotationDoes() {
+    var moved = run(CustomHandler.class, Map.of("callosum.perf.placement", "python"));
+    moved.testEvents().assertStatistics(stats -> stats.aborted(1));
+    assertThat(
+            moved.testEvents().aborted().stream()
+                .map(
+                    e ->
+                        e.getPayload(TestExecutionResult.class)
+                            .flatMap(TestExecutionResult::getThrowable)
+                            .orElseThrow()
+                            .getMessage()))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "skipped: CustomHandler.echo needs a server with a custom handler (my echo), which"
+                + " runs only in this JVM, and callosum.perf.placement is python");
+    assertThat(TestKit.failures(run(CustomHandlerForked.class, Map.of())))
+        .singleElement()
+        .asString()
+        .contains("custom handler, which runs only in this JVM");
+  }
+
+  @Test
+  void aNamedPythonWithoutCallosumFailsAtOnceSayingWhatWasTriedAndTheFix() {
+    long start = System.nanoTime();
+    assertThat(
+            TestKit.failures(
+                run(
+                    Echo.class,
+                    Map.of(
+                        "callosum.perf.placement",
+                        "python",
+                        "callosum.perf.python",
+                        "/nonexistent/python3"))))
+        .singleElement()
+        .asString()
+        .contains("placement python needs a Python that imports callosum")
+        .contains("`/nonexistent/python3 -c \"import importlib.metadata, callosum")
+        .contains("pip install callosum pyzmq");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+
+  @Test
+  @dev.callosum.perf.testing.PythonCallosumAvailable
+  void againstTheBundledPythonServer() {
+    Map<String, String> settings =
+        new java.util.HashMap<>(Map.of("callosum.perf.placement", "python"));
+    String python = dev.callosum.perf.testing.PythonCallosumAvailable.Condition.interpreter();
+    if (python != null) {
+      settings.put("callosum.perf.python", python);
+    }
+    run(Echo.class, settings).testEvents().assertStatistics(stats -> stats.succeeded(1));
+    run(CurveEcho.class, settings).testEvents().assertStatistics(stats -> stats.succeeded(1));
+
+    assertThat(SEEN)
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.parameters()).containsEntry("placement", "python"))
+        .allSatisfy(r -> assertThat(r.server()).contains("(Python server, pid ", ", callosum "));
+    assertThat(SEEN.get(0).server()).startsWith("echo after 1 ms · ExitOrdered (Python server");
+    assertThat(SEEN.get(0).requests()).isEqualTo(100);
+    assertThat(SEEN.get(0).percentile(50)).isGreaterThanOrEqualTo(Duration.ofMillis(1));
+    assertThat(SEEN.get(1).errorCount()).isZero();
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.testing.PeerThreads;
 import dev.callosum.perf.testing.TestKit;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,56 @@ class RpcBenchmarkExtensionTests {
         .assertStatistics(stats -> stats.succeeded(1));
   }
 
+  @Test
+  void aPlacementsBudgetScaleAppliesOnlyToServersOfThatPlacement() {
+    run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale.python", "1e12"))
+        .testEvents()
+        .assertStatistics(stats -> stats.failed(1));
+    run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale.in-jvm", "1e12"))
+        .testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    // on top of the general scale: 1e6 x 1e6
+    run(
+            ImpossibleBudget.class,
+            Map.of("callosum.perf.budgetScale", "1e6", "callosum.perf.budgetScale.in-jvm", "1e6"))
+        .testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    assertThat(
+            TestKit.failures(
+                run(ImpossibleBudget.class, Map.of("callosum.perf.budgetScale.python", "fast"))))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "setting callosum.perf.budgetScale.python is 'fast'; it takes a number > 0, such as 4");
+  }
+
+  @Test
+  void budgetsTurnedOffForAPlacementAreNotJudgedThereAndTheReportSaysSo() {
+    Path output = TestKit.freshOutputDirectory();
+    TestKit.jupiter(output)
+        .selectors(selectClass(ImpossibleBudget.class))
+        .configurationParameter("callosum.perf.iterations", "1")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .configurationParameter(
+            "callosum.perf.budgetsOff.in-jvm", "Other.bench, ImpossibleBudget.breaksIt")
+        .execute()
+        .testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    assertThat(TestKit.resultsJson(output))
+        .contains("Budgets not judged")
+        .contains("callosum.perf.budgetsOff.in-jvm ('ImpossibleBudget.breaksIt')");
+    run(
+            ImpossibleBudget.class,
+            Map.of("callosum.perf.budgetsOff.python", "ImpossibleBudget.breaksIt"))
+        .testEvents()
+        .assertStatistics(stats -> stats.failed(1));
+    run(
+            ImpossibleBudget.class,
+            Map.of("callosum.perf.budgetsOff.in-jvm", "ImpossibleBudget.breaks"))
+        .testEvents()
+        .assertStatistics(stats -> stats.failed(1));
+  }
+
   @RpcBenchmark
   static class FailingServerWithErrorBudget {
     @Test
@@ -237,6 +288,13 @@ class RpcBenchmarkExtensionTests {
         .singleElement()
         .asString()
         .contains("setting callosum.perf.target is 'localhost'");
+    assertThat(
+            TestKit.failures(run(EchoBenchmark.class, Map.of("callosum.perf.placement", "cloud"))))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            "setting callosum.perf.placement is 'cloud'; it takes in-jvm, forked, external or"
+                + " python");
   }
 
   @Test

@@ -49,6 +49,20 @@ public final class TestKit {
         .toList();
   }
 
+  /** The text of the run's JSON results in an output directory (the newest, if several). */
+  public static String resultsJson(Path outputDirectory) {
+    try (var files = Files.list(outputDirectory)) {
+      Path json =
+          files
+              .filter(f -> f.getFileName().toString().matches("benchmark-results-.*\\.json"))
+              .max(java.util.Comparator.naturalOrder())
+              .orElseThrow(() -> new AssertionError("no JSON results in " + outputDirectory));
+      return Files.readString(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A new empty directory under {@code target/test-runs}. */
   public static Path freshOutputDirectory() {
     try {
