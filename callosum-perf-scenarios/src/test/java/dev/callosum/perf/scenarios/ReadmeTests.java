@@ -26,4 +26,25 @@ class ReadmeTests {
         .as("the packages a benchmark imports from")
         .allMatch(l -> l.matches("import (static )?dev\\.callosum\\.perf\\.(junit\\.)?[A-Z].*"));
   }
+
+  /** "Use it in your project" shows the consumer build that maven-invoker-plugin runs, as it is. */
+  @Test
+  void theReadmesConsumerProjectIsTheOneTheBuildRuns() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String section = readme.substring(readme.indexOf("## Use it in your project"));
+    section = section.substring(0, section.indexOf("\n## ", 3));
+    Path consumer = Path.of("..", "callosum-perf-junit", "src", "it", "consumer");
+    String version =
+        Files.readString(Path.of("pom.xml"))
+            .replaceAll("(?s).*?<parent>.*?<version>([^<]+)</version>.*", "$1");
+    String pom =
+        Files.readString(consumer.resolve("pom.xml")).replace("@project.version@", version);
+    String benchmark =
+        Files.readString(consumer.resolve("src/test/java/example/EchoBenchmarks.java"));
+
+    assertThat(section)
+        .contains("```xml\n" + pom.strip() + "\n```")
+        .contains("```java\n" + benchmark.strip() + "\n```")
+        .contains("<version>" + version + "</version>");
+  }
 }
