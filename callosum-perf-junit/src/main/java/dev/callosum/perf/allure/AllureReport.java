@@ -266,7 +266,8 @@ public final class AllureReport {
             .setName("Run summary")
             .setFullName("callosum-perf.RunSummary." + run.stamp())
             .setHistoryId("callosum-perf-run-summary")
-            .setStatus(Status.PASSED)
+            // The run's own status, never a green entry over a red run.
+            .setStatus(runStatus(records))
             .setStatusDetails(
                 new StatusDetails()
                     .setMessage(records.size() + " benchmarks, " + failed + " failed or broken"))
@@ -294,6 +295,17 @@ public final class AllureReport {
         ResultsJson.pretty(ResultsJson.toJson(run)));
     lifecycle.stopTestCase(uuid);
     lifecycle.writeTestCase(uuid);
+  }
+
+  /** Failed if a benchmark failed, else broken if one was broken, else passed. */
+  static Status runStatus(List<BenchmarkRecord> records) {
+    if (records.stream().anyMatch(r -> r.outcome() == BenchmarkRecord.Outcome.FAILED)) {
+      return Status.FAILED;
+    }
+    if (records.stream().anyMatch(r -> r.outcome() == BenchmarkRecord.Outcome.BROKEN)) {
+      return Status.BROKEN;
+    }
+    return Status.PASSED;
   }
 
   /** Allure's failure categories for benchmarks. */

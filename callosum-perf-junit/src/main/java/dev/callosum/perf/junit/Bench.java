@@ -371,9 +371,13 @@ public final class Bench implements AutoCloseable {
   }
 
   /** What a run was made with, for reports: the load's shape, then the server's. */
-  private static Map<String, String> withMethod(Map<String, String> load, String method) {
+  private static Map<String, String> withMethod(
+      Map<String, String> load, String method, String label) {
     Map<String, String> with = new LinkedHashMap<>(load);
     with.put("method", method);
+    if (label != null) {
+      with.put("run", label);
+    }
     return with;
   }
 
@@ -463,6 +467,7 @@ public final class Bench implements AutoCloseable {
     private final ManagedServer server;
     private ClosedLoad load;
     private Duration timeout = Duration.ofSeconds(30);
+    private String label;
 
     private ClosedLoopRun(ManagedServer server) {
       this.server = server;
@@ -520,6 +525,15 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What this run measures, for a benchmark that runs several loads: reports name its row with it
+     * ({@code direct}, {@code through the extension, round 2}).
+     */
+    public ClosedLoopRun label(String text) {
+      label = Objects.requireNonNull(text, "label");
+      return this;
+    }
+
     /** Requests each client keeps in flight (1 to 4096); 1, the classic closed loop, unless set. */
     public ClosedLoopRun inFlight(int perClient) {
       load = load.inFlight(perClient);
@@ -548,7 +562,10 @@ public final class Bench implements AutoCloseable {
       return iterate(
           server,
           parameters(
-              server, ran.payload(), ran.clients(), withMethod(ran.describe(), ran.method())),
+              server,
+              ran.payload(),
+              ran.clients(),
+              withMethod(ran.describe(), ran.method(), label)),
           ran.duration() == null ? ran.requests() : 0,
           ran.duration(),
           quietNanos -> (long) ran.clients() * ran.inFlight(),
@@ -565,6 +582,7 @@ public final class Bench implements AutoCloseable {
   public final class OpenLoopRun {
     private final ManagedServer server;
     private OpenLoad load;
+    private String label;
 
     private OpenLoopRun(ManagedServer server) {
       this.server = server;
@@ -616,6 +634,15 @@ public final class Bench implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What this run measures, for a benchmark that runs several loads: reports name its row with it
+     * ({@code direct}, {@code through the extension, round 2}).
+     */
+    public OpenLoopRun label(String text) {
+      label = Objects.requireNonNull(text, "label");
+      return this;
+    }
+
     /** Runs the warm-up iterations, then the measured ones, and records the result. */
     public BenchmarkResult run() {
       checkOpen();
@@ -625,7 +652,10 @@ public final class Bench implements AutoCloseable {
       return iterate(
           server,
           parameters(
-              server, ran.payload(), ran.clients(), withMethod(ran.describe(), ran.method())),
+              server,
+              ran.payload(),
+              ran.clients(),
+              withMethod(ran.describe(), ran.method(), label)),
           0,
           ran.duration(),
           quietNanos -> Math.round(ran.rate() * quietNanos / 1e9),

@@ -264,24 +264,39 @@ final class RpcBenchmarkExtension
               null,
               notes));
     }
-    return verdicts.judged().stream()
-        .map(
-            j ->
-                new BenchmarkRecord(
-                    j.id(),
-                    className,
-                    method,
-                    context.getDisplayName(),
-                    tags,
-                    j.result(),
-                    j.budgets(),
-                    outcome,
-                    failure,
-                    profile,
-                    j.baseline(),
-                    j.serverState(),
-                    notes))
+    List<Verdicts.Judged> judged = verdicts.judged();
+    return java.util.stream.IntStream.range(0, judged.size())
+        .mapToObj(
+            k -> {
+              Verdicts.Judged j = judged.get(k);
+              return new BenchmarkRecord(
+                  j.id(),
+                  className,
+                  method,
+                  rowName(context.getDisplayName(), j.result(), k, judged.size()),
+                  tags,
+                  j.result(),
+                  j.budgets(),
+                  outcome,
+                  failure,
+                  profile,
+                  j.baseline(),
+                  j.serverState(),
+                  notes);
+            })
         .toList();
+  }
+
+  /**
+   * A row's name: the invocation's, and, when the invocation measured several times, what each run
+   * was ({@code .label(...)}) or its place, so that no two rows read the same.
+   */
+  private static String rowName(String displayName, BenchmarkResult result, int k, int of) {
+    if (of == 1) {
+      return displayName;
+    }
+    String label = result.parameters().get("run");
+    return displayName + " · " + (label != null ? label : "run " + (k + 1) + " of " + of);
   }
 
   @Override

@@ -207,7 +207,7 @@ final class Svg {
               fmt(py),
               x0 - 6,
               fmt(py + 4),
-              Html.escape(y.format().apply(v))));
+              Html.escape(tick(y, v))));
     }
     double[] xs = xTicks != null ? xTicks : ticks(xr, x.log());
     for (double v : xs) {
@@ -224,7 +224,7 @@ final class Svg {
               y0 + 4,
               fmt(px),
               y0 + 16,
-              Html.escape(x.format().apply(v))));
+              Html.escape(tick(x, v))));
     }
     svg.append(
         String.format(
@@ -289,6 +289,11 @@ final class Svg {
       hi = lo + Math.max(1, Math.abs(lo));
     }
     return new double[] {lo, niceCeil(hi)};
+  }
+
+  /** A tick's label; zero is "0" on any axis, not "0 ns" beside ticks in ms. */
+  static String tick(Axis axis, double v) {
+    return v == 0 ? "0" : axis.format().apply(v);
   }
 
   private static double[] ticks(double[] r, boolean log) {

@@ -239,6 +239,10 @@ class AllureResultsTests {
         .matches(budget);
     JsonNode summary = run.named("Run summary");
     assertThat(run.labels(summary)).containsEntry("feature", "run summary");
+    // Small.impossible broke its budget: the run's entry is red too, not a false green
+    assertThat(summary.path("status").asText()).isEqualTo("failed");
+    assertThat(summary.path("statusDetails").path("message").asText())
+        .isEqualTo("3 benchmarks, 1 failed or broken");
     Map<String, JsonNode> attachments = run.attachments(summary);
     assertThat(attachments).containsKeys("Benchmark summary", "Benchmark results (JSON)");
     String page =

@@ -218,6 +218,33 @@ class RpcBenchmarkExtensionTests {
   }
 
   @RpcBenchmark
+  static class TwoRuns {
+    @Test
+    void both(Bench bench) {
+      ManagedServer server = bench.server(ServerSpec.echo());
+      bench.closedLoop(server).label("small").payload(Payload.parse("64B")).requests(50).run();
+      bench.closedLoop(server).payload(Payload.parse("1KiB")).requests(50).run();
+    }
+  }
+
+  @Test
+  void aBenchmarkThatMeasuresTwiceNamesEachRowApart() throws Exception {
+    Path output = TestKit.freshOutputDirectory();
+    TestKit.jupiter(output)
+        .selectors(selectClass(TwoRuns.class))
+        .configurationParameter("callosum.perf.iterations", "1")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .execute()
+        .testEvents()
+        .assertStatistics(stats -> stats.succeeded(1));
+    var json =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(TestKit.resultsJson(output));
+    List<String> names = new java.util.ArrayList<>();
+    json.path("benchmarks").forEach(b -> names.add(b.path("displayName").asText()));
+    assertThat(names).containsExactly("both(Bench) · small", "both(Bench) · run 2 of 2");
+  }
+
+  @RpcBenchmark
   static class FailingServerWithErrorBudget {
     @Test
     @ErrorBudget(maxRatio = 0.5)

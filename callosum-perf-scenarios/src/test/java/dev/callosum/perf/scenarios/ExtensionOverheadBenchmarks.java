@@ -52,7 +52,13 @@ class ExtensionOverheadBenchmarks {
               .run();
       direct.add(own.throughput());
       BenchmarkResult through =
-          bench.closedLoop(server).clients(1).payload(payload).requests(requests).run();
+          bench
+              .closedLoop(server)
+              .label("through the extension, round " + (round + 1) + " of " + rounds)
+              .clients(1)
+              .payload(payload)
+              .requests(requests)
+              .run();
       assertThat(through).hasNoErrors();
       through.iterations().forEach(i -> extension.add(i.throughput()));
     }
