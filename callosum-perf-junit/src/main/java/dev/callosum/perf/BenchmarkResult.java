@@ -3,6 +3,7 @@ package dev.callosum.perf;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LatencyDistribution;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.peer.RpcException;
 import java.time.Duration;
@@ -35,6 +36,7 @@ public final class BenchmarkResult extends LatencyDistribution {
   private final long processCpuNanos;
   private final Hiccups hiccups;
   private final String cutShort;
+  private final ServerResources serverResources;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -70,7 +72,7 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups) {
-    this(name, server, parameters, iterations, processCpuNanos, hiccups, null);
+    this(name, server, parameters, iterations, processCpuNanos, hiccups, null, null);
   }
 
   private BenchmarkResult(
@@ -80,8 +82,10 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups,
-      String cutShort) {
+      String cutShort,
+      ServerResources serverResources) {
     super(merged(iterations));
+    this.serverResources = serverResources;
     this.hiccups = hiccups;
     this.cutShort = cutShort;
     this.processCpuNanos = processCpuNanos;
@@ -142,7 +146,47 @@ public final class BenchmarkResult extends LatencyDistribution {
         iterations,
         processCpuNanos,
         hiccups,
-        java.util.Objects.requireNonNull(why, "why"));
+        java.util.Objects.requireNonNull(why, "why"),
+        serverResources);
+  }
+
+  /** This result with what the server under test used over its measured iterations. */
+  public BenchmarkResult withServerResources(ServerResources resources) {
+    return new BenchmarkResult(
+        name,
+        server,
+        parameters,
+        iterations,
+        processCpuNanos,
+        hiccups,
+        cutShort,
+        java.util.Objects.requireNonNull(resources, "resources"));
+  }
+
+  /**
+   * What the server under test used over the measured iterations (CPU, memory, threads), where they
+   * could be read; empty for a remote server or a result made without.
+   */
+  public java.util.Optional<ServerResources> serverResources() {
+    return java.util.Optional.ofNullable(serverResources);
+  }
+
+  /** The server's CPU per successful request, in microseconds; NaN where unknown. */
+  public double serverCpuMicrosPerRequest() {
+    return serverResources == null ? Double.NaN : serverResources.cpuMicrosPerRequest(requests());
+  }
+
+  /**
+   * The load generator's CPU per successful request, in microseconds: this process's, less an
+   * in-JVM server's own threads; NaN where unknown. It includes JUnit and the harness.
+   */
+  public double loadGeneratorCpuMicrosPerRequest() {
+    double all = cpuMicrosPerRequest();
+    if (serverResources == null || !serverResources.inThisJvm()) {
+      return all;
+    }
+    double server = serverCpuMicrosPerRequest();
+    return Double.isNaN(server) ? Double.NaN : Math.max(0, all - server);
   }
 
   /** Why the measurement was cut short, if it was: then the result is partial. */

@@ -66,13 +66,13 @@ public final class Baseline {
               + " \"callosum-perf/benchmark-results\")");
     }
     int version = root.path("schemaVersion").asInt(-1);
-    if (version != 1) {
+    if (version != 1 && version != 2) { // 2 only added fields; a baseline reads the same from both
       throw new IllegalArgumentException(
           "the baseline "
               + path
               + " has schemaVersion "
               + version
-              + "; this version of callosum-perf reads schemaVersion 1");
+              + "; this version of callosum-perf reads schemaVersion 1 and 2");
     }
     Map<String, Entry> entries = new HashMap<>();
     for (JsonNode b : root.path("benchmarks")) {

@@ -16,6 +16,8 @@ import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.Quantities;
+import dev.callosum.perf.measurement.ResourceProbe;
+import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.report.ConsoleReport;
@@ -207,7 +209,8 @@ public final class Bench implements AutoCloseable {
       Duration duration,
       LongUnaryOperator waiting,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
-    Measured measured = new Measured();
+    ResourceProbe probe = server.resources().orElse(null);
+    Measured measured = new Measured(probe, server.placement() == Placement.IN_JVM);
     for (int i = 0; i < settings.warmups(); i++) {
       String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
       LoadResult warmup = run.apply(progress(phase, requests, duration, waiting));
@@ -216,6 +219,7 @@ public final class Bench implements AutoCloseable {
     for (int i = 0; i < settings.iterations(); i++) {
       String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
+      ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
       HiccupMeter meter = HiccupMeter.start();
       LoadResult iteration;
       Hiccups hiccups;
@@ -224,8 +228,10 @@ public final class Bench implements AutoCloseable {
       } finally {
         hiccups = meter.stop();
       }
+      ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
       checkAlive(server, parameters, measured, phase, iteration);
       measured.add(iteration, before, hiccups);
+      measured.addServer(serverBefore, serverAfter);
     }
     return record(server, parameters, measured);
   }
@@ -235,6 +241,38 @@ public final class Bench implements AutoCloseable {
     final List<LoadResult> iterations = new ArrayList<>();
     final List<Hiccups> hiccups = new ArrayList<>();
     long cpuNanos; // -1 where unknown
+    final ResourceProbe probe; // null: the server's figures cannot be read
+    final boolean inThisJvm;
+    long serverCpuNanos;
+    final List<Long> serverRss = new ArrayList<>();
+    long serverPeakRss = -1;
+    int serverThreads = -1;
+
+    Measured(ResourceProbe probe, boolean inThisJvm) {
+      this.probe = probe;
+      this.inThisJvm = inThisJvm;
+    }
+
+    void addServer(ResourceProbe.Sample before, ResourceProbe.Sample after) {
+      if (probe == null) {
+        return;
+      }
+      serverCpuNanos =
+          before.cpuNanos() < 0 || after.cpuNanos() < 0 || serverCpuNanos < 0
+              ? -1
+              : serverCpuNanos + after.cpuNanos() - before.cpuNanos();
+      serverRss.add(after.rssBytes());
+      serverPeakRss = Math.max(serverPeakRss, after.peakRssBytes());
+      serverThreads = after.threads();
+    }
+
+    /** What the server used, or null where it cannot be read. */
+    ServerResources server() {
+      return probe == null || serverRss.isEmpty()
+          ? null
+          : new ServerResources(
+              probe.source(), serverCpuNanos, serverRss, serverPeakRss, serverThreads, inThisJvm);
+    }
 
     void add(LoadResult iteration, long cpuBefore, Hiccups machine) {
       iterations.add(iteration);
@@ -364,6 +402,10 @@ public final class Bench implements AutoCloseable {
             measured.iterations,
             measured.cpuNanos,
             Hiccups.merge(measured.hiccups));
+    ServerResources used = measured.server();
+    if (used != null) {
+      full = full.withServerResources(used);
+    }
     BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);
     servers.put(result, server);

@@ -140,6 +140,11 @@ public final class RpcServer implements AutoCloseable {
   }
 
   /** The address clients connect to, such as {@code tcp://127.0.0.1:41234}. */
+  /** The name of its loop thread, the beginning of its other threads' names. */
+  public String threadName() {
+    return name;
+  }
+
   public String endpoint() {
     return endpoint;
   }

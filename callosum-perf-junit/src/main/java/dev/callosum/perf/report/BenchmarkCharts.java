@@ -3,6 +3,7 @@ package dev.callosum.perf.report;
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
+import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.apiguardian.api.API;
@@ -142,15 +144,25 @@ public final class BenchmarkCharts {
               "%.2f / %.2f",
               r.mebibytesSentPerSecond(),
               r.mebibytesReceivedPerSecond()));
-      if (Double.isFinite(r.cpuMicrosPerRequest())) {
+      if (Double.isFinite(r.loadGeneratorCpuMicrosPerRequest())) {
         row(
             html,
-            "CPU per request",
+            "load generator CPU per request",
             String.format(
                 Locale.ROOT,
-                "%.1f µs (this process, all" + " threads: clients, in-JVM server)",
-                r.cpuMicrosPerRequest()));
+                "%.1f µs (this JVM's clients and harness%s)",
+                r.loadGeneratorCpuMicrosPerRequest(),
+                r.serverResources().map(ServerResources::inThisJvm).orElse(false)
+                    ? ", less the in-JVM server's own threads"
+                    : ""));
       }
+      Optional<ServerResources> used = r.serverResources();
+      row(
+          html,
+          "server under test: CPU, memory, threads",
+          used.isEmpty()
+              ? "unknown (a remote server: only its replies are seen from here)"
+              : serverUse(r, used.get()));
       r.hiccups()
           .ifPresent(h -> row(html, "this machine's own hiccups (not the server's)", h.toString()));
       row(
@@ -225,6 +237,24 @@ public final class BenchmarkCharts {
       row(html, "failure", record.failure());
     }
     return html.append("</table>").toString();
+  }
+
+  private static String serverUse(BenchmarkResult r, ServerResources used) {
+    double cpu = r.serverCpuMicrosPerRequest();
+    return (Double.isFinite(cpu)
+            ? String.format(Locale.ROOT, "%.1f µs CPU per request", cpu)
+            : "CPU unknown")
+        + (used.lastRssBytes() >= 0
+            ? ", resident memory "
+                + String.join(" → ", used.rssBytes().stream().map(ServerResources::mib).toList())
+                + " MiB by iteration (peak "
+                + ServerResources.mib(used.peakRssBytes())
+                + ")"
+            : ", memory unknown (this JVM's, shared with the load generator)")
+        + (used.threads() >= 0 ? ", " + used.threads() + " threads" : "")
+        + used.possibleLeak().map(l -> " — " + l).orElse("")
+        + "; from "
+        + used.source();
   }
 
   static String limitMeaning(LoadResult.Limit limit) {

@@ -3,6 +3,7 @@ package dev.callosum.perf.report;
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.Quantities;
+import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.profile.ProfileSummary;
 import java.io.PrintStream;
@@ -175,6 +176,11 @@ public final class ConsoleReport {
       out.println(
           "    " + record.outcome().name().toLowerCase(Locale.ROOT) + ": " + record.failure());
     }
+    if (r != null) {
+      r.serverResources()
+          .flatMap(ServerResources::possibleLeak)
+          .ifPresent(leak -> out.println("    warning: " + leak));
+    }
     if (record.baseline() != null) {
       for (var change : record.baseline().changes()) {
         out.println(
@@ -323,9 +329,7 @@ public final class ConsoleReport {
         Quantities.compact(r.percentile(99.9).toNanos()),
         Quantities.compact(r.maxLatency().toNanos()),
         r.mebibytesSentPerSecond(),
-        Double.isFinite(r.cpuMicrosPerRequest())
-            ? String.format(Locale.ROOT, "%.0f µs CPU/req, ", r.cpuMicrosPerRequest())
-            : "",
+        cpuLine(r),
         r.errorCount(),
         r.hiccups()
             .map(
@@ -336,6 +340,53 @@ public final class ConsoleReport {
                         + Quantities.compact(h.stall(99).toNanos())
                         + ")")
             .orElse(""));
+  }
+
+  /**
+   * {@code load generator 120 µs CPU/req, server 250 µs CPU/req, RSS 48.0 MiB (peak 52.1 MiB), 9
+   * threads, }: each figure says whose it is; an in-JVM server has no memory of its own.
+   */
+  public static String cpuLine(BenchmarkResult r) {
+    StringBuilder s = new StringBuilder();
+    if (Double.isFinite(r.loadGeneratorCpuMicrosPerRequest())) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "load generator %.0f µs CPU/req, ",
+              r.loadGeneratorCpuMicrosPerRequest()));
+    }
+    r.serverResources()
+        .ifPresent(
+            server -> {
+              s.append(server.inThisJvm() ? "server (its threads here) " : "server ");
+              double cpu = r.serverCpuMicrosPerRequest();
+              s.append(
+                  Double.isFinite(cpu)
+                      ? String.format(Locale.ROOT, "%.0f µs CPU/req", cpu)
+                      : "CPU unknown");
+              if (server.lastRssBytes() >= 0) {
+                s.append(", RSS ")
+                    .append(ServerResources.mib(server.lastRssBytes()))
+                    .append(" MiB");
+                if (server.peakRssBytes() >= 0) {
+                  s.append(" (peak ")
+                      .append(ServerResources.mib(server.peakRssBytes()))
+                      .append(")");
+                }
+              }
+              if (server.threads() >= 0) {
+                s.append(", ")
+                    .append(server.threads())
+                    .append(server.threads() == 1 ? " thread" : " threads");
+              }
+              s.append(", ");
+            });
+    if (r.serverResources().isEmpty()
+        && !r.parameters().getOrDefault("placement", "").isEmpty()
+        && "remote".equals(r.parameters().get("placement"))) {
+      s.append("server CPU and memory unknown (remote), ");
+    }
+    return s.toString();
   }
 
   /**

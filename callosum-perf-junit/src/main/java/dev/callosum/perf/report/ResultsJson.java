@@ -35,7 +35,7 @@ public final class ResultsJson {
   public static final String SCHEMA = "callosum-perf/benchmark-results";
 
   /** The schema version, in every file's {@code schemaVersion} field. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: serverResources, loadGeneratorCpuMicrosPerRequest
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -154,6 +154,32 @@ public final class ResultsJson {
               if (Double.isFinite(result.cpuMicrosPerRequest())) {
                 m.put("cpuMicrosPerRequest", result.cpuMicrosPerRequest());
               }
+            });
+    if (Double.isFinite(result.loadGeneratorCpuMicrosPerRequest())) {
+      m.put("loadGeneratorCpuMicrosPerRequest", result.loadGeneratorCpuMicrosPerRequest());
+    }
+    result
+        .serverResources()
+        .ifPresent(
+            server -> {
+              ObjectNode sut = m.putObject("serverResources");
+              sut.put("source", server.source());
+              sut.put("inThisJvm", server.inThisJvm());
+              if (server.cpuNanos() >= 0) {
+                sut.put("cpuSeconds", server.cpuNanos() / 1e9);
+                sut.put("cpuMicrosPerRequest", result.serverCpuMicrosPerRequest());
+              }
+              if (server.lastRssBytes() >= 0) {
+                var rss = sut.putArray("rssBytesByIteration");
+                server.rssBytes().forEach(rss::add);
+              }
+              if (server.peakRssBytes() >= 0) {
+                sut.put("peakRssBytes", server.peakRssBytes());
+              }
+              if (server.threads() >= 0) {
+                sut.put("threads", server.threads());
+              }
+              server.possibleLeak().ifPresent(leak -> sut.put("possibleLeak", leak));
             });
     if (!result.closedLoop()) {
       m.put("targetRate", result.targetRate());
