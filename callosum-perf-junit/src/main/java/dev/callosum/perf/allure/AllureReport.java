@@ -327,6 +327,8 @@ public final class AllureReport {
          "messageRegex": "(?s).*(exited|did not start|did not become ready|handshake|could not connect).*"},
         {"name": "RPC errors", "matchedStatuses": ["failed", "broken"],
          "messageRegex": "(?s).*(calls failed|RpcException|RemoteException|TIMEOUT|TRANSPORT).*"},
+        {"name": "The run (its summary entry)", "matchedStatuses": ["failed", "broken"],
+         "messageRegex": "[0-9]+ benchmarks, [0-9]+ failed or broken"},
         {"name": "Infrastructure failure", "matchedStatuses": ["broken"]}
       ]
       """;
