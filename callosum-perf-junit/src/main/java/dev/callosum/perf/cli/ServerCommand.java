@@ -54,7 +54,7 @@ final class ServerCommand {
             + " spec="
             + spec.curve(server.publicKey() != null).word().orElseThrow()
             + " identity="
-            + identity());
+            + RpcServer.identity());
     out.flush();
     if (stopOnEof) {
       Thread watcher =
@@ -85,15 +85,6 @@ final class ServerCommand {
       // already shutting down
     }
     return 0;
-  }
-
-  /** {@code callosum-perf 0.1.0 java 17.0.15}: who answers, for the harness's reports. */
-  static String identity() {
-    String version = ServerCommand.class.getPackage().getImplementationVersion();
-    return "callosum-perf "
-        + (version == null ? "(development)" : version)
-        + " java "
-        + System.getProperty("java.version");
   }
 
   /** What the options ask {@code echo} to do, and the scheduler and compression, as a spec. */

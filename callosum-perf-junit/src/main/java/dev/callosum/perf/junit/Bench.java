@@ -413,7 +413,8 @@ public final class Bench implements AutoCloseable {
   }
 
   /** What a run was made with, for reports: the load's shape, then the server's. */
-  private static Map<String, String> withMethod(
+  /** The load's description with the method it calls and, if given, the run's label. */
+  private static Map<String, String> runParameters(
       Map<String, String> load, String method, String label) {
     Map<String, String> with = new LinkedHashMap<>(load);
     with.put("method", method);
@@ -607,7 +608,7 @@ public final class Bench implements AutoCloseable {
               server,
               ran.payload(),
               ran.clients(),
-              withMethod(ran.describe(), ran.method(), label)),
+              runParameters(ran.describe(), ran.method(), label)),
           ran.duration() == null ? ran.requests() : 0,
           ran.duration(),
           quietNanos -> (long) ran.clients() * ran.inFlight(),
@@ -697,7 +698,7 @@ public final class Bench implements AutoCloseable {
               server,
               ran.payload(),
               ran.clients(),
-              withMethod(ran.describe(), ran.method(), label)),
+              runParameters(ran.describe(), ran.method(), label)),
           0,
           ran.duration(),
           quietNanos -> Math.round(ran.rate() * quietNanos / 1e9),

@@ -140,6 +140,15 @@ public final class RpcServer implements AutoCloseable {
   }
 
   /** The address clients connect to, such as {@code tcp://127.0.0.1:41234}. */
+  /** Who answers, for reports: {@code callosum-perf 0.1.0 java 17.0.15}. */
+  public static String identity() {
+    String version = RpcServer.class.getPackage().getImplementationVersion();
+    return "callosum-perf "
+        + (version == null ? "(development)" : version)
+        + " java "
+        + System.getProperty("java.version");
+  }
+
   /** The name of its loop thread, the beginning of its other threads' names. */
   public String threadName() {
     return name;
