@@ -8,9 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.zeromq.ZMQ;
 
 /**
@@ -47,7 +45,6 @@ final class EventLoop extends LoopThread {
     }
   }
 
-  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final List<Registration> registrations = new ArrayList<>();
 
   /** Whether every socket must be asked, not only the signalled ones; see {@link #dispatch}. */
@@ -58,7 +55,6 @@ final class EventLoop extends LoopThread {
   private Pipe wakeup;
   private Selector selector;
   private SelectionKey wakeupKey;
-  private long timerSeq;
 
   EventLoop(String name) {
     super(name);
@@ -99,14 +95,6 @@ final class EventLoop extends LoopThread {
     }
   }
 
-  /** Runs a task after a delay, on the loop thread. Call from the loop thread. */
-  Timer schedule(long delayNanos, Runnable task) {
-    assertInLoop();
-    Timer timer = new Timer(System.nanoTime() + delayNanos, timerSeq++, task);
-    timers.add(timer);
-    return timer;
-  }
-
   @Override
   void loop() throws IOException {
     selector = Selector.open();
@@ -121,7 +109,7 @@ final class EventLoop extends LoopThread {
         break;
       }
       dispatch();
-      long timeout = pollTimeoutMillis();
+      long timeout = timerWaitMillis();
       sleeping.set(true);
       if (hasTasks() || recheck || timeout == 0) {
         selector.selectNow();
@@ -188,36 +176,6 @@ final class EventLoop extends LoopThread {
     }
   }
 
-  private boolean runTimers() {
-    boolean ran = false;
-    long now = System.nanoTime();
-    Timer next;
-    while ((next = timers.peek()) != null && next.deadline - now <= 0) {
-      timers.poll();
-      if (!next.cancelled) {
-        ran = true;
-        try {
-          next.task.run();
-        } catch (Throwable t) {
-          LOG.log(System.Logger.Level.ERROR, name + ": timer failed; going on", t);
-        }
-      }
-    }
-    return ran;
-  }
-
-  private long pollTimeoutMillis() {
-    Timer next;
-    while ((next = timers.peek()) != null && next.cancelled) {
-      timers.poll();
-    }
-    if (next == null) {
-      return -1;
-    }
-    long nanos = next.deadline - System.nanoTime();
-    return nanos <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(nanos) + 1;
-  }
-
   @Override
   void wake() {
     Pipe pipe = wakeup;
@@ -255,31 +213,6 @@ final class EventLoop extends LoopThread {
       }
     } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.DEBUG, name + ": closing the wake-up pipe failed", e);
-    }
-  }
-
-  /** A task to run at a deadline on the loop thread. */
-  static final class Timer implements Comparable<Timer> {
-    final long deadline;
-    final long seq;
-    final Runnable task;
-    boolean cancelled;
-
-    Timer(long deadline, long seq, Runnable task) {
-      this.deadline = deadline;
-      this.seq = seq;
-      this.task = task;
-    }
-
-    /** Cancels the timer; call from the loop thread. Cancelled timers leave lazily. */
-    void cancel() {
-      cancelled = true;
-    }
-
-    @Override
-    public int compareTo(Timer o) {
-      int c = Long.compare(deadline - o.deadline, 0);
-      return c != 0 ? c : Long.compare(seq, o.seq);
     }
   }
 }

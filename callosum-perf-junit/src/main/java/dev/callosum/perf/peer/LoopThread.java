@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,6 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the client's {@link EventLoop} and the server's {@link ServerLoop} share. Subclasses say how the
  * thread waits and how a sleeping thread is woken; tasks are handed over with {@link #execute} and
  * wake the thread only when it sleeps.
+ *
+ * <p>Timers fire on the thread too, which waits no longer than the next one is due: a reply due
+ * after a delay is sent by the thread that wakes for it, with no second thread to wake (on a
+ * virtual machine each wake-up of an idle thread costs tens to hundreds of microseconds).
  */
 abstract class LoopThread implements AutoCloseable {
   static final System.Logger LOG = System.getLogger(LoopThread.class.getName());
@@ -23,6 +28,8 @@ abstract class LoopThread implements AutoCloseable {
   private final Thread thread;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private long timerSeq;
 
   LoopThread(String name) {
     this.name = name;
@@ -104,6 +111,55 @@ abstract class LoopThread implements AutoCloseable {
     return ran;
   }
 
+  /** Runs a task after a delay, on this thread. Call from this thread. */
+  final Timer schedule(long delayNanos, Runnable task) {
+    if (!inLoop()) {
+      throw new IllegalStateException(
+          name
+              + ": timer scheduled from "
+              + Thread.currentThread().getName()
+              + "; only the loop thread may; hand it over with execute");
+    }
+    Timer timer = new Timer(System.nanoTime() + delayNanos, timerSeq++, task);
+    timers.add(timer);
+    return timer;
+  }
+
+  /** Runs the timers that are due; returns whether it ran any. */
+  final boolean runTimers() {
+    boolean ran = false;
+    long now = System.nanoTime();
+    Timer next;
+    while ((next = timers.peek()) != null && next.deadline - now <= 0) {
+      timers.poll();
+      if (!next.cancelled) {
+        ran = true;
+        try {
+          next.task.run();
+        } catch (Throwable t) {
+          LOG.log(System.Logger.Level.ERROR, name + ": timer failed; going on", t);
+        }
+      }
+    }
+    return ran;
+  }
+
+  /**
+   * How long the thread may wait for the next timer, in whole milliseconds rounded up (the unit
+   * both ZeroMQ's receive timeout and NIO's select take): 0 if one is due, -1 if none is set.
+   */
+  final long timerWaitMillis() {
+    Timer next;
+    while ((next = timers.peek()) != null && next.cancelled) {
+      timers.poll();
+    }
+    if (next == null) {
+      return -1;
+    }
+    long nanos = next.deadline - System.nanoTime();
+    return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
+  }
+
   private void runLoop() {
     try {
       loop();
@@ -147,6 +203,31 @@ abstract class LoopThread implements AutoCloseable {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A task to run at a deadline on the loop thread. */
+  static final class Timer implements Comparable<Timer> {
+    final long deadline;
+    final long seq;
+    final Runnable task;
+    boolean cancelled;
+
+    Timer(long deadline, long seq, Runnable task) {
+      this.deadline = deadline;
+      this.seq = seq;
+      this.task = task;
+    }
+
+    /** Cancels the timer; call from the loop thread. Cancelled timers leave lazily. */
+    void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      int c = Long.compare(deadline - o.deadline, 0);
+      return c != 0 ? c : Long.compare(seq, o.seq);
     }
   }
 }

@@ -26,6 +26,10 @@ public interface Request {
   /** Runs blocking handler code; its tasks are interrupted when their request is cancelled. */
   ExecutorService workers();
 
-  /** Schedules delayed completions without holding a thread. */
+  /**
+   * Schedules delayed completions without holding a thread. Its tasks run on the server's own
+   * thread, like code after {@code await asyncio.sleep(…)} in a Python handler: they must not
+   * block.
+   */
   ScheduledExecutorService timer();
 }

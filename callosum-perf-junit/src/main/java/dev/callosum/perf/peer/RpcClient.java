@@ -43,7 +43,7 @@ public final class RpcClient implements AutoCloseable {
   // Loop thread only:
   private final Map<Long, Pending> pending = new HashMap<>();
   private final TreeSet<Pending> deadlines = new TreeSet<>();
-  private EventLoop.Timer sweep;
+  private LoopThread.Timer sweep;
   private long sweepAt;
   private Connection connection;
   private final AtomicBoolean closed = new AtomicBoolean();

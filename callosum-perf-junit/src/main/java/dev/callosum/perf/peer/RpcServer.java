@@ -40,8 +40,8 @@ import org.zeromq.ZMQ;
  * and logs what it cannot parse, and keeps serving everyone else. Every queue is bounded by {@link
  * ServerConfig#maxPendingRequests()}.
  *
- * <p>One thread owns the sockets; handlers that complete at once run on it, others complete on
- * timers or worker threads and hand their replies back.
+ * <p>One thread owns the sockets; handlers that complete at once run on it, and so do the timers of
+ * {@link Request#timer()}; handlers on worker threads hand their replies back to it.
  *
  * @since 0.1
  */
@@ -57,7 +57,7 @@ public final class RpcServer implements AutoCloseable {
   private final ZContext context;
   private final ServerLoop loop;
   private final ExecutorService workers;
-  private final ScheduledExecutorService timer;
+  private final LoopScheduler timer;
   private final Dispatch dispatch;
   private final String name;
   private ZMQ.Socket router;
@@ -77,15 +77,14 @@ public final class RpcServer implements AutoCloseable {
   private RpcServer(ServerConfig config) {
     this.config = config;
     this.codec = new MessageCodec(config.maxBodySize());
-    this.context = SharedContext.newContext();
     int id = SERVERS.incrementAndGet();
     this.name = "callosum-server-" + id;
+    this.context = SharedContext.newContext(name);
     this.loop = new ServerLoop(name, context);
     this.workers =
         Executors.newFixedThreadPool(
             config.workerThreads(), daemon("callosum-server-" + id + "-worker-"));
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(daemon("callosum-server-" + id + "-timer-"));
+    this.timer = new LoopScheduler(loop);
     this.dispatch = config.keySerialized() ? new KeySerialized() : new ExitOrdered();
   }
 
@@ -603,11 +602,10 @@ public final class RpcServer implements AutoCloseable {
   }
 
   private void shutdownExecutors() {
+    timer.stop();
     workers.shutdownNow();
-    timer.shutdownNow();
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);
-      timer.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -15,7 +15,7 @@ import org.zeromq.ZMQ;
  * wait jeromq offers (a selector over the socket's descriptor costs tens of microseconds more per
  * message here). Work from other threads is queued, and a sleeping loop is woken by a one-frame
  * message from a private DEALER connected to the same ROUTER over inproc, recognised by its random
- * routing id.
+ * routing id. Timers bound the wait through the ROUTER's receive timeout.
  */
 final class ServerLoop extends LoopThread {
   private static final AtomicLong WAKE_ENDPOINTS = new AtomicLong();
@@ -33,6 +33,7 @@ final class ServerLoop extends LoopThread {
   private ZMQ.Socket router;
   private ZMQ.Socket waker; // used under its own lock by whichever thread wakes the loop
   private MessageHandler handler;
+  private long receiveTimeout = -1; // the ROUTER's, as last set
 
   ServerLoop(String name, ZContext context) {
     super(name);
@@ -77,9 +78,14 @@ final class ServerLoop extends LoopThread {
   void loop() {
     runTasks();
     while (running) {
+      runTimers();
+      long wait = timerWaitMillis();
       sleeping.set(true);
-      boolean idle = !hasTasks();
-      if (!Multipart.read(router, idle ? 0 : ZMQ.DONTWAIT, frames)) {
+      boolean block = wait != 0 && !hasTasks();
+      if (block) {
+        waitAtMost(wait);
+      }
+      if (!Multipart.read(router, block ? 0 : ZMQ.DONTWAIT, frames)) {
         sleeping.set(false);
         runTasks();
         continue;
@@ -91,6 +97,15 @@ final class ServerLoop extends LoopThread {
         handle();
       }
       runTasks();
+    }
+  }
+
+  /** Sets the ROUTER's receive timeout (-1: none) when it changes. */
+  private void waitAtMost(long millis) {
+    int timeout = (int) Math.min(millis, Integer.MAX_VALUE);
+    if (timeout != receiveTimeout) {
+      router.setReceiveTimeOut(timeout);
+      receiveTimeout = timeout;
     }
   }
 

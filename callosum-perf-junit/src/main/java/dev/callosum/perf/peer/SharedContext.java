@@ -32,8 +32,22 @@ final class SharedContext {
 
   /** A context with linger 0 on close: benchmarks never wait on unsent messages at shutdown. */
   static ZContext newContext() {
+    return newContext("callosum-client");
+  }
+
+  /**
+   * A context whose ZeroMQ threads (I/O, reaper) are named {@code owner-zmq-…}, so that their CPU
+   * and their profile samples are counted for whoever owns them: a server's for the server.
+   */
+  static ZContext newContext(String owner) {
     ZContext ctx = new ZContext(1);
     ctx.setLinger(0);
+    ctx.setThreadFactor(
+        (task, name) -> {
+          Thread thread = new Thread(task, owner + "-zmq-" + name);
+          thread.setDaemon(true);
+          return thread;
+        });
     return ctx;
   }
 }
