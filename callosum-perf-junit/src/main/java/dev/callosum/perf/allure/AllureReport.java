@@ -182,19 +182,35 @@ public final class AllureReport {
     text.append(
         String.format(
             Locale.ROOT,
-            "%d samples running Java and %d in native code (I/O"
-                + " system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel time"
-                + " included%n",
+            "%d CPU samples of every thread and %d JFR samples of threads in native code"
+                + " (I/O system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel"
+                + " time included%n",
             p.cpuSamples(),
             p.nativeSamples(),
             p.seconds(),
             p.processCpuNanos() / 1e9));
-    table(
-        text, "Callosum's own frames (nearest the top of each sample)", p.ownMethods(), "samples");
-    table(text, "Top Java methods (self, running)", p.topMethods(), "samples");
+    text.append("CPU samples: ").append(p.cpuSampling()).append(System.lineSeparator());
+    for (ProfileSummary.CpuProfile part : p.parts()) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%n%s: %,d samples, %s%n",
+              part.whose().toUpperCase(Locale.ROOT),
+              part.samples(),
+              part.threads()));
+      table(
+          text,
+          "Callosum frames of the " + part.whose() + " (nearest the top of each sample)",
+          part.ownFrames(),
+          "samples");
+      table(text, "Top frames of the " + part.whose() + " (self)", part.topFrames(), "samples");
+    }
+    if (p.parts().isEmpty()) {
+      table(text, "Top Java methods (self, running)", p.topMethods(), "samples");
+    }
     table(
         text,
-        "Top native methods (where threads sat in native code)",
+        "Where threads waited in native code (JFR's native method samples)",
         p.topNativeMethods(),
         "samples");
     text.append(
@@ -218,7 +234,16 @@ public final class AllureReport {
             p.heap().collections(),
             p.heap().gcPauseNanos() / 1e9));
     text(lifecycle, "Profile summary" + suffix, "text/plain", "txt", text.toString());
-    file(lifecycle, "Flame graph (CPU)" + suffix, "text/html", "html", p.flameGraph());
+    for (ProfileSummary.CpuProfile part : p.parts()) {
+      file(
+          lifecycle,
+          "Flame graph (CPU, " + part.whose() + ")" + suffix,
+          "text/html",
+          "html",
+          part.flameGraph());
+    }
+    file(
+        lifecycle, "Flame graph (CPU, every thread)" + suffix, "text/html", "html", p.flameGraph());
     file(
         lifecycle,
         "JFR recording (open in JDK Mission Control)" + suffix,

@@ -1,11 +1,17 @@
 package dev.callosum.perf.profile;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import one.convert.Arguments;
+import one.convert.FlameGraph;
 import one.convert.JfrToFlame;
 
-/** Renders JFR CPU samples as async-profiler's self-contained HTML flame graph, offline. */
+/** Renders CPU samples as async-profiler's self-contained HTML flame graph, offline. */
 final class FlameGraphs {
   private FlameGraphs() {}
 
@@ -22,6 +28,30 @@ final class FlameGraphs {
       return true;
     } catch (IOException | RuntimeException e) {
       System.err.println("callosum-perf: no flame graph for " + jfr + ": " + e);
+      return false;
+    }
+  }
+
+  /**
+   * Writes the flame graph of stacks in collapsed form; false (and nothing written) if there are
+   * none or it cannot be written, which must not fail a benchmark.
+   */
+  static boolean renderCollapsed(String collapsed, Path html, String title) {
+    if (collapsed.isBlank()) {
+      return false;
+    }
+    try {
+      FlameGraph graph =
+          new FlameGraph(new Arguments("--title", title, "--highlight", "dev/callosum"));
+      graph.parseCollapsed(new StringReader(collapsed));
+      Files.createDirectories(html.toAbsolutePath().getParent());
+      try (OutputStream file = Files.newOutputStream(html);
+          PrintStream out = new PrintStream(file, false, StandardCharsets.UTF_8)) {
+        graph.dump(out);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("callosum-perf: no flame graph " + html + ": " + e);
       return false;
     }
   }

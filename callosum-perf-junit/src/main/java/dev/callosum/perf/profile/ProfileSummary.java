@@ -2,24 +2,34 @@ package dev.callosum.perf.profile;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apiguardian.api.API;
 
 /**
- * What a benchmark's JFR recording says: where the CPU went, what was allocated, how the heap
- * moved. Samples and allocations are of the whole JVM (load generator, in-JVM server, JUnit).
+ * What a benchmark's profile says: where the CPU went (async-profiler's samples, split into the
+ * server under test when it runs in this JVM and the load generator), what was allocated and how
+ * the heap moved (JFR, of the whole JVM).
  *
- * @param jfr the recording, which opens in JDK Mission Control
- * @param flameGraph a self-contained HTML flame graph of the CPU samples, or {@code null}
+ * @param jfr the JFR recording, which opens in JDK Mission Control
+ * @param flameGraph a self-contained HTML flame graph of every thread's CPU samples (one tower per
+ *     thread), or {@code null}
  * @param seconds how long it recorded
- * @param cpuSamples samples of threads running Java code ({@code jdk.ExecutionSample})
+ * @param cpuSampling how CPU was sampled (profiler, event, interval), or why it was not
+ * @param parts the CPU samples of the server under test (only when it runs in this JVM) and of the
+ *     load generator, each with its own flame graph; empty without async-profiler
+ * @param cpuSamples CPU samples over every thread (async-profiler's; JFR's {@code
+ *     jdk.ExecutionSample} count without it)
  * @param nativeSamples samples of threads in native code: system calls for socket I/O, polls, waits
  *     ({@code jdk.NativeMethodSample}); in an RPC benchmark usually the most
  * @param processCpuNanos CPU time this process used while recording (all threads, all cores, kernel
  *     time included)
- * @param topMethods the Java methods most often on top of a running thread's stack (self time)
- * @param topNativeMethods the native methods threads were most often in
- * @param ownMethods for each sample of either kind, the Callosum frame nearest the top: which of
- *     our methods the time is spent in or under, most first
+ * @param topMethods the frames most often on top of a running thread's stack (self time), Java and
+ *     native, over every thread
+ * @param topNativeMethods the native methods threads were most often in, running or waiting (JFR's
+ *     {@code jdk.NativeMethodSample}): a wait profile
+ * @param ownMethods the server under test's CPU samples by the Callosum frame nearest the top:
+ *     which of the server's methods the time is spent in or under; empty when the server does not
+ *     run in this JVM (then {@link #parts} holds the load generator's own)
  * @param allocation allocation by site, estimated from JFR's allocation samples
  * @param heap heap use over the recording
  * @since 0.1
@@ -29,6 +39,8 @@ public record ProfileSummary(
     Path jfr,
     Path flameGraph,
     double seconds,
+    String cpuSampling,
+    List<CpuProfile> parts,
     long cpuSamples,
     long nativeSamples,
     long processCpuNanos,
@@ -39,9 +51,50 @@ public record ProfileSummary(
     Heap heap) {
 
   public ProfileSummary {
+    parts = List.copyOf(parts);
     topMethods = List.copyOf(topMethods);
     topNativeMethods = List.copyOf(topNativeMethods);
     ownMethods = List.copyOf(ownMethods);
+  }
+
+  /** The part of the profile whose threads are the server under test's. */
+  public Optional<CpuProfile> server() {
+    return parts.stream().filter(CpuProfile::isServer).findFirst();
+  }
+
+  /** The part of the profile whose threads are the load generator's. */
+  public Optional<CpuProfile> loadGenerator() {
+    return parts.stream().filter(p -> !p.isServer()).findFirst();
+  }
+
+  /**
+   * The CPU samples of one side of the benchmark.
+   *
+   * @param whose {@link #SERVER} or {@link #LOAD_GENERATOR}
+   * @param threads which threads, in words
+   * @param samples how many samples
+   * @param flameGraph its flame graph, or {@code null}
+   * @param topFrames the frames most often on top (self time)
+   * @param ownFrames samples by the Callosum frame nearest the top
+   */
+  public record CpuProfile(
+      String whose,
+      String threads,
+      long samples,
+      Path flameGraph,
+      List<Entry> topFrames,
+      List<Entry> ownFrames) {
+    public static final String SERVER = "server under test";
+    public static final String LOAD_GENERATOR = "load generator";
+
+    public CpuProfile {
+      topFrames = List.copyOf(topFrames);
+      ownFrames = List.copyOf(ownFrames);
+    }
+
+    public boolean isServer() {
+      return SERVER.equals(whose);
+    }
   }
 
   /**

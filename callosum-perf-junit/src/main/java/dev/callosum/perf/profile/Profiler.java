@@ -22,13 +22,15 @@ import jdk.jfr.consumer.RecordingFile;
 import org.apiguardian.api.API;
 
 /**
- * A JFR recording around one benchmark. {@link #start} begins it; {@link #stop} writes the {@code
- * .jfr}, reads it back into a {@link ProfileSummary} and renders a flame graph; {@link #close}
- * discards a recording nobody stopped (a benchmark that passed with profiling off).
+ * The profile of one benchmark: async-profiler's CPU samples of every thread, and a JFR recording
+ * for allocation, heap and GC. {@link #start} begins both; {@link #stop} splits the CPU samples
+ * into the server under test (its threads, when it runs in this JVM) and the load generator (every
+ * other thread), renders a flame graph of each, writes the {@code .jfr} and summarizes it all in a
+ * {@link ProfileSummary}; {@link #close} discards a profile nobody stopped (a benchmark that passed
+ * with profiling off).
  *
- * <p>Detailed recordings use JFR's {@code profile} settings (10 ms CPU samples, more allocation
- * samples); light ones its {@code default} settings (about 1 % overhead), kept only if a budget
- * breaks.
+ * <p>Detailed profiles sample CPU every millisecond and use JFR's {@code profile} settings; light
+ * ones (kept only if a budget breaks) every 10 ms, with JFR's {@code default} settings.
  *
  * @since 0.1
  */
@@ -39,34 +41,49 @@ public final class Profiler implements AutoCloseable {
 
   private static final String OWN_PACKAGE = "dev.callosum.";
 
+  /** This project's server names all its threads so, ZeroMQ's included (RpcServer). */
+  private static final String SERVER_THREADS = "callosum-server-";
+
   private final Recording recording;
+  private final CpuSampler sampler;
+  private final String cpuSampling;
   private final long startNanos = System.nanoTime();
   private final long startCpu = processCpu();
   private final long startHeap;
   private boolean done;
 
-  private Profiler(Recording recording) {
+  private Profiler(Recording recording, CpuSampler sampler, String cpuSampling) {
     this.recording = recording;
+    this.sampler = sampler;
+    this.cpuSampling = cpuSampling;
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     this.startHeap = memory.getHeapMemoryUsage().getUsed();
   }
 
   /**
-   * Starts a recording named for the benchmark.
+   * Starts a profile named for the benchmark.
    *
-   * @param detailed JFR's {@code profile} settings rather than its {@code default} ones
+   * @param detailed 1 ms CPU samples and JFR's {@code profile} settings, rather than 10 ms and its
+   *     {@code default} ones
    * @throws IllegalStateException if this JVM cannot record (JFR unavailable), saying so
    */
   public static Profiler start(String name, boolean detailed) {
+    Recording recording;
     try {
-      Recording recording =
-          new Recording(Configuration.getConfiguration(detailed ? "profile" : "default"));
+      recording = new Recording(Configuration.getConfiguration(detailed ? "profile" : "default"));
       recording.setName("callosum-perf " + name);
       recording.setToDisk(true);
       recording.start();
-      return new Profiler(recording);
     } catch (IOException | ParseException | RuntimeException e) {
       throw new IllegalStateException("cannot start a JFR recording for " + name + ": " + e, e);
+    }
+    try {
+      CpuSampler sampler = CpuSampler.start(detailed ? 1_000_000 : 10_000_000);
+      return new Profiler(recording, sampler, sampler.how());
+    } catch (IllegalStateException e) {
+      System.err.println(
+          "callosum-perf: " + e.getMessage() + "; CPU only from JFR's samples for " + name);
+      return new Profiler(recording, null, "JFR only: " + e.getMessage());
     }
   }
 
@@ -81,6 +98,15 @@ public final class Profiler implements AutoCloseable {
     long cpu = processCpu() - startCpu;
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     long endHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    CpuSampler.Stacks stacks = null;
+    String sampling = cpuSampling;
+    if (sampler != null) {
+      try {
+        stacks = sampler.stop();
+      } catch (IllegalStateException e) {
+        sampling = cpuSampling + "; " + e.getMessage();
+      }
+    }
     try {
       recording.stop();
       Files.createDirectories(jfr.toAbsolutePath().getParent());
@@ -90,35 +116,131 @@ public final class Profiler implements AutoCloseable {
     } finally {
       recording.close();
     }
-    ProfileSummary summary = summarize(jfr, seconds, cpu, requests, endHeap);
-    if (flameGraph) {
-      Path html =
-          jfr.resolveSibling(
-              jfr.getFileName().toString().replaceFirst("\\.jfr$", "") + "-flame.html");
-      if (FlameGraphs.render(jfr, html, "CPU: " + recording.getName())) {
-        return new ProfileSummary(
-            jfr,
-            html,
-            summary.seconds(),
-            summary.cpuSamples(),
-            summary.nativeSamples(),
-            summary.processCpuNanos(),
-            summary.topMethods(),
-            summary.topNativeMethods(),
-            summary.ownMethods(),
-            summary.allocation(),
-            summary.heap());
-      }
+    ProfileSummary jfrSummary = summarize(jfr, seconds, cpu, requests, endHeap);
+    if (stacks == null) {
+      Path html = sibling(jfr, "-flame.html");
+      boolean drawn =
+          flameGraph && FlameGraphs.render(jfr, html, "CPU (JFR samples): " + recording.getName());
+      return new ProfileSummary(
+          jfr,
+          drawn ? html : null,
+          seconds,
+          sampling,
+          List.of(),
+          jfrSummary.cpuSamples(),
+          jfrSummary.nativeSamples(),
+          cpu,
+          jfrSummary.topMethods(),
+          jfrSummary.topNativeMethods(),
+          List.of(),
+          jfrSummary.allocation(),
+          jfrSummary.heap());
     }
-    return summary;
+    String title = recording.getName().replaceFirst("^callosum-perf ", "");
+    Path all = sibling(jfr, "-flame.html");
+    boolean drawn =
+        flameGraph
+            && FlameGraphs.renderCollapsed(
+                stacks.collapsed(), all, "CPU of every thread (towers by thread): " + title);
+    List<ProfileSummary.CpuProfile> parts = new ArrayList<>();
+    CpuSampler.Stacks server = stacks.threads(t -> t.startsWith(SERVER_THREADS));
+    if (server.samples() > 0) {
+      parts.add(
+          part(
+              ProfileSummary.CpuProfile.SERVER,
+              "this JVM's " + SERVER_THREADS + "* threads (the server's loop, workers, ZeroMQ I/O)",
+              server,
+              flameGraph ? sibling(jfr, "-server-flame.html") : null,
+              title));
+    }
+    parts.add(
+        part(
+            ProfileSummary.CpuProfile.LOAD_GENERATOR,
+            server.samples() > 0
+                ? "every other thread of this JVM (clients, their ZeroMQ I/O, JUnit, JIT, GC)"
+                : "every thread of this JVM (clients, their ZeroMQ I/O, JUnit, JIT, GC);"
+                    + " the server runs elsewhere",
+            stacks.threads(t -> !t.startsWith(SERVER_THREADS)),
+            flameGraph ? sibling(jfr, "-generator-flame.html") : null,
+            title));
+    return new ProfileSummary(
+        jfr,
+        drawn ? all : null,
+        seconds,
+        sampling,
+        parts,
+        stacks.samples(),
+        jfrSummary.nativeSamples(),
+        cpu,
+        top(selfFrames(stacks), stacks.samples()),
+        jfrSummary.topNativeMethods(),
+        parts.get(0).isServer() ? parts.get(0).ownFrames() : List.of(),
+        jfrSummary.allocation(),
+        jfrSummary.heap());
   }
 
-  /** Discards the recording unless it was stopped. */
+  private static ProfileSummary.CpuProfile part(
+      String whose, String threads, CpuSampler.Stacks stacks, Path flameGraph, String title) {
+    boolean drawn =
+        flameGraph != null
+            && FlameGraphs.renderCollapsed(
+                stacks.collapsed(), flameGraph, "CPU of the " + whose + ": " + title);
+    Map<String, Long> own = new HashMap<>();
+    for (CpuSampler.Stack stack : stacks.stacks()) {
+      List<String> frames = stack.frames();
+      for (int i = frames.size() - 1; i >= 0; i--) {
+        String name = javaName(frames.get(i));
+        if (name.startsWith(OWN_PACKAGE)) {
+          own.merge(name, stack.samples(), Long::sum);
+          break;
+        }
+      }
+    }
+    return new ProfileSummary.CpuProfile(
+        whose,
+        threads,
+        stacks.samples(),
+        drawn ? flameGraph : null,
+        top(selfFrames(stacks), stacks.samples()),
+        top(own, stacks.samples()));
+  }
+
+  private static Map<String, Long> selfFrames(CpuSampler.Stacks stacks) {
+    Map<String, Long> self = new HashMap<>();
+    for (CpuSampler.Stack stack : stacks.stacks()) {
+      String top =
+          stack.frames().isEmpty() ? "(no frames)" : stack.frames().get(stack.frames().size() - 1);
+      self.merge(javaName(top), stack.samples(), Long::sum);
+    }
+    return self;
+  }
+
+  /** async-profiler writes Java frames as {@code pkg/Class.method}; native ones as they are. */
+  private static String javaName(String frame) {
+    String name = frame.replaceAll("_\\[[jik0-9]]$", "");
+    return name.contains("/") && !name.contains(" ") && !name.startsWith("[")
+        ? name.replace('/', '.')
+            .replaceAll("\\$\\$Lambda\\$?[\\d.]*(0x\\p{XDigit}+)?", "\\$\\$Lambda")
+        : name;
+  }
+
+  private static Path sibling(Path jfr, String suffix) {
+    return jfr.resolveSibling(jfr.getFileName().toString().replaceFirst("\\.jfr$", "") + suffix);
+  }
+
+  /** Discards the profile unless it was stopped. */
   @Override
   public void close() {
     if (!done) {
       done = true;
       recording.close();
+      if (sampler != null) {
+        try {
+          sampler.stop();
+        } catch (IllegalStateException e) {
+          // nothing was kept
+        }
+      }
     }
   }
 
@@ -185,6 +307,8 @@ public final class Profiler implements AutoCloseable {
         jfr,
         null,
         seconds,
+        cpuSampling,
+        List.of(),
         samples,
         nativeSamples,
         cpu,

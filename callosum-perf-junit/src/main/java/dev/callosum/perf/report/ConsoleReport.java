@@ -194,7 +194,7 @@ public final class ConsoleReport {
     if (p != null) {
       out.printf(
           Locale.ROOT,
-          "    profile: %d Java + %d native samples, %.2f s CPU, %s"
+          "    profile: %d CPU samples + %d JFR native-method samples, %.2f s CPU, %s"
               + " allocated (%s per request), heap peak %s, %d GCs → %s%n",
           p.cpuSamples(),
           p.nativeSamples(),
@@ -206,9 +206,22 @@ public final class ConsoleReport {
           mib(p.heap().peakUsedBytes()),
           p.heap().collections(),
           p.jfr());
-      print("Callosum's own", p.ownMethods(), 5);
-      print("top Java methods", p.topMethods(), 5);
-      print("top native methods", p.topNativeMethods(), 3);
+      out.println("    CPU samples: " + p.cpuSampling());
+      for (ProfileSummary.CpuProfile part : p.parts()) {
+        out.printf(
+            Locale.ROOT,
+            "    %s: %,d samples (%s)%s%n",
+            part.whose(),
+            part.samples(),
+            part.threads(),
+            part.flameGraph() == null ? "" : " → " + part.flameGraph());
+        print(part.whose() + ", Callosum frames", part.ownFrames(), 5);
+        print(part.whose() + ", top frames", part.topFrames(), 5);
+      }
+      if (p.parts().isEmpty()) {
+        print("top Java methods", p.topMethods(), 5);
+      }
+      print("waiting in native methods", p.topNativeMethods(), 3);
     }
   }
 

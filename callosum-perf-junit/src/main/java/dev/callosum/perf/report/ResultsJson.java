@@ -35,7 +35,7 @@ public final class ResultsJson {
   public static final String SCHEMA = "callosum-perf/benchmark-results";
 
   /** The schema version, in every file's {@code schemaVersion} field. */
-  public static final int VERSION = 2; // 2: serverResources, loadGeneratorCpuMicrosPerRequest
+  public static final int VERSION = 3; // 2: serverResources, …; 3: profile cpuSampling and parts
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -293,6 +293,19 @@ public final class ResultsJson {
       n.put("flameGraph", relative(p.flameGraph(), relativeTo));
     }
     n.put("seconds", p.seconds());
+    n.put("cpuSampling", p.cpuSampling());
+    ArrayNode parts = n.putArray("parts");
+    for (ProfileSummary.CpuProfile part : p.parts()) {
+      ObjectNode o = parts.addObject();
+      o.put("whose", part.whose());
+      o.put("threads", part.threads());
+      o.put("samples", part.samples());
+      if (part.flameGraph() != null) {
+        o.put("flameGraph", relative(part.flameGraph(), relativeTo));
+      }
+      o.set("topFrames", entries(part.topFrames(), "samples"));
+      o.set("ownFrames", entries(part.ownFrames(), "samples"));
+    }
     n.put("cpuSamples", p.cpuSamples());
     n.put("nativeSamples", p.nativeSamples());
     n.put("processCpuSeconds", p.processCpuNanos() / 1e9);

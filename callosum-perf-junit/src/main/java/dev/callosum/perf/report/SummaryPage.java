@@ -251,7 +251,16 @@ public final class SummaryPage {
       if (p != null && directory == null) {
         h.append("attached to its test");
       } else if (p != null) {
-        if (p.flameGraph() != null) {
+        for (ProfileSummary.CpuProfile part : p.parts()) {
+          if (part.flameGraph() != null) {
+            h.append("<a href=\"")
+                .append(Html.escape(link(directory, part.flameGraph())))
+                .append("\">")
+                .append(part.isServer() ? "server flame graph" : "generator flame graph")
+                .append("</a> ");
+          }
+        }
+        if (p.flameGraph() != null && p.parts().isEmpty()) {
           h.append("<a href=\"")
               .append(Html.escape(link(directory, p.flameGraph())))
               .append("\">flame graph</a> ");
@@ -260,7 +269,7 @@ public final class SummaryPage {
       }
       if (p != null) {
         if (!p.ownMethods().isEmpty()) {
-          h.append(" <span class=\"note\">top: ")
+          h.append(" <span class=\"note\">server's top: ")
               .append(Html.escape(shortName(p.ownMethods().get(0).name())))
               .append("</span>");
         }
@@ -499,6 +508,9 @@ public final class SummaryPage {
 
   /** {@code Class.method} of {@code pkg.Class.method}. */
   static String shortName(String method) {
+    if (!method.matches("([a-z_$][\\w$]*\\.)+[A-Z_$][\\w$]*[.$].*")) {
+      return method; // a native or kernel frame (epoll_wait, copy_user.isra.0, Poller::run)
+    }
     int dot = method.lastIndexOf('.', method.lastIndexOf('.') - 1);
     return dot < 0 ? method : method.substring(dot + 1);
   }

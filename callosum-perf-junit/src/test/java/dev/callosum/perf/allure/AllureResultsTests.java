@@ -173,7 +173,9 @@ class AllureResultsTests {
             "p99 latency over time",
             "Result (JSON)",
             "Profile summary",
-            "Flame graph (CPU)",
+            "Flame graph (CPU, server under test)",
+            "Flame graph (CPU, load generator)",
+            "Flame graph (CPU, every thread)",
             "JFR recording (open in JDK Mission Control)");
     assertThat(attachments.get("Latency by percentile").path("type").asText())
         .isEqualTo("image/svg+xml");

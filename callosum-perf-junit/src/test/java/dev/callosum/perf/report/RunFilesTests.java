@@ -112,7 +112,7 @@ class RunFilesTests {
         .assertStatistics(s -> s.succeeded(5).failed(0));
     JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
     assertThat(validate(results)).isEmpty();
-    assertThat(results.path("schemaVersion").asInt()).isEqualTo(2);
+    assertThat(results.path("schemaVersion").asInt()).isEqualTo(3);
     assertThat(results.path("run").path("environment").path("cores").asInt()).isPositive();
     assertThat(results.path("run").path("settings").path("iterations").asInt()).isEqualTo(2);
     assertThat(results.path("run").path("outcomes").path("passed").asInt()).isEqualTo(5);

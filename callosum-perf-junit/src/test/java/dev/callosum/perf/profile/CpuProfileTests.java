@@ -1,0 +1,85 @@
+package dev.callosum.perf.profile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.junit.Bench;
+import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.testing.TestKit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A profiled benchmark against a server in this JVM, through the engine: async-profiler's CPU
+ * samples, split into the server under test and the load generator, each with a flame graph of real
+ * frames, and the server's Callosum frames free of the load generator's.
+ */
+class CpuProfileTests {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RpcBenchmark
+  static class OneSecondOfEcho {
+    @Test
+    void echo(Bench bench) {
+      bench
+          .closedLoop(bench.server(ServerSpec.echo()))
+          .clients(2)
+          .duration(Duration.ofMillis(1500))
+          .run();
+    }
+  }
+
+  @Test
+  void aProfiledBenchmarkHasHundredsOfCpuSamplesSplitIntoServerAndLoadGenerator()
+      throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    TestKit.jupiter(output)
+        .selectors(selectClass(OneSecondOfEcho.class))
+        .configurationParameter("callosum.perf.profiling", "true")
+        .configurationParameter("callosum.perf.iterations", "1")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .execute()
+        .testEvents()
+        .assertStatistics(s -> s.succeeded(1).failed(0));
+    JsonNode profile =
+        JSON.readTree(TestKit.resultsJson(output)).path("benchmarks").get(0).path("profile");
+
+    assertThat(profile.path("cpuSampling").asText())
+        .startsWith("async-profiler ")
+        .containsPattern("event (cpu|itimer)")
+        .contains("every 1 ms");
+    assertThat(profile.path("cpuSamples").asLong()).isGreaterThan(200);
+    JsonNode server = profile.path("parts").get(0);
+    JsonNode generator = profile.path("parts").get(1);
+    assertThat(server.path("whose").asText()).isEqualTo("server under test");
+    assertThat(generator.path("whose").asText()).isEqualTo("load generator");
+    assertThat(server.path("samples").asLong()).isGreaterThan(100);
+    assertThat(generator.path("samples").asLong()).isGreaterThan(100);
+    assertThat(server.path("samples").asLong() + generator.path("samples").asLong())
+        .isEqualTo(profile.path("cpuSamples").asLong());
+
+    // The server's Callosum frames are the server's code, never the load generator's.
+    assertThat(server.path("ownFrames")).isNotEmpty();
+    for (JsonNode frame : server.path("ownFrames")) {
+      assertThat(frame.path("name").asText())
+          .startsWith("dev.callosum.perf.")
+          .doesNotContain(".load.", "ProcessServer", "Connection.call");
+    }
+    assertThat(profile.path("ownMethods")).isEqualTo(server.path("ownFrames"));
+    assertThat(generator.path("ownFrames").toString()).contains("dev.callosum.perf.load.");
+
+    // Flame graphs with frames in them, not one empty root.
+    String serverGraph = Files.readString(output.resolve(server.path("flameGraph").asText()));
+    assertThat(serverGraph).contains("ServerLoop").contains("callosum-server-");
+    assertThat(serverGraph).doesNotContain("ClosedLoop");
+    String generatorGraph = Files.readString(output.resolve(generator.path("flameGraph").asText()));
+    assertThat(generatorGraph).contains("ClosedLoop").doesNotContain("ServerLoop");
+    assertThat(output.resolve(profile.path("flameGraph").asText())).isRegularFile();
+  }
+}
