@@ -6,6 +6,7 @@ import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.peer.RpcException;
+import dev.callosum.perf.profile.ServerProfiler;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -37,6 +38,7 @@ public final class BenchmarkResult extends LatencyDistribution {
   private final Hiccups hiccups;
   private final String cutShort;
   private final ServerResources serverResources;
+  private final ServerProfiler.ServerProfile serverProfile;
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -72,7 +74,7 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups) {
-    this(name, server, parameters, iterations, processCpuNanos, hiccups, null, null);
+    this(name, server, parameters, iterations, processCpuNanos, hiccups, null, null, null);
   }
 
   private BenchmarkResult(
@@ -83,9 +85,11 @@ public final class BenchmarkResult extends LatencyDistribution {
       long processCpuNanos,
       Hiccups hiccups,
       String cutShort,
-      ServerResources serverResources) {
+      ServerResources serverResources,
+      ServerProfiler.ServerProfile serverProfile) {
     super(merged(iterations));
     this.serverResources = serverResources;
+    this.serverProfile = serverProfile;
     this.hiccups = hiccups;
     this.cutShort = cutShort;
     this.processCpuNanos = processCpuNanos;
@@ -147,7 +151,8 @@ public final class BenchmarkResult extends LatencyDistribution {
         processCpuNanos,
         hiccups,
         java.util.Objects.requireNonNull(why, "why"),
-        serverResources);
+        serverResources,
+        serverProfile);
   }
 
   /** This result with what the server under test used over its measured iterations. */
@@ -160,7 +165,30 @@ public final class BenchmarkResult extends LatencyDistribution {
         processCpuNanos,
         hiccups,
         cutShort,
-        java.util.Objects.requireNonNull(resources, "resources"));
+        java.util.Objects.requireNonNull(resources, "resources"),
+        serverProfile);
+  }
+
+  /** This result with what a profiler of the server in another process kept. */
+  public BenchmarkResult withServerProfile(ServerProfiler.ServerProfile profile) {
+    return new BenchmarkResult(
+        name,
+        server,
+        parameters,
+        iterations,
+        processCpuNanos,
+        hiccups,
+        cutShort,
+        serverResources,
+        java.util.Objects.requireNonNull(profile, "profile"));
+  }
+
+  /**
+   * What the server profiler kept ({@code callosum.perf.server.profiler}, or async-profiler
+   * attached to a forked server): files and problems; empty where none ran.
+   */
+  public java.util.Optional<ServerProfiler.ServerProfile> serverProfile() {
+    return java.util.Optional.ofNullable(serverProfile);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.callosum.perf.allure;
 
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.profile.ProfileSummary;
+import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.BenchmarkCharts;
 import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.Html;
@@ -168,6 +169,7 @@ public final class AllureReport {
           "image/svg+xml",
           "svg",
           BenchmarkCharts.p99OverTime(result));
+      result.serverProfile().ifPresent(p -> attachServerProfile(lifecycle, p, suffix));
     }
     text(
         lifecycle,
@@ -175,6 +177,32 @@ public final class AllureReport {
         "application/json",
         "json",
         ResultsJson.pretty(ResultsJson.benchmark(record, outputDirectory)));
+  }
+
+  /** What the server profiler wrote, each file as it is, and what went wrong with it. */
+  private static void attachServerProfile(
+      AllureLifecycle lifecycle, ServerProfiler.ServerProfile p, String suffix) {
+    for (Path f : p.files()) {
+      String name = f.getFileName().toString();
+      String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "txt";
+      String type =
+          switch (ext) {
+            case "svg" -> "image/svg+xml";
+            case "html", "htm" -> "text/html";
+            case "json" -> "application/json";
+            case "txt", "log", "collapsed", "folded" -> "text/plain";
+            default -> "application/octet-stream";
+          };
+      file(lifecycle, "Server profile: " + name + suffix, type, ext, f);
+    }
+    if (!p.problems().isEmpty()) {
+      text(
+          lifecycle,
+          "Server profiler problems" + suffix,
+          "text/plain",
+          "txt",
+          p.how() + System.lineSeparator() + String.join(System.lineSeparator(), p.problems()));
+    }
   }
 
   private static void attachProfile(AllureLifecycle lifecycle, ProfileSummary p, String suffix) {

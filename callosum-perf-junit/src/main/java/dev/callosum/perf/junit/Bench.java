@@ -20,8 +20,10 @@ import dev.callosum.perf.measurement.ResourceProbe;
 import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.RpcClient;
+import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.ConsoleReport;
 import dev.callosum.perf.report.Note;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -75,6 +77,7 @@ public final class Bench implements AutoCloseable {
   private final ConsoleReport console;
   private final Where where;
   private final List<Note> notes = new ArrayList<>();
+  private final Function<String, Path> profilePaths; // a fresh .jfr path for a name
   private volatile Stall stall;
   private boolean closed;
 
@@ -82,11 +85,17 @@ public final class Bench implements AutoCloseable {
    * A bench whose servers run where {@code where} says and whose runs print their progress to
    * {@code console}, if not null.
    */
-  Bench(BenchmarkSettings settings, String name, Where where, ConsoleReport console) {
+  Bench(
+      BenchmarkSettings settings,
+      String name,
+      Where where,
+      ConsoleReport console,
+      Function<String, Path> profilePaths) {
     this.settings = settings;
     this.name = name;
     this.where = where;
     this.console = console;
+    this.profilePaths = profilePaths;
   }
 
   /**
@@ -210,16 +219,22 @@ public final class Bench implements AutoCloseable {
       LongUnaryOperator waiting,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     ResourceProbe probe = server.resources().orElse(null);
-    Measured measured = new Measured(probe, server.placement() == Placement.IN_JVM);
+    Measured measured =
+        new Measured(probe, server.placement() == Placement.IN_JVM, serverProfiler(server));
+    Duration expected = duration != null ? duration : Duration.ofSeconds(60);
     for (int i = 0; i < settings.warmups(); i++) {
       String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
       LoadResult warmup = run.apply(progress(phase, requests, duration, waiting));
       checkAlive(server, parameters, measured, phase, warmup);
+      expected = duration != null ? duration : warmup.elapsed();
     }
     for (int i = 0; i < settings.iterations(); i++) {
       String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
       ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
+      if (measured.profiler != null) {
+        measured.profiler.beforeIteration(expected);
+      }
       HiccupMeter meter = HiccupMeter.start();
       LoadResult iteration;
       Hiccups hiccups;
@@ -227,6 +242,9 @@ public final class Bench implements AutoCloseable {
         iteration = run.apply(progress(phase, requests, duration, waiting));
       } finally {
         hiccups = meter.stop();
+        if (measured.profiler != null) {
+          measured.profiler.afterIteration();
+        }
       }
       ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
       checkAlive(server, parameters, measured, phase, iteration);
@@ -234,6 +252,35 @@ public final class Bench implements AutoCloseable {
       measured.addServer(serverBefore, serverAfter);
     }
     return record(server, parameters, measured);
+  }
+
+  /**
+   * What profiles the server in its own process beside each measured iteration: the setting's
+   * command, or async-profiler attached to a forked JVM when profiling; null when nothing does.
+   */
+  private ServerProfiler serverProfiler(ManagedServer server) {
+    String command = settings.reports().serverProfiler();
+    if (command == null) {
+      if (!settings.reports().profiling() || server.placement() != Placement.FORKED) {
+        return null;
+      }
+      command = ServerProfiler.ASYNC_PROFILER;
+    }
+    if (server.pid().isEmpty()) {
+      note(
+          "Server profiler not run",
+          BenchmarkSettings.PREFIX
+              + "server.profiler needs the server's process, and "
+              + (server.placement() == Placement.IN_JVM
+                  ? "this server runs in this JVM: its threads are in the benchmark's own CPU"
+                      + " profile (the server-under-test part)"
+                  : "this one is not a process this run started (" + server.endpoint() + ")"));
+      return null;
+    }
+    Path jfr = profilePaths.apply(name + "-server");
+    Path out = jfr.resolveSibling(jfr.getFileName().toString().replaceFirst("\\.jfr$", ""));
+    return ServerProfiler.of(
+        command, server.pid().getAsLong(), out, settings.reports().serverProfilerRequired());
   }
 
   /** The measured iterations so far, this process's CPU over them and the machine's hiccups. */
@@ -248,9 +295,12 @@ public final class Bench implements AutoCloseable {
     long serverPeakRss = -1;
     int serverThreads = -1;
 
-    Measured(ResourceProbe probe, boolean inThisJvm) {
+    final ServerProfiler profiler; // null: none
+
+    Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler) {
       this.probe = probe;
       this.inThisJvm = inThisJvm;
+      this.profiler = profiler;
     }
 
     void addServer(ResourceProbe.Sample before, ResourceProbe.Sample after) {
@@ -405,6 +455,9 @@ public final class Bench implements AutoCloseable {
     ServerResources used = measured.server();
     if (used != null) {
       full = full.withServerResources(used);
+    }
+    if (measured.profiler != null) {
+      full = full.withServerProfile(measured.profiler.result());
     }
     BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);

@@ -52,6 +52,11 @@ import org.apiguardian.api.API;
  *   <tr><td>callosum.perf.format</td><td>both</td><td>html, json or both</td></tr>
  *   <tr><td>callosum.perf.profiling</td><td>false (true under -Pperf)</td><td>a JFR profile per
  *       benchmark</td></tr>
+ *   <tr><td>callosum.perf.server.profiler</td><td>async-profiler for a forked server when
+ *       profiling, else none</td><td>a command run beside each measured iteration of a server in
+ *       another process, with {pid}, {out} and {seconds}; or async-profiler (JVM servers)</td></tr>
+ *   <tr><td>callosum.perf.server.profiler.required</td><td>false</td><td>whether a failing
+ *       server profiler fails the benchmark</td></tr>
  *   <tr><td>callosum.perf.baseline</td><td>none</td><td>a previous run's JSON results to compare
  *       with</td></tr>
  *   <tr><td>callosum.perf.baseline.warn / .fail</td><td>10 / 25</td><td>percent of change
@@ -345,6 +350,23 @@ public record BenchmarkSettings(
               return p;
             });
     boolean raw = parse(lookup, "rawSamples", "false", "true or false", BenchmarkSettings::bool);
+    String serverProfiler =
+        parse(
+            lookup,
+            "server.profiler",
+            "",
+            "'async-profiler' or a command with {pid}, such as 'py-spy record -p {pid} -o"
+                + " {out}.svg -d {seconds}'",
+            v -> {
+              String c = v.strip();
+              if (!c.isEmpty() && !c.equals("async-profiler") && !c.contains("{pid}")) {
+                throw new IllegalArgumentException();
+              }
+              return c.isEmpty() ? null : c;
+            });
+    boolean required =
+        parse(
+            lookup, "server.profiler.required", "false", "true or false", BenchmarkSettings::bool);
     return new ReportSettings(
         output,
         !format.equals("json"),
@@ -353,7 +375,9 @@ public record BenchmarkSettings(
         baseline,
         warn,
         fail,
-        raw);
+        raw,
+        serverProfiler,
+        required);
   }
 
   private static boolean bool(String v) {

@@ -60,7 +60,13 @@ final class RpcBenchmarkExtension
     }
     Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
     if (bench == null) { // the first Bench parameter of this invocation
-      bench = new Bench(run.settings, name(context), where(context, run.settings), run.console);
+      bench =
+          new Bench(
+              run.settings,
+              name(context),
+              where(context, run.settings),
+              run.console,
+              run::profilePath);
       context.getStore(NAMESPACE).put(Bench.class, bench);
     }
     return bench;
@@ -336,7 +342,11 @@ final class RpcBenchmarkExtension
                             * (run.settings.warmups() + r.iterations().size())))
             .sum();
     try {
-      return profiler.stop(run.profilePath(name), requests, true);
+      return profiler.stop(
+          run.profilePath(name),
+          requests,
+          true,
+          results.stream().flatMap(r -> r.serverProfile().stream()).toList());
     } catch (RuntimeException e) {
       System.err.println("callosum-perf: no profile for " + name + ": " + e);
       return null;

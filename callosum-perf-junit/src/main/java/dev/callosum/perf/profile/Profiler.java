@@ -94,6 +94,15 @@ public final class Profiler implements AutoCloseable {
    * @param flameGraph whether to render a flame graph beside the {@code .jfr}
    */
   public ProfileSummary stop(Path jfr, long requests, boolean flameGraph) {
+    return stop(jfr, requests, flameGraph, List.of());
+  }
+
+  /**
+   * Stops the recording, writes it to {@code jfr} and summarizes it, with the CPU stacks that
+   * profilers of a server in another process kept ({@link ServerProfiler}) as the server's part.
+   */
+  public ProfileSummary stop(
+      Path jfr, long requests, boolean flameGraph, List<ServerProfiler.ServerProfile> elsewhere) {
     done = true;
     long cpu = processCpu() - startCpu;
     double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -144,6 +153,20 @@ public final class Profiler implements AutoCloseable {
                 stacks.collapsed(), all, "CPU of every thread (towers by thread): " + title);
     List<ProfileSummary.CpuProfile> parts = new ArrayList<>();
     CpuSampler.Stacks server = stacks.threads(t -> t.startsWith(SERVER_THREADS));
+    CpuSampler.Stacks remote = stacksOf(elsewhere);
+    if (server.samples() == 0 && remote.samples() > 0) {
+      parts.add(
+          part(
+              ProfileSummary.CpuProfile.SERVER,
+              elsewhere.stream()
+                  .filter(p -> p.collapsed() != null)
+                  .map(ServerProfiler.ServerProfile::how)
+                  .distinct()
+                  .collect(java.util.stream.Collectors.joining("; ")),
+              remote,
+              flameGraph ? sibling(jfr, "-server-flame.html") : null,
+              title));
+    }
     if (server.samples() > 0) {
       parts.add(
           part(
@@ -158,8 +181,10 @@ public final class Profiler implements AutoCloseable {
             ProfileSummary.CpuProfile.LOAD_GENERATOR,
             server.samples() > 0
                 ? "every other thread of this JVM (clients, their ZeroMQ I/O, JUnit, JIT, GC)"
-                : "every thread of this JVM (clients, their ZeroMQ I/O, JUnit, JIT, GC);"
-                    + " the server runs elsewhere",
+                : "every thread of this JVM (clients, their ZeroMQ I/O, JUnit, JIT, GC); the"
+                    + (remote.samples() > 0
+                        ? " server runs in its own process, profiled there"
+                        : " server runs elsewhere, unprofiled"),
             stacks.threads(t -> !t.startsWith(SERVER_THREADS)),
             flameGraph ? sibling(jfr, "-generator-flame.html") : null,
             title));
@@ -203,6 +228,21 @@ public final class Profiler implements AutoCloseable {
         drawn ? flameGraph : null,
         top(selfFrames(stacks), stacks.samples()),
         top(own, stacks.samples()));
+  }
+
+  private static CpuSampler.Stacks stacksOf(List<ServerProfiler.ServerProfile> profiles) {
+    List<CpuSampler.Stack> all = new ArrayList<>();
+    for (ServerProfiler.ServerProfile p : profiles) {
+      if (p.collapsed() == null) {
+        continue;
+      }
+      try {
+        all.addAll(CpuSampler.Stacks.parse(Files.readString(p.collapsed())).stacks());
+      } catch (IOException e) {
+        System.err.println("callosum-perf: cannot read the server's stacks " + p.collapsed());
+      }
+    }
+    return new CpuSampler.Stacks(all);
   }
 
   private static Map<String, Long> selfFrames(CpuSampler.Stacks stacks) {

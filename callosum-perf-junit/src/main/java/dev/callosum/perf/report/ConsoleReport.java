@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apiguardian.api.API;
 
 /**
@@ -180,6 +181,20 @@ public final class ConsoleReport {
       r.serverResources()
           .flatMap(ServerResources::possibleLeak)
           .ifPresent(leak -> out.println("    warning: " + leak));
+      r.serverProfile()
+          .ifPresent(
+              p -> {
+                out.println(
+                    "    server profile: "
+                        + p.how()
+                        + (p.files().isEmpty()
+                            ? ""
+                            : " → "
+                                + p.files().stream()
+                                    .map(Path::toString)
+                                    .collect(Collectors.joining(", "))));
+                p.problems().forEach(problem -> out.println("    warning: " + problem));
+              });
     }
     if (record.baseline() != null) {
       for (var change : record.baseline().changes()) {

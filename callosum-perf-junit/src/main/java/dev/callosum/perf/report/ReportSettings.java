@@ -14,6 +14,10 @@ import org.apiguardian.api.API;
  * @param warnRatio a change against the baseline beyond this share warns (0.10)
  * @param failRatio a change against the baseline beyond this share fails (0.25)
  * @param rawSamples whether the JSON results carry every latency sample
+ * @param serverProfiler a command profiling a server in another process beside each measured
+ *     iteration, or {@code async-profiler}; {@code null}: async-profiler for a forked JVM server
+ *     when profiling, nothing otherwise
+ * @param serverProfilerRequired whether a failing server profiler fails its benchmark
  * @since 0.1
  */
 @API(status = API.Status.INTERNAL, since = "0.1")
@@ -25,11 +29,13 @@ public record ReportSettings(
     Path baseline,
     double warnRatio,
     double failRatio,
-    boolean rawSamples) {
+    boolean rawSamples,
+    String serverProfiler,
+    boolean serverProfilerRequired) {
 
   /** The defaults: both formats into {@code benchmark-results/}, no profiles, no baseline. */
   public static ReportSettings defaults() {
     return new ReportSettings(
-        Path.of("benchmark-results"), true, true, false, null, 0.10, 0.25, false);
+        Path.of("benchmark-results"), true, true, false, null, 0.10, 0.25, false, null, false);
   }
 }

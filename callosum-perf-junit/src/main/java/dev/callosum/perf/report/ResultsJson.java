@@ -120,6 +120,19 @@ public final class ResultsJson {
     if (r.profile() != null) {
       b.set("profile", profile(r.profile(), relativeTo));
     }
+    if (result != null) {
+      result
+          .serverProfile()
+          .ifPresent(
+              p -> {
+                ObjectNode sp = b.putObject("serverProfile");
+                sp.put("how", p.how());
+                ArrayNode files = sp.putArray("files");
+                p.files().forEach(f -> files.add(relative(f, relativeTo)));
+                ArrayNode problems = sp.putArray("problems");
+                p.problems().forEach(problems::add);
+              });
+    }
     if (!r.notes().isEmpty()) {
       ArrayNode notes = b.putArray("notes");
       r.notes().forEach(n -> notes.addObject().put("title", n.title()).put("text", n.text()));

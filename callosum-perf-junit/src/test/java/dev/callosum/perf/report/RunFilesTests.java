@@ -421,7 +421,8 @@ class RunFilesTests {
   @Test
   void filesOfTheSameSecondDoNotOverwriteEachOther() {
     Path output = TestKit.freshOutputDirectory();
-    ReportSettings settings = new ReportSettings(output, true, true, false, null, 0.1, 0.25, false);
+    ReportSettings settings =
+        new ReportSettings(output, true, true, false, null, 0.1, 0.25, false, null, false);
     RunReport run = new RunReport(java.util.Map.of("quick", false), settings);
     List<Path> first = run.finish();
     List<Path> second = run.finish();
