@@ -66,6 +66,14 @@ class SettingsAndConsoleTests {
         .hasMessage(
             "setting callosum.perf.baseline.warn is '-1'; it takes a percentage > 0,"
                 + " such as 10");
+    assertThatThrownBy(() -> read(Map.of("callosum.perf.server.profiler", "py-spy record")))
+        .hasMessage(
+            "setting callosum.perf.server.profiler is 'py-spy record'; it takes 'async-profiler'"
+                + " or a command with {pid}, such as 'py-spy record -p {pid} -o {out}.svg -d"
+                + " {seconds}'");
+    assertThatThrownBy(() -> read(Map.of("callosum.perf.server.profiler.required", "always")))
+        .hasMessage(
+            "setting callosum.perf.server.profiler.required is 'always'; it takes true or false");
     assertThatThrownBy(() -> read(Map.of("callosum.perf.outputDir", " ")))
         .hasMessage("setting callosum.perf.outputDir is ' '; it takes a directory path");
   }
