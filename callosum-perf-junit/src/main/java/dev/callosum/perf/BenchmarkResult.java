@@ -36,9 +36,18 @@ public final class BenchmarkResult extends LatencyDistribution {
   private final Map<String, String> parameters;
   private final long processCpuNanos;
   private final Hiccups hiccups;
-  private final String cutShort;
-  private final ServerResources serverResources;
-  private final ServerProfiler.ServerProfile serverProfile;
+  private final Extras extras;
+
+  /**
+   * What a result may carry besides its measurement, each added by a {@code with…} copy: why it was
+   * cut short, what the server used, what profiled it. Null where absent.
+   */
+  private record Extras(
+      String cutShort,
+      ServerResources serverResources,
+      ServerProfiler.ServerProfile serverProfile) {
+    static final Extras NONE = new Extras(null, null, null);
+  }
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
     this(name, server, Map.of(), iterations);
@@ -74,7 +83,7 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups) {
-    this(name, server, parameters, iterations, processCpuNanos, hiccups, null, null, null);
+    this(name, server, parameters, iterations, processCpuNanos, hiccups, Extras.NONE);
   }
 
   private BenchmarkResult(
@@ -84,14 +93,10 @@ public final class BenchmarkResult extends LatencyDistribution {
       List<LoadResult> iterations,
       long processCpuNanos,
       Hiccups hiccups,
-      String cutShort,
-      ServerResources serverResources,
-      ServerProfiler.ServerProfile serverProfile) {
+      Extras extras) {
     super(merged(iterations));
-    this.serverResources = serverResources;
-    this.serverProfile = serverProfile;
+    this.extras = extras;
     this.hiccups = hiccups;
-    this.cutShort = cutShort;
     this.processCpuNanos = processCpuNanos;
     this.name = name;
     this.server = server;
@@ -143,44 +148,25 @@ public final class BenchmarkResult extends LatencyDistribution {
    * (its server died or stopped answering) cut the benchmark short.
    */
   public BenchmarkResult cutShortBy(String why) {
-    return new BenchmarkResult(
-        name,
-        server,
-        parameters,
-        iterations,
-        processCpuNanos,
-        hiccups,
-        java.util.Objects.requireNonNull(why, "why"),
-        serverResources,
-        serverProfile);
+    java.util.Objects.requireNonNull(why, "why");
+    return with(new Extras(why, extras.serverResources(), extras.serverProfile()));
   }
 
   /** This result with what the server under test used over its measured iterations. */
   public BenchmarkResult withServerResources(ServerResources resources) {
-    return new BenchmarkResult(
-        name,
-        server,
-        parameters,
-        iterations,
-        processCpuNanos,
-        hiccups,
-        cutShort,
-        java.util.Objects.requireNonNull(resources, "resources"),
-        serverProfile);
+    java.util.Objects.requireNonNull(resources, "resources");
+    return with(new Extras(extras.cutShort(), resources, extras.serverProfile()));
   }
 
   /** This result with what a profiler of the server in another process kept. */
   public BenchmarkResult withServerProfile(ServerProfiler.ServerProfile profile) {
+    java.util.Objects.requireNonNull(profile, "profile");
+    return with(new Extras(extras.cutShort(), extras.serverResources(), profile));
+  }
+
+  private BenchmarkResult with(Extras changed) {
     return new BenchmarkResult(
-        name,
-        server,
-        parameters,
-        iterations,
-        processCpuNanos,
-        hiccups,
-        cutShort,
-        serverResources,
-        java.util.Objects.requireNonNull(profile, "profile"));
+        name, server, parameters, iterations, processCpuNanos, hiccups, changed);
   }
 
   /**
@@ -188,7 +174,7 @@ public final class BenchmarkResult extends LatencyDistribution {
    * attached to a forked server): files and problems; empty where none ran.
    */
   public java.util.Optional<ServerProfiler.ServerProfile> serverProfile() {
-    return java.util.Optional.ofNullable(serverProfile);
+    return java.util.Optional.ofNullable(extras.serverProfile());
   }
 
   /**
@@ -196,12 +182,13 @@ public final class BenchmarkResult extends LatencyDistribution {
    * could be read; empty for a remote server or a result made without.
    */
   public java.util.Optional<ServerResources> serverResources() {
-    return java.util.Optional.ofNullable(serverResources);
+    return java.util.Optional.ofNullable(extras.serverResources());
   }
 
   /** The server's CPU per successful request, in microseconds; NaN where unknown. */
   public double serverCpuMicrosPerRequest() {
-    return serverResources == null ? Double.NaN : serverResources.cpuMicrosPerRequest(requests());
+    ServerResources used = extras.serverResources();
+    return used == null ? Double.NaN : used.cpuMicrosPerRequest(requests());
   }
 
   /**
@@ -210,7 +197,7 @@ public final class BenchmarkResult extends LatencyDistribution {
    */
   public double loadGeneratorCpuMicrosPerRequest() {
     double all = cpuMicrosPerRequest();
-    if (serverResources == null || !serverResources.inThisJvm()) {
+    if (extras.serverResources() == null || !extras.serverResources().inThisJvm()) {
       return all;
     }
     double server = serverCpuMicrosPerRequest();
@@ -219,7 +206,7 @@ public final class BenchmarkResult extends LatencyDistribution {
 
   /** Why the measurement was cut short, if it was: then the result is partial. */
   public java.util.Optional<String> cutShort() {
-    return java.util.Optional.ofNullable(cutShort);
+    return java.util.Optional.ofNullable(extras.cutShort());
   }
 
   /** What it ran with, in the order reports list them. */
