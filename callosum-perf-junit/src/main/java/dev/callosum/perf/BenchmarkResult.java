@@ -3,10 +3,10 @@ package dev.callosum.perf;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LatencyDistribution;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.ServerProfile;
 import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.peer.RpcException;
-import dev.callosum.perf.profile.ServerProfiler;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -40,13 +40,14 @@ public final class BenchmarkResult extends LatencyDistribution {
 
   /**
    * What a result may carry besides its measurement, each added by a {@code with…} copy: why it was
-   * cut short, what the server used, what profiled it. Null where absent.
+   * cut short, what the server used, what profiled it, which server it was. Null where absent.
    */
   private record Extras(
       String cutShort,
       ServerResources serverResources,
-      ServerProfiler.ServerProfile serverProfile) {
-    static final Extras NONE = new Extras(null, null, null);
+      ServerProfile serverProfile,
+      SystemUnderTest systemUnderTest) {
+    static final Extras NONE = new Extras(null, null, null, null);
   }
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
@@ -149,19 +150,37 @@ public final class BenchmarkResult extends LatencyDistribution {
    */
   public BenchmarkResult cutShortBy(String why) {
     java.util.Objects.requireNonNull(why, "why");
-    return with(new Extras(why, extras.serverResources(), extras.serverProfile()));
+    return with(
+        new Extras(
+            why, extras.serverResources(), extras.serverProfile(), extras.systemUnderTest()));
   }
 
   /** This result with what the server under test used over its measured iterations. */
   public BenchmarkResult withServerResources(ServerResources resources) {
     java.util.Objects.requireNonNull(resources, "resources");
-    return with(new Extras(extras.cutShort(), resources, extras.serverProfile()));
+    return with(
+        new Extras(extras.cutShort(), resources, extras.serverProfile(), extras.systemUnderTest()));
   }
 
   /** This result with what a profiler of the server in another process kept. */
-  public BenchmarkResult withServerProfile(ServerProfiler.ServerProfile profile) {
+  public BenchmarkResult withServerProfile(ServerProfile profile) {
     java.util.Objects.requireNonNull(profile, "profile");
-    return with(new Extras(extras.cutShort(), extras.serverResources(), profile));
+    return with(
+        new Extras(extras.cutShort(), extras.serverResources(), profile, extras.systemUnderTest()));
+  }
+
+  /** This result with the server it measured, as reports name it. */
+  public BenchmarkResult withSystemUnderTest(SystemUnderTest sut) {
+    java.util.Objects.requireNonNull(sut, "sut");
+    return with(
+        new Extras(extras.cutShort(), extras.serverResources(), extras.serverProfile(), sut));
+  }
+
+  /**
+   * The server it measured: placement, address, process, identity; empty for a hand-made result.
+   */
+  public java.util.Optional<SystemUnderTest> systemUnderTest() {
+    return java.util.Optional.ofNullable(extras.systemUnderTest());
   }
 
   private BenchmarkResult with(Extras changed) {
@@ -173,7 +192,7 @@ public final class BenchmarkResult extends LatencyDistribution {
    * What the server profiler kept ({@code callosum.perf.server.profiler}, or async-profiler
    * attached to a forked server): files and problems; empty where none ran.
    */
-  public java.util.Optional<ServerProfiler.ServerProfile> serverProfile() {
+  public java.util.Optional<ServerProfile> serverProfile() {
     return java.util.Optional.ofNullable(extras.serverProfile());
   }
 

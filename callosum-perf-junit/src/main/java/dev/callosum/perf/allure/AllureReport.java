@@ -1,14 +1,15 @@
 package dev.callosum.perf.allure;
 
 import dev.callosum.perf.BenchmarkResult;
+import dev.callosum.perf.measurement.ServerProfile;
 import dev.callosum.perf.profile.ProfileSummary;
-import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.BenchmarkCharts;
 import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.Html;
 import dev.callosum.perf.report.ResultsJson;
 import dev.callosum.perf.report.RunReport;
 import dev.callosum.perf.report.SummaryPage;
+import dev.callosum.perf.report.SystemsUnderTest;
 import io.qameta.allure.Allure;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.model.Label;
@@ -181,7 +182,7 @@ public final class AllureReport {
 
   /** What the server profiler wrote, each file as it is, and what went wrong with it. */
   private static void attachServerProfile(
-      AllureLifecycle lifecycle, ServerProfiler.ServerProfile p, String suffix) {
+      AllureLifecycle lifecycle, ServerProfile p, String suffix) {
     for (Path f : p.files()) {
       String name = f.getFileName().toString();
       String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1) : "txt";
@@ -302,7 +303,22 @@ public final class AllureReport {
   public static void writeRun(RunReport run) {
     AllureLifecycle lifecycle = Allure.getLifecycle();
     StringBuilder env = new StringBuilder();
-    run.environment().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
+    List<SystemsUnderTest.Entry> suts = SystemsUnderTest.of(run.records());
+    for (int i = 0; i < suts.size(); i++) {
+      env.append("system under test")
+          .append(suts.size() > 1 ? " " + (i + 1) : "")
+          .append(" = ")
+          .append(SystemsUnderTest.line(suts.get(i)).replace('\n', ' '))
+          .append('\n');
+    }
+    if (SystemsUnderTest.sharedCoresWarning(suts, null) != null) {
+      env.append("server and load generator = share this machine's ")
+          .append(run.environment().get("cores"))
+          .append(" cores\n");
+    }
+    run.environment()
+        .forEach(
+            (k, v) -> env.append("load generator ").append(k).append(" = ").append(v).append('\n'));
     run.settings().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
     lifecycle.writeAttachment("environment.properties", stream(env.toString()));
     lifecycle.writeAttachment("categories.json", stream(CATEGORIES));

@@ -6,6 +6,7 @@ import dev.callosum.perf.OrderKeys;
 import dev.callosum.perf.Payload;
 import dev.callosum.perf.Placement;
 import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.SystemUnderTest;
 import dev.callosum.perf.fixtures.ManagedServers;
 import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
@@ -459,6 +460,7 @@ public final class Bench implements AutoCloseable {
     if (measured.profiler != null) {
       full = full.withServerProfile(measured.profiler.result());
     }
+    full = full.withSystemUnderTest(SystemUnderTest.of(server));
     BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);
     servers.put(result, server);

@@ -1,6 +1,7 @@
 package dev.callosum.perf.profile;
 
 import dev.callosum.perf.measurement.ProcessCpu;
+import dev.callosum.perf.measurement.ServerProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -102,7 +103,7 @@ public final class Profiler implements AutoCloseable {
    * profilers of a server in another process kept ({@link ServerProfiler}) as the server's part.
    */
   public ProfileSummary stop(
-      Path jfr, long requests, boolean flameGraph, List<ServerProfiler.ServerProfile> elsewhere) {
+      Path jfr, long requests, boolean flameGraph, List<ServerProfile> elsewhere) {
     done = true;
     long cpu = processCpu() - startCpu;
     double seconds = (System.nanoTime() - startNanos) / 1e9;
@@ -160,7 +161,7 @@ public final class Profiler implements AutoCloseable {
               ProfileSummary.CpuProfile.SERVER,
               elsewhere.stream()
                   .filter(p -> p.collapsed() != null)
-                  .map(ServerProfiler.ServerProfile::how)
+                  .map(ServerProfile::how)
                   .distinct()
                   .collect(java.util.stream.Collectors.joining("; ")),
               remote,
@@ -230,9 +231,9 @@ public final class Profiler implements AutoCloseable {
         top(own, stacks.samples()));
   }
 
-  private static CpuSampler.Stacks stacksOf(List<ServerProfiler.ServerProfile> profiles) {
+  private static CpuSampler.Stacks stacksOf(List<ServerProfile> profiles) {
     List<CpuSampler.Stack> all = new ArrayList<>();
-    for (ServerProfiler.ServerProfile p : profiles) {
+    for (ServerProfile p : profiles) {
       if (p.collapsed() == null) {
         continue;
       }

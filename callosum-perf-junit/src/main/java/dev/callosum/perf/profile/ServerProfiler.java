@@ -1,5 +1,6 @@
 package dev.callosum.perf.profile;
 
+import dev.callosum.perf.measurement.ServerProfile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -224,20 +225,5 @@ public final class ServerProfiler {
           message + " (callosum.perf.server.profiler.required is set, so the benchmark fails)");
     }
     problems.add(message);
-  }
-
-  /**
-   * What a server profiler kept.
-   *
-   * @param how what ran, and against which process
-   * @param files what it wrote, for reports to attach
-   * @param collapsed the server's CPU stacks in collapsed form (async-profiler only), or null
-   * @param problems what went wrong, in words; empty when nothing did
-   */
-  public record ServerProfile(String how, List<Path> files, Path collapsed, List<String> problems) {
-    public ServerProfile {
-      files = List.copyOf(files);
-      problems = List.copyOf(problems);
-    }
   }
 }

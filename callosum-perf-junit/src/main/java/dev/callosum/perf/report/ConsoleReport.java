@@ -331,6 +331,12 @@ public final class ConsoleReport {
         out.println("  ✘ " + r.id() + ": " + r.failure());
       }
     }
+    List<SystemsUnderTest.Entry> suts = SystemsUnderTest.of(records);
+    suts.forEach(e -> out.println("callosum-perf: system under test, " + SystemsUnderTest.line(e)));
+    String shared = SystemsUnderTest.sharedCoresWarning(suts, run.environment().get("cores"));
+    if (shared != null) {
+      out.println("callosum-perf: warning: " + shared);
+    }
     for (Path file : written) {
       out.println("callosum-perf: wrote " + file.toAbsolutePath().normalize());
     }

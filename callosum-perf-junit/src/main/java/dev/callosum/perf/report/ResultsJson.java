@@ -65,6 +65,13 @@ public final class ResultsJson {
     info.put("durationSeconds", run.seconds());
     info.set("settings", MAPPER.valueToTree(run.settings()));
     info.set("environment", MAPPER.valueToTree(run.environment()));
+    List<SystemsUnderTest.Entry> suts = SystemsUnderTest.of(run.records());
+    ArrayNode sutNodes = info.putArray("systemUnderTest");
+    suts.forEach(e -> sutNodes.add(MAPPER.valueToTree(e)));
+    String shared = SystemsUnderTest.sharedCoresWarning(suts, run.environment().get("cores"));
+    if (shared != null) {
+      info.put("sharedCoresWarning", shared);
+    }
     ObjectNode counts = info.putObject("outcomes");
     for (BenchmarkRecord.Outcome o : BenchmarkRecord.Outcome.values()) {
       counts.put(

@@ -116,8 +116,9 @@ public final class SummaryPage {
             passed,
             failed,
             broken));
+    systemUnderTest(h, run);
     executive(h, records);
-    h.append("<h2>Conditions</h2><table>");
+    h.append("<h2>Conditions of the load generator (this machine and JVM)</h2><table>");
     run.environment()
         .forEach(
             (k, v) ->
@@ -146,6 +147,36 @@ public final class SummaryPage {
     byMethod.forEach((method, group) -> section(h, method, group, directory));
     h.append("<script>").append(SORT_SCRIPT).append("</script></body></html>");
     return h.toString();
+  }
+
+  /** What was measured: the servers by kind, and whether they shared the load generator's cores. */
+  private static void systemUnderTest(StringBuilder h, RunReport run) {
+    List<SystemsUnderTest.Entry> suts = SystemsUnderTest.of(run.records());
+    if (suts.isEmpty()) {
+      return;
+    }
+    h.append("<h2 id=\"system-under-test\">System under test</h2><table class=\"sut\">")
+        .append("<tr><th class=\"l\">placement</th><th class=\"l\">identity</th>")
+        .append("<th>results</th><th class=\"l\">for example</th>")
+        .append("<th class=\"l\">shares this machine</th></tr>");
+    for (SystemsUnderTest.Entry e : suts) {
+      h.append("<tr><td class=\"l\">")
+          .append(Html.escape(e.placement()))
+          .append("</td><td class=\"l\">")
+          .append(Html.escape(e.identity()))
+          .append("</td><td>")
+          .append(e.benchmarks())
+          .append("</td><td class=\"l\">")
+          .append(Html.escape(e.example()))
+          .append("</td><td class=\"l\">")
+          .append(e.sharesThisMachine() ? "yes" : "no")
+          .append("</td></tr>");
+    }
+    h.append("</table>");
+    String warning = SystemsUnderTest.sharedCoresWarning(suts, run.environment().get("cores"));
+    if (warning != null) {
+      h.append("<p class=\"warn\">").append(Html.escape(warning)).append("</p>");
+    }
   }
 
   private static void executive(StringBuilder h, List<BenchmarkRecord> records) {

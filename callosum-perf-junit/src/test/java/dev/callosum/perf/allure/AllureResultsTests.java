@@ -226,7 +226,14 @@ class AllureResultsTests {
     Run run = run("false");
     String environment = Files.readString(run.results().resolve("environment.properties"));
     assertThat(environment)
-        .contains("cores = ", "jvm = ", "commit = ", "quick = false", "iterations = 2");
+        .contains(
+            "load generator cores = ",
+            "load generator jvm = ",
+            "load generator commit = ",
+            "quick = false",
+            "iterations = 2")
+        .containsPattern("system under test = in-jvm: callosum-perf .* java .*results; e.g. ")
+        .contains("server and load generator = share this machine's ");
     JsonNode categories = JSON.readTree(run.results().resolve("categories.json").toFile());
     assertThat(categories.findValuesAsText("name"))
         .contains(

@@ -114,6 +114,15 @@ class RunFilesTests {
     assertThat(validate(results)).isEmpty();
     assertThat(results.path("schemaVersion").asInt()).isEqualTo(3);
     assertThat(results.path("run").path("environment").path("cores").asInt()).isPositive();
+    JsonNode sut = results.path("run").path("systemUnderTest");
+    assertThat(sut).hasSize(1);
+    assertThat(sut.get(0).path("placement").asText()).isEqualTo("in-jvm");
+    assertThat(sut.get(0).path("identity").asText()).startsWith("callosum-perf ");
+    assertThat(sut.get(0).path("benchmarks").asInt()).isEqualTo(5);
+    assertThat(sut.get(0).path("sharesThisMachine").asBoolean()).isTrue();
+    assertThat(results.path("run").path("sharedCoresWarning").asText())
+        .startsWith("The server under test and the load generator shared this machine's ")
+        .contains(results.path("run").path("environment").path("cores").asText() + " cores");
     assertThat(results.path("run").path("settings").path("iterations").asInt()).isEqualTo(2);
     assertThat(results.path("run").path("outcomes").path("passed").asInt()).isEqualTo(5);
     JsonNode benchmarks = results.path("benchmarks");
@@ -170,7 +179,10 @@ class RunFilesTests {
             "Executive summary",
             "Matrix.echo",
             "Matrix.openLoop",
-            "flame graph",
+            "server flame graph",
+            "generator flame graph",
+            "System under test",
+            "shared this machine",
             "cores")
         .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http");
     // The scheduler varies with the payload: one line per scheduler.

@@ -2,10 +2,12 @@ package dev.callosum.perf.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.callosum.perf.Placement;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.load.EchoComparison;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,20 @@ class PeerOverheadBenchmarks {
 
   @Test
   void rawJeromqEchoAgainstCallosumEcho(Bench bench) {
+    Placement placement = bench.settings().placementOr(Placement.IN_JVM);
+    Assumptions.assumeTrue(
+        placement == Placement.IN_JVM && bench.settings().target() == null,
+        () ->
+            "skipped: this compares this project's Java peer with raw jeromq, both in this JVM;"
+                + " it cannot measure the "
+                + (bench.settings().target() != null
+                    ? "server at " + bench.settings().target()
+                    : placement.label() + " server")
+                + " this run is about");
+    bench.note(
+        "What this measures",
+        "This project's Java peer against raw jeromq, client and server both in this JVM: the"
+            + " load generator's own cost, not the server under test.");
     boolean quick = bench.settings().quick();
     int rounds = quick ? 1 : 3;
     System.out.println(EchoComparison.header(rounds));

@@ -1,0 +1,59 @@
+package dev.callosum.perf;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apiguardian.api.API;
+
+/**
+ * The server a result measured, as reports name it: where it ran, its address and process, and what
+ * it says it is.
+ *
+ * @param placement where it ran
+ * @param endpoint the address clients connected to
+ * @param pid its process, or -1 for a server in this JVM or a remote one
+ * @param identity what it says it is ({@code callosum 1.0.3 python 3.11.2}), or {@code null} when
+ *     it says nothing
+ * @param description its spec, placement, process and address in words
+ * @since 0.1
+ */
+@API(status = API.Status.EXPERIMENTAL, since = "0.1")
+public record SystemUnderTest(
+    Placement placement, String endpoint, long pid, String identity, String description) {
+
+  /** What reports know of this server. */
+  public static SystemUnderTest of(ManagedServer server) {
+    OptionalLong pid = server.pid();
+    return new SystemUnderTest(
+        server.placement(),
+        server.endpoint(),
+        pid.isPresent() ? pid.getAsLong() : -1,
+        server.identity().orElse(null),
+        server.describe());
+  }
+
+  public Optional<String> identified() {
+    return Optional.ofNullable(identity);
+  }
+
+  /**
+   * Whether it runs on this machine, sharing its cores with the load generator: then the load
+   * generator's CPU is taken from the server it measures. True for every placement but a remote
+   * target on another host.
+   */
+  public boolean sharesThisMachine() {
+    if (placement != Placement.REMOTE) {
+      return true;
+    }
+    try {
+      String host = URI.create(endpoint).getHost();
+      return host == null
+          || host.equals("localhost")
+          || host.startsWith("127.")
+          || host.equals("[::1]")
+          || host.equals("::1");
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}
