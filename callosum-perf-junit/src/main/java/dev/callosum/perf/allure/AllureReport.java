@@ -304,23 +304,24 @@ public final class AllureReport {
     AllureLifecycle lifecycle = Allure.getLifecycle();
     StringBuilder env = new StringBuilder();
     List<SystemsUnderTest.Entry> suts = SystemsUnderTest.of(run.records());
+    // Properties keys end at a space; values are ASCII with \\u escapes for the rest.
     for (int i = 0; i < suts.size(); i++) {
-      env.append("system under test")
-          .append(suts.size() > 1 ? " " + (i + 1) : "")
+      env.append("systemUnderTest")
+          .append(suts.size() > 1 ? "." + (i + 1) : "")
           .append(" = ")
-          .append(SystemsUnderTest.line(suts.get(i)).replace('\n', ' '))
+          .append(SystemsUnderTest.line(suts.get(i)))
           .append('\n');
     }
     if (SystemsUnderTest.sharedCoresWarning(suts, null) != null) {
-      env.append("server and load generator = share this machine's ")
+      env.append("systemUnderTest.sharesCores = yes, this machine's ")
           .append(run.environment().get("cores"))
-          .append(" cores\n");
+          .append(" cores with the load generator\n");
     }
     run.environment()
         .forEach(
-            (k, v) -> env.append("load generator ").append(k).append(" = ").append(v).append('\n'));
+            (k, v) -> env.append("loadGenerator.").append(k).append(" = ").append(v).append('\n'));
     run.settings().forEach((k, v) -> env.append(k).append(" = ").append(v).append('\n'));
-    lifecycle.writeAttachment("environment.properties", stream(env.toString()));
+    lifecycle.writeAttachment("environment.properties", stream(ascii(env.toString())));
     lifecycle.writeAttachment("categories.json", stream(CATEGORIES));
     // For the report's Benchmarks tab (an Allure plugin of the scenarios' build).
     String page = SummaryPage.html(run, null);
@@ -417,6 +418,21 @@ public final class AllureReport {
     } catch (IOException e) {
       text(lifecycle, name + " (unreadable)", "text/plain", "txt", path + ": " + e);
     }
+  }
+
+  /** Text as a properties file holds it: characters beyond ASCII as {@code \\uXXXX}. */
+  private static String ascii(String text) {
+    StringBuilder s = new StringBuilder(text.length());
+    text.chars()
+        .forEach(
+            c -> {
+              if (c > 0x7f) {
+                s.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+              } else {
+                s.append((char) c);
+              }
+            });
+    return s.toString();
   }
 
   private static InputStream stream(String text) {

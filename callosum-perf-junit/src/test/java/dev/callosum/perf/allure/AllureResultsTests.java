@@ -227,13 +227,16 @@ class AllureResultsTests {
     String environment = Files.readString(run.results().resolve("environment.properties"));
     assertThat(environment)
         .contains(
-            "load generator cores = ",
-            "load generator jvm = ",
-            "load generator commit = ",
+            "loadGenerator.cores = ",
+            "loadGenerator.jvm = ",
+            "loadGenerator.commit = ",
             "quick = false",
             "iterations = 2")
-        .containsPattern("system under test = in-jvm: callosum-perf .* java .*results; e.g. ")
-        .contains("server and load generator = share this machine's ");
+        .containsPattern("systemUnderTest = in-jvm: callosum-perf .* java .*results; e.g. ")
+        .contains("systemUnderTest.sharesCores = yes, this machine's ");
+    java.util.Properties parsed = new java.util.Properties();
+    parsed.load(new java.io.StringReader(environment));
+    assertThat(parsed.getProperty("systemUnderTest")).startsWith("in-jvm: ");
     JsonNode categories = JSON.readTree(run.results().resolve("categories.json").toFile());
     assertThat(categories.findValuesAsText("name"))
         .contains(

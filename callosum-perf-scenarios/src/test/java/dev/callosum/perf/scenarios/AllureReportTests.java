@@ -121,6 +121,7 @@ class AllureReportTests {
         .extracting(c -> c.path("name").asText())
         .containsExactly("Budget broken", "The run (its summary entry)");
     assertThat(Files.readString(report.resolve("widgets/environment.json")))
-        .contains("\"cores\"", "\"commit\"");
+        .contains("\"loadGenerator.cores\"", "\"loadGenerator.commit\"", "\"systemUnderTest\"")
+        .contains("(2 results; e.g. echo \u00b7 ExitOrdered");
   }
 }
