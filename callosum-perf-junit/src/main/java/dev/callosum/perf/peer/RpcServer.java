@@ -112,8 +112,11 @@ public final class RpcServer implements AutoCloseable {
     router = context.createSocket(SocketType.ROUTER);
     router.setLinger(0);
     Sockets.heapMessages(router);
-    router.setSndHWM(100_000);
-    router.setRcvHWM(100_000);
+    // Memory stays bounded by these and the pending limit, whatever a client does: requests
+    // beyond the receive limit wait in the client's TCP buffers (the client's sends block, nothing
+    // is lost); replies queue up to the send limit for a client slow to read them.
+    router.setRcvHWM(config.receiveQueueLimit());
+    router.setSndHWM(config.sendQueueLimit());
     // Frames a little over the limit are read and answered with ERROR; absurd ones are cut off.
     router.setMaxMsgSize(4L * config.maxBodySize() + (1 << 20));
     if (config.curveKeys() != null) {

@@ -35,6 +35,8 @@ public final class ServerConfig {
   private final boolean compress;
   private final int maxBodySize;
   private final int maxPendingRequests;
+  private final int receiveQueueLimit;
+  private final int sendQueueLimit;
   private final int workerThreads;
   private final CurveKeyPair curveKeys;
   private final ClientAuthenticator authenticator;
@@ -47,6 +49,8 @@ public final class ServerConfig {
     this.compress = b.compress;
     this.maxBodySize = b.maxBodySize;
     this.maxPendingRequests = b.maxPendingRequests;
+    this.receiveQueueLimit = b.receiveQueueLimit;
+    this.sendQueueLimit = b.sendQueueLimit;
     this.workerThreads = b.workerThreads;
     this.curveKeys = b.curveKeys;
     this.authenticator = b.authenticator;
@@ -83,6 +87,26 @@ public final class ServerConfig {
     return maxPendingRequests;
   }
 
+  /**
+   * How many requests ZeroMQ queues per client before the server reads them (the ROUTER's receive
+   * high-water mark, in whole messages): 1,000 by default, ZeroMQ's own and so Python Callosum's.
+   * Beyond it requests wait in the client's TCP buffers and its sends block: nothing is lost, and a
+   * client that floods the server cannot make it hold more.
+   */
+  public int receiveQueueLimit() {
+    return receiveQueueLimit;
+  }
+
+  /**
+   * How many replies ZeroMQ queues per client that has not read them yet (the ROUTER's send
+   * high-water mark, in whole messages): 30,000 by default, room for a burst of pipelined replies.
+   * A client that never reads loses the replies beyond it (ZeroMQ's ROUTER drops them, as Python
+   * Callosum's does at its 1,000) rather than the server its memory.
+   */
+  public int sendQueueLimit() {
+    return sendQueueLimit;
+  }
+
   /** Threads for {@link Handler#blocking} handlers. */
   public int workerThreads() {
     return workerThreads;
@@ -109,6 +133,8 @@ public final class ServerConfig {
     private boolean compress;
     private int maxBodySize = MessageCodec.DEFAULT_MAX_BODY_SIZE;
     private int maxPendingRequests = 100_000;
+    private int receiveQueueLimit = 1_000;
+    private int sendQueueLimit = 30_000;
     private int workerThreads = 16;
     private CurveKeyPair curveKeys;
     private ClientAuthenticator authenticator;
@@ -155,6 +181,18 @@ public final class ServerConfig {
 
     public Builder maxPendingRequests(int count) {
       this.maxPendingRequests = positive(count, "maxPendingRequests");
+      return this;
+    }
+
+    /** See {@link ServerConfig#receiveQueueLimit()}. */
+    public Builder receiveQueueLimit(int messages) {
+      this.receiveQueueLimit = positive(messages, "receiveQueueLimit");
+      return this;
+    }
+
+    /** See {@link ServerConfig#sendQueueLimit()}. */
+    public Builder sendQueueLimit(int messages) {
+      this.sendQueueLimit = positive(messages, "sendQueueLimit");
       return this;
     }
 
