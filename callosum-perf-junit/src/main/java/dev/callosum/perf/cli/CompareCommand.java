@@ -11,7 +11,7 @@ final class CompareCommand {
   static int run(String[] argv, PrintStream out) {
     Args args = new Args("compare", argv, 1, Set.of());
     int requests = args.positiveInt("requests", 20_000);
-    int rounds = args.positiveInt("rounds", 3);
+    int rounds = args.positiveInt("rounds", 5);
     args.rejectUnknown();
     out.println(EchoComparison.header(rounds));
     EchoComparison.run(

@@ -34,7 +34,7 @@ public final class Main {
                    --order-keys none|shared|per-client   --compress   --timeout 30s
                    --curve-server-key KEY|FILE   --curve-keys FILE.key_secret   --raw
         compare  raw jeromq DEALER/ROUTER echo against the Callosum peer echo
-                   --requests 20000 (for 1 KiB; fewer for larger)   --rounds 3
+                   --requests 20000 (for 1 KiB; fewer for larger)   --rounds 5
         keys     write a CURVE key pair as NAME.key and NAME.key_secret (pyzmq format)
                    --out DIR (default .)   --name NAME (default callosum)
       """;

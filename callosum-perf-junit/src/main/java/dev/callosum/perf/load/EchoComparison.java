@@ -3,6 +3,8 @@ package dev.callosum.perf.load;
 import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.measurement.ProcessCpu;
+import dev.callosum.perf.measurement.ResourceProbe;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcServer;
@@ -17,7 +19,9 @@ import org.apiguardian.api.API;
 /**
  * What the Callosum peer costs on top of ZeroMQ: bare jeromq DEALER/ROUTER echo against Callosum
  * echo (Java client, Java server), with the same closed loop, alternating over several rounds in
- * one process after a warm-up of both, compared by their medians.
+ * one process after a warm-up of both, compared by their medians with the spread of the rounds'
+ * ratios beside them, and the load generator's CPU per call (the process's, less the server's own
+ * threads: the client side of the Callosum peer, as benchmarks drive it).
  *
  * @since 0.1
  */
@@ -42,21 +46,50 @@ public final class EchoComparison {
     }
   }
 
-  /** The medians of one case. */
-  public record Row(Case scenario, LoadResult raw, LoadResult callosum) {
-    /** Callosum's throughput as a fraction of raw jeromq's. */
+  /**
+   * One case over its rounds: the median runs, every round's ratio, and the Callosum client's CPU.
+   *
+   * @param raw the median raw jeromq run (by throughput)
+   * @param callosum the median Callosum run
+   * @param ratios each round's Callosum throughput over its raw one, in round order
+   * @param generatorCpuMicros the median over rounds of the load generator's CPU per call in the
+   *     Callosum runs (warm-up calls included), NaN where it cannot be read
+   */
+  public record Row(
+      Case scenario,
+      LoadResult raw,
+      LoadResult callosum,
+      List<Double> ratios,
+      double generatorCpuMicros) {
+    public Row {
+      ratios = List.copyOf(ratios);
+    }
+
+    /** Callosum's median throughput as a fraction of raw jeromq's median. */
     public double ratio() {
       return callosum.throughput() / raw.throughput();
     }
+
+    public double minRatio() {
+      return ratios.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    public double maxRatio() {
+      return ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
   }
+
+  /** A Callosum run with the load generator's CPU per call. */
+  private record Measured(LoadResult result, double generatorCpuMicros) {}
 
   /** The cases of the issue that asked for this: 1 KiB with 1 and 10 clients, 64 KiB, 1 MiB. */
   public static List<Case> standardCases(int requests) {
     return List.of(
         new Case(Payload.parse("1KiB"), 1, requests),
         new Case(Payload.parse("1KiB"), 10, requests),
-        new Case(Payload.parse("64KiB"), 1, Math.max(100, requests / 8)),
-        new Case(Payload.parse("1MiB"), 1, Math.max(20, requests / 40)));
+        new Case(Payload.parse("64KiB"), 1, Math.max(100, requests / 4)),
+        // Enough that a few slow calls (a GC, a page fault) do not decide the case.
+        new Case(Payload.parse("1MiB"), 1, Math.max(50, requests / 10)));
   }
 
   /** Runs every case for {@code rounds} alternating rounds; reports each row as it is done. */
@@ -68,11 +101,18 @@ public final class EchoComparison {
     for (Case c : cases) {
       List<LoadResult> raw = new ArrayList<>();
       List<LoadResult> callosum = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        raw.add(runRaw(c));
-        callosum.add(runCallosum(c));
+        LoadResult r = runRaw(c);
+        Measured m = runCallosum(c);
+        raw.add(r);
+        callosum.add(m.result());
+        ratios.add(m.result().throughput() / r.throughput());
+        cpu.add(m.generatorCpuMicros());
       }
-      Row row = new Row(c, median(raw), median(callosum));
+      cpu.sort(Comparator.naturalOrder());
+      Row row = new Row(c, median(raw), median(callosum), ratios, cpu.get(cpu.size() / 2));
       rows.add(row);
       progress.accept(row);
     }
@@ -87,34 +127,41 @@ public final class EchoComparison {
         + "\n"
         + String.format(
             Locale.ROOT,
-            "%d rounds per case, alternating, after a warm-up of both;"
-                + " medians by throughput; warm-up 10%% per run%n",
+            "%d rounds per case, alternating, after a warm-up of both; medians by throughput;"
+                + " 'rounds' is the range of the rounds' ratios; warm-up 10%% per run;"
+                + " 'gen CPU' is the load generator's CPU per Callosum call (this process's: client"
+                + " threads, their ZeroMQ I/O, JIT and GC; less the server's threads)%n",
             rounds)
         + String.format(
             Locale.ROOT,
-            "%-22s %9s %12s %15s %7s %12s %12s %12s",
+            "%-22s %9s %12s %15s %7s %15s %12s %12s %12s %10s",
             "case",
             "requests",
             "raw req/s",
             "callosum req/s",
             "ratio",
+            "rounds",
             "raw p50",
             "callosum p50",
-            "callosum p99");
+            "callosum p99",
+            "gen CPU");
   }
 
   public static String line(Row row) {
     return String.format(
         Locale.ROOT,
-        "%-22s %9d %12.0f %15.0f %6.1f%% %10.1fus %10.1fus" + " %10.1fus",
+        "%-22s %9d %12.0f %15.0f %6.1f%% %6.1f–%5.1f%% %10.1fus %10.1fus %10.1fus %8.1fus",
         row.scenario(),
         row.scenario().requests(),
         row.raw().throughput(),
         row.callosum().throughput(),
         100 * row.ratio(),
+        100 * row.minRatio(),
+        100 * row.maxRatio(),
         row.raw().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(50).toNanos() / 1e3,
-        row.callosum().percentile(99).toNanos() / 1e3);
+        row.callosum().percentile(99).toNanos() / 1e3,
+        row.generatorCpuMicros());
   }
 
   static LoadResult runRaw(Case c) {
@@ -123,14 +170,27 @@ public final class EchoComparison {
     }
   }
 
-  static LoadResult runCallosum(Case c) {
+  static Measured runCallosum(Case c) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      return check(
-          ClosedLoop.against(
-                  ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
-              .run(),
-          c);
+      String threads = server.threadName();
+      ResourceProbe serverThreads =
+          ResourceProbe.threads(
+              n -> n.equals(threads) || n.startsWith(threads + "-"), "the server's threads");
+      long processBefore = ProcessCpu.nanos();
+      long serverBefore = serverThreads.sample().cpuNanos();
+      LoadResult result =
+          check(
+              ClosedLoop.against(
+                      ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
+                  .run(),
+              c);
+      long process = ProcessCpu.nanos() - processBefore;
+      long serverCpu = serverThreads.sample().cpuNanos() - serverBefore;
+      long calls = c.load().requests() + c.load().warmupRequests();
+      double micros =
+          processBefore < 0 || serverBefore < 0 ? Double.NaN : (process - serverCpu) / 1e3 / calls;
+      return new Measured(result, micros);
     }
   }
 

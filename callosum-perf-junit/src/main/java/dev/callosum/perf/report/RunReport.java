@@ -29,6 +29,7 @@ public final class RunReport {
   private final Instant started;
   private final List<BenchmarkRecord> records = new ArrayList<>();
   private Instant finished;
+  private Path jsonFile;
 
   /**
    * A run starting now.
@@ -92,6 +93,11 @@ public final class RunReport {
     return LocalDateTime.ofInstant(started, ZoneId.systemDefault()).format(STAMP);
   }
 
+  /** The JSON results written by {@link #finish}, or null (not written, or not yet). */
+  public synchronized Path jsonFile() {
+    return jsonFile;
+  }
+
   /** Marks the end and writes the JSON results and summary page the settings ask for. */
   public synchronized List<Path> finish() {
     if (finished == null) {
@@ -102,6 +108,7 @@ public final class RunReport {
       Path json = unused("benchmark-results-" + stamp(), ".json");
       ResultsJson.write(this, json);
       written.add(json);
+      jsonFile = json;
     }
     if (reports.html()) {
       Path html = unused("benchmark-summary-" + stamp(), ".html");

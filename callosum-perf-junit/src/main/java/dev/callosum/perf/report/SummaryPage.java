@@ -59,6 +59,35 @@ public final class SummaryPage {
       })();
       """;
 
+  /**
+   * Filters the every-benchmark table by family and text, and writes any script error into the page
+   * (for a reader, and for the browser test that opens the page).
+   */
+  private static final String FILTER_SCRIPT =
+      """
+      (function () {
+        var table = document.getElementById('all');
+        var family = document.getElementById('family-filter');
+        var text = document.getElementById('text-filter');
+        var count = document.getElementById('filter-count');
+        if (!table || !family || !text) { return; }
+        function apply() {
+          var f = family.value, t = text.value.trim().toLowerCase(), shown = 0;
+          var rows = Array.prototype.slice.call(table.rows, 1);
+          rows.forEach(function (r) {
+            var ok = (!f || r.dataset.family === f)
+                && (!t || r.textContent.toLowerCase().indexOf(t) >= 0);
+            r.style.display = ok ? '' : 'none';
+            if (ok) { shown++; }
+          });
+          count.textContent = shown + ' of ' + rows.length + ' shown';
+        }
+        family.addEventListener('change', apply);
+        text.addEventListener('input', apply);
+        apply();
+      })();
+      """;
+
   private SummaryPage() {}
 
   public static void write(RunReport run, Path file) {
@@ -83,7 +112,10 @@ public final class SummaryPage {
         .append(run.stamp())
         .append("</title><style>")
         .append(
-            "body{font-family:sans-serif;margin:2em;max-width:1100px;color:#222}"
+            "body{font-family:sans-serif;margin:1em;max-width:1060px;color:#222}"
+                + "pre{white-space:pre-wrap;overflow-wrap:anywhere}"
+                + "td.l{overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}"
+                + "nav.toc{columns:2;font-size:13px}.filters{margin:.5em 0}"
                 + "table{border-collapse:collapse;margin:.5em 0 1.5em}"
                 + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right;"
                 + "white-space:nowrap}"
@@ -116,9 +148,28 @@ public final class SummaryPage {
             passed,
             failed,
             broken));
+    if (directory != null && run.jsonFile() != null) {
+      h.append("<p>Raw data: <a href=\"")
+          .append(Html.escape(link(directory, run.jsonFile())))
+          .append("\" download>")
+          .append(Html.escape(run.jsonFile().getFileName().toString()))
+          .append("</a> (every result, iteration, histogram; schema in the README)</p>");
+    } else if (directory == null) {
+      h.append(
+          "<p>Raw data: the JSON results are attached to the report's <i>Run summary</i>"
+              + " entry; each benchmark's own JSON, profile and flame graphs to its test.</p>");
+    }
+    Map<String, List<BenchmarkRecord>> byMethod = new LinkedHashMap<>();
+    for (BenchmarkRecord r : records) {
+      byMethod.computeIfAbsent(r.className() + "." + r.method(), k -> new ArrayList<>()).add(r);
+    }
+    toc(h, byMethod);
     systemUnderTest(h, run);
     executive(h, records);
-    h.append("<h2>Conditions of the load generator (this machine and JVM)</h2><table>");
+    everyBenchmark(h, records, directory);
+    h.append(
+        "<h2 id=\"conditions\">Conditions of the load generator (this machine and JVM)</h2>"
+            + "<table>");
     run.environment()
         .forEach(
             (k, v) ->
@@ -140,12 +191,11 @@ public final class SummaryPage {
             + " waits for its reply before the next request); open-loop latencies count from each"
             + " request's intended send time, so queueing shows. Throughput is the mean over the"
             + " measured iterations, ± the 95 % confidence interval of that mean.</p>");
-    Map<String, List<BenchmarkRecord>> byMethod = new LinkedHashMap<>();
-    for (BenchmarkRecord r : records) {
-      byMethod.computeIfAbsent(r.className() + "." + r.method(), k -> new ArrayList<>()).add(r);
-    }
     byMethod.forEach((method, group) -> section(h, method, group, directory));
-    h.append("<script>").append(SORT_SCRIPT).append("</script></body></html>");
+    h.append("<script>")
+        .append(SORT_SCRIPT)
+        .append(FILTER_SCRIPT)
+        .append("</script></body></html>");
     return h.toString();
   }
 
@@ -179,9 +229,119 @@ public final class SummaryPage {
     }
   }
 
+  /** Links to every part of the page, the benchmark methods by family. */
+  private static void toc(StringBuilder h, Map<String, List<BenchmarkRecord>> byMethod) {
+    h.append("<nav class=\"toc\"><b>Contents</b><ul>")
+        .append("<li><a href=\"#system-under-test\">System under test</a></li>")
+        .append("<li><a href=\"#executive-summary\">Executive summary</a></li>")
+        .append("<li><a href=\"#all-benchmarks\">Every benchmark, one table</a></li>")
+        .append("<li><a href=\"#conditions\">Conditions</a></li>");
+    byMethod.forEach(
+        (method, group) ->
+            h.append("<li><a href=\"#")
+                .append(Html.escape(anchor(method)))
+                .append("\">")
+                .append(Html.escape(method))
+                .append("</a> <span class=\"note\">")
+                .append(Html.escape(group.get(0).family()))
+                .append(", ")
+                .append(group.size())
+                .append("</span></li>"));
+    h.append("</ul></nav>");
+  }
+
+  /**
+   * One row per result of the run: family, parameters, throughput ± CI, percentiles, errors,
+   * verdict, baseline delta and links; sortable by any column and filtered by family and by text.
+   */
+  private static void everyBenchmark(
+      StringBuilder h, List<BenchmarkRecord> records, Path directory) {
+    Set<String> families = new java.util.TreeSet<>();
+    records.forEach(r -> families.add(r.family()));
+    h.append("<h2 id=\"all-benchmarks\">Every benchmark, one table</h2>")
+        .append("<div class=\"filters\">family <select id=\"family-filter\">")
+        .append("<option value=\"\">all</option>");
+    families.forEach(f -> h.append("<option>").append(Html.escape(f)).append("</option>"));
+    h.append("</select> text <input id=\"text-filter\" type=\"search\" size=\"30\"")
+        .append(" placeholder=\"benchmark, parameter, verdict…\">")
+        .append(" <span id=\"filter-count\" class=\"note\"></span></div>")
+        .append("<div class=\"scroll\"><table id=\"all\"><tr><th class=\"l\">family</th>")
+        .append("<th class=\"l\">benchmark</th><th class=\"l\">parameters</th>")
+        .append("<th>req/s</th><th>± 95 % CI</th><th>p50</th><th>p99</th><th>p99.9</th>")
+        .append("<th>errors</th><th class=\"l\">verdict</th><th class=\"l\">baseline</th>")
+        .append("<th class=\"l\">links</th></tr>");
+    for (BenchmarkRecord r : records) {
+      String method = r.className() + "." + r.method();
+      BenchmarkResult x = r.result();
+      h.append("<tr data-family=\"")
+          .append(Html.escape(r.family()))
+          .append("\"><td class=\"l\">")
+          .append(Html.escape(r.family()))
+          .append("</td><td class=\"l\"><a href=\"#")
+          .append(Html.escape(anchor(method)))
+          .append("\">")
+          .append(Html.escape(method))
+          .append("</a><br><span class=\"note\">")
+          .append(Html.escape(r.displayName()))
+          .append("</span></td><td class=\"l\">");
+      if (x != null) {
+        StringBuilder params = new StringBuilder();
+        x.parameters()
+            .forEach(
+                (k, v) ->
+                    params
+                        .append(params.length() == 0 ? "" : ", ")
+                        .append(k)
+                        .append('=')
+                        .append(v));
+        h.append(Html.escape(params.toString()));
+        double ci = x.throughputStatistics().ci95();
+        h.append("</td>")
+            .append(td(Svg.count(x.throughput())))
+            .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
+            .append(td(Quantities.compact(x.percentile(50).toNanos())))
+            .append(td(Quantities.compact(x.percentile(99).toNanos())))
+            .append(td(Quantities.compact(x.percentile(99.9).toNanos())))
+            .append(td(Long.toString(x.errorCount())));
+      } else {
+        h.append("</td><td colspan=\"6\" class=\"l\">measured nothing</td>");
+      }
+      h.append("<td class=\"l ")
+          .append(r.outcome().name().toLowerCase(Locale.ROOT))
+          .append("\" title=\"")
+          .append(Html.escape(r.failure() == null ? "" : r.failure()))
+          .append("\">")
+          .append(r.outcome().name().toLowerCase(Locale.ROOT))
+          .append("</td><td class=\"l\">")
+          .append(r.baseline() == null ? "" : Html.escape(r.baseline().summary()))
+          .append("</td><td class=\"l\">");
+      ProfileSummary p = r.profile();
+      if (p != null && directory != null) {
+        for (ProfileSummary.CpuProfile part : p.parts()) {
+          if (part.flameGraph() != null) {
+            h.append("<a href=\"")
+                .append(Html.escape(link(directory, part.flameGraph())))
+                .append("\">")
+                .append(part.isServer() ? "server CPU" : "generator CPU")
+                .append("</a> ");
+          }
+        }
+      } else if (p != null) {
+        h.append("profile attached to its test");
+      }
+      h.append("</td></tr>");
+    }
+    h.append("</table></div>");
+  }
+
+  /** An id for a method's section. */
+  private static String anchor(String method) {
+    return method.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
   private static void executive(StringBuilder h, List<BenchmarkRecord> records) {
     List<BenchmarkRecord> measured = records.stream().filter(r -> r.result() != null).toList();
-    h.append("<h2>Executive summary</h2><ul>");
+    h.append("<h2 id=\"executive-summary\">Executive summary</h2><ul>");
     measured.stream()
         .filter(r -> r.result().closedLoop())
         .max(Comparator.comparingDouble(r -> r.result().throughput()))
@@ -226,7 +386,7 @@ public final class SummaryPage {
   private static void section(
       StringBuilder h, String method, List<BenchmarkRecord> group, Path directory) {
     h.append("<h2 id=\"")
-        .append(Html.escape(method))
+        .append(Html.escape(anchor(method)))
         .append("\">")
         .append(Html.escape(method))
         .append("</h2>");
@@ -238,7 +398,8 @@ public final class SummaryPage {
     boolean spread =
         measured.stream().anyMatch(r -> Double.isFinite(r.result().throughputStatistics().ci95()));
     h.append(
-        "<table><tr><th class=\"l\">benchmark</th><th>outcome</th><th>req/s</th>"
+        "<div class=\"scroll\"><table><tr><th class=\"l\">benchmark</th><th>outcome</th>"
+            + "<th>req/s</th>"
             + (spread ? "<th>± 95 % CI</th>" : "")
             + "<th>MiB/s out</th><th>p50</th><th>p99</th><th>p99.9</th>"
             + "<th>max</th><th>errors</th><th title=\"the most this machine itself stalled while"
@@ -307,7 +468,7 @@ public final class SummaryPage {
       }
       h.append("</td></tr>");
     }
-    h.append("</table>");
+    h.append("</table></div>");
     Set<Note> shown = new LinkedHashSet<>();
     for (BenchmarkRecord r : group) {
       for (Note note : r.notes()) {

@@ -50,8 +50,15 @@ class AllureReportTests {
     }
   }
 
-  @Test
-  void theReportGeneratesOfflineWithTheBenchmarksTabAndTheBenchmarks() throws Exception {
+  /** The small run's output and its Allure report, made once for the tests here. */
+  private record Generated(Path work, Path results, Path report) {}
+
+  private static Generated generated;
+
+  private static synchronized Generated generate() throws Exception {
+    if (generated != null) {
+      return generated;
+    }
     Path work =
         Files.createTempDirectory(
             Files.createDirectories(Path.of("target")), "allure-report-test-");
@@ -85,7 +92,7 @@ class AllureReportTests {
         tab.resolve("callosum-perf-summary.html"),
         StandardCopyOption.REPLACE_EXISTING);
     Path report = work.resolve("allure-report");
-    Process allure =
+    ProcessBuilder generate =
         new ProcessBuilder(
                 home.resolve("bin/allure").toString(),
                 "generate",
@@ -94,10 +101,19 @@ class AllureReportTests {
                 report.toString(),
                 "--clean")
             .redirectErrorStream(true)
-            .redirectOutput(work.resolve("allure.log").toFile())
-            .start();
+            .redirectOutput(work.resolve("allure.log").toFile());
+    // As the suite's build strips it from the report: no call to Google Analytics from the page.
+    generate.environment().put("ALLURE_NO_ANALYTICS", "true");
+    Process allure = generate.start();
     assertThat(allure.waitFor(120, TimeUnit.SECONDS)).as("allure generate finished").isTrue();
     assertThat(allure.exitValue()).as(Files.readString(work.resolve("allure.log"))).isZero();
+    generated = new Generated(work, results, report);
+    return generated;
+  }
+
+  @Test
+  void theReportGeneratesOfflineWithTheBenchmarksTabAndTheBenchmarks() throws Exception {
+    Path report = generate().report();
 
     assertThat(report.resolve("index.html")).isRegularFile();
     assertThat(Files.readString(report.resolve("index.html")))
@@ -123,5 +139,137 @@ class AllureReportTests {
     assertThat(Files.readString(report.resolve("widgets/environment.json")))
         .contains("\"loadGenerator.cores\"", "\"loadGenerator.commit\"", "\"systemUnderTest\"")
         .contains("(2 results; e.g. echo \u00b7 ExitOrdered");
+  }
+
+  /**
+   * The summary page and the Allure report in a real browser (headless Chromium, which {@code
+   * .ci/run} installs where missing): every benchmark in the tables, no script errors, sorting and
+   * filtering work, the page fits Allure's frame; screenshots go to {@code target/screenshots}.
+   */
+  @Test
+  void theSummaryPageAndTheBenchmarksTabWorkInABrowser() throws Exception {
+    String chromium =
+        HeadlessChromium.find()
+            .orElseThrow(
+                () ->
+                    new org.opentest4j.TestAbortedException(
+                        "skipped: no chromium, chromium-browser or google-chrome on the PATH"
+                            + " (Debian: apt-get install chromium; .ci/run installs it)"));
+    Generated run = generate();
+    Path page;
+    try (Stream<Path> files = Files.list(run.work().resolve("out"))) {
+      page =
+          files
+              .filter(f -> f.getFileName().toString().matches("benchmark-summary-.*\\.html"))
+              .findFirst()
+              .orElseThrow();
+    }
+    Path shots = Files.createDirectories(Path.of("target/screenshots"));
+    try (HeadlessChromium browser = new HeadlessChromium(chromium, 1100, 900)) {
+      browser.open(page.toUri().toString());
+      assertThat(browser.evaluate("document.querySelectorAll('#all tr').length - 1").asInt())
+          .as("rows of the every-benchmark table")
+          .isEqualTo(2);
+      assertThat(browser.evaluate("document.documentElement.scrollWidth").asInt())
+          .as("the page's width in a 1,100 px window")
+          .isLessThanOrEqualTo(1100);
+      // Sorting by the benchmark column, twice: ascending, then descending.
+      String names =
+          "Array.from(document.querySelectorAll('#all tr')).slice(1)"
+              + ".map(r => r.cells[1].textContent).join('|')";
+      String header = "document.querySelectorAll('#all tr:first-child th')[1]";
+      browser.evaluate(header + ".click()");
+      String up = browser.evaluate(names).asText();
+      browser.evaluate(header + ".click()");
+      String down = browser.evaluate(names).asText();
+      assertThat(up).startsWith("Small.echo").contains("Small.impossible");
+      assertThat(down).startsWith("Small.impossible");
+      // Filtering by family and by text.
+      browser.evaluate(
+          "(() => { const f = document.getElementById('family-filter'); f.value = 'latency';"
+              + " f.dispatchEvent(new Event('change')); })()");
+      assertThat(browser.evaluate("document.getElementById('filter-count').textContent").asText())
+          .isEqualTo("1 of 2 shown");
+      browser.evaluate(
+          "(() => { const f = document.getElementById('family-filter'); f.value = '';"
+              + " f.dispatchEvent(new Event('change'));"
+              + " const t = document.getElementById('text-filter'); t.value = 'failed';"
+              + " t.dispatchEvent(new Event('input')); })()");
+      assertThat(browser.evaluate("document.getElementById('filter-count').textContent").asText())
+          .isEqualTo("1 of 2 shown");
+      browser.screenshot(shots.resolve("summary-page.png"));
+      assertThat(browser.errors()).as("script errors on the summary page").isEmpty();
+
+      // The Allure report over HTTP, as a browser reads it; its Benchmarks tab shows the page.
+      com.sun.net.httpserver.HttpServer http =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      Path root = run.report();
+      http.createContext(
+          "/",
+          exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            Path file = root.resolve(path.equals("/") ? "index.html" : path.substring(1));
+            if (!file.normalize().startsWith(root) || !Files.isRegularFile(file)) {
+              exchange.sendResponseHeaders(404, -1);
+              exchange.close();
+              return;
+            }
+            String name = file.getFileName().toString();
+            exchange
+                .getResponseHeaders()
+                .add(
+                    "Content-Type",
+                    name.endsWith(".html")
+                        ? "text/html; charset=utf-8"
+                        : name.endsWith(".js")
+                            ? "application/javascript"
+                            : name.endsWith(".css")
+                                ? "text/css"
+                                : name.endsWith(".json")
+                                    ? "application/json"
+                                    : "application/octet-stream");
+            byte[] body = Files.readAllBytes(file);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+          });
+      http.start();
+      try {
+        String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/";
+        browser.open(base + "index.html#benchmarks");
+        String frame = "document.querySelector('iframe[title=\"Benchmark summary\"]')";
+        browser.await(
+            frame
+                + " && "
+                + frame
+                + ".contentDocument && "
+                + frame
+                + ".contentDocument.querySelectorAll('#all tr').length > 1",
+            "the Benchmarks tab with its table");
+        assertThat(
+                browser
+                    .evaluate(frame + ".contentDocument.querySelectorAll('#all tr').length - 1")
+                    .asInt())
+            .as("benchmarks in the Benchmarks tab's table")
+            .isEqualTo(2);
+        assertThat(browser.evaluate(frame + ".contentDocument.documentElement.scrollWidth").asInt())
+            .as("the summary's width inside Allure's frame")
+            .isLessThanOrEqualTo(browser.evaluate(frame + ".clientWidth").asInt());
+        browser.screenshot(shots.resolve("allure-benchmarks-tab.png"));
+        browser.evaluate("location.hash = '#suites'"); // the same page: no new load
+        browser.await(
+            "document.querySelectorAll('.tree__node, [data-tooltip]').length > 0"
+                + " || document.body.textContent.indexOf('Small') >= 0",
+            "the suites tree");
+        browser.screenshot(shots.resolve("allure-suites.png"));
+      } finally {
+        http.stop(0);
+      }
+      assertThat(browser.errors())
+          .as("script errors in the Allure report")
+          .filteredOn(e -> !e.contains("favicon"))
+          .isEmpty();
+    }
   }
 }

@@ -38,7 +38,7 @@ class PeerOverheadBenchmarks {
         "This project's Java peer against raw jeromq, client and server both in this JVM: the"
             + " load generator's own cost, not the server under test.");
     boolean quick = bench.settings().quick();
-    int rounds = quick ? 1 : 3;
+    int rounds = quick ? 1 : 5;
     System.out.println(EchoComparison.header(rounds));
     List<EchoComparison.Row> rows =
         EchoComparison.run(
