@@ -36,6 +36,7 @@ public final class SummaryPage {
       (function () {
         var scale = {ns: 1e-3, 'µs': 1, ms: 1e3, s: 1e6, B: 1, KiB: 1024, MiB: 1048576};
         function key(cell) {
+          if (cell.dataset && cell.dataset.sort) { return parseFloat(cell.dataset.sort); }
           var t = cell.textContent.trim(), m = t.match(/^([-\\d.,]+)\\s*(\\S*)$/);
           if (!m) { return t.toLowerCase(); }
           return parseFloat(m[1].replace(/,/g, '')) * (scale[m[2]] || 1);
@@ -114,7 +115,9 @@ public final class SummaryPage {
         .append(
             "body{font-family:sans-serif;margin:1em;max-width:1060px;color:#222}"
                 + "pre{white-space:pre-wrap;overflow-wrap:anywhere}"
-                + "td.l{overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}"
+                + "td.l{white-space:normal;overflow-wrap:anywhere;min-width:4em}"
+                + "td.params{min-width:13em;font-size:12px}#all td,#all th{padding:3px 5px}"
+                + ".scroll{overflow-x:auto;max-width:100%}th{white-space:normal}"
                 + "nav.toc{columns:2;font-size:13px}.filters{margin:.5em 0}"
                 + "table{border-collapse:collapse;margin:.5em 0 1.5em}"
                 + "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right;"
@@ -258,6 +261,12 @@ public final class SummaryPage {
       StringBuilder h, List<BenchmarkRecord> records, Path directory) {
     Set<String> families = new java.util.TreeSet<>();
     records.forEach(r -> families.add(r.family()));
+    boolean spread =
+        records.stream()
+            .anyMatch(
+                r ->
+                    r.result() != null
+                        && Double.isFinite(r.result().throughputStatistics().ci95()));
     h.append("<h2 id=\"all-benchmarks\">Every benchmark, one table</h2>")
         .append("<div class=\"filters\">family <select id=\"family-filter\">")
         .append("<option value=\"\">all</option>");
@@ -267,8 +276,15 @@ public final class SummaryPage {
         .append(" <span id=\"filter-count\" class=\"note\"></span></div>")
         .append("<div class=\"scroll\"><table id=\"all\"><tr><th class=\"l\">family</th>")
         .append("<th class=\"l\">benchmark</th><th class=\"l\">parameters</th>")
-        .append("<th>req/s</th><th>± 95 % CI</th><th>p50</th><th>p99</th><th>p99.9</th>")
-        .append("<th>errors</th><th class=\"l\">verdict</th><th class=\"l\">baseline</th>")
+        .append(spread ? "<th>req/s ± 95 % CI</th>" : "<th>req/s</th>")
+        .append("<th>p50</th><th>p99</th><th>p99.9</th>")
+        .append("<th>errors</th>")
+        .append("<th title=\"the server under test's CPU per request (its process, or its")
+        .append(" threads in this JVM)\">server CPU</th>")
+        .append("<th title=\"the server's peak resident memory (its own process only)\">")
+        .append("server RSS</th>")
+        .append("<th title=\"the load generator's CPU per request\">generator CPU</th>")
+        .append("<th class=\"l\">verdict</th><th class=\"l\">baseline</th>")
         .append("<th class=\"l\">links</th></tr>");
     for (BenchmarkRecord r : records) {
       String method = r.className() + "." + r.method();
@@ -283,28 +299,44 @@ public final class SummaryPage {
           .append(Html.escape(method))
           .append("</a><br><span class=\"note\">")
           .append(Html.escape(r.displayName()))
-          .append("</span></td><td class=\"l\">");
+          .append("</span></td><td class=\"l params\">");
       if (x != null) {
         StringBuilder params = new StringBuilder();
         x.parameters()
             .forEach(
-                (k, v) ->
-                    params
-                        .append(params.length() == 0 ? "" : ", ")
-                        .append(k)
-                        .append('=')
-                        .append(v));
+                (k, v) -> {
+                  if (!NOT_DIMENSIONS.contains(k)) {
+                    params.append(params.length() == 0 ? "" : ", ").append(k).append('=').append(v);
+                  }
+                });
         h.append(Html.escape(params.toString()));
         double ci = x.throughputStatistics().ci95();
-        h.append("</td>")
-            .append(td(Svg.count(x.throughput())))
-            .append(td(Double.isFinite(ci) ? Svg.count(ci) : "n/a"))
+        h.append("</td><td data-sort=\"")
+            .append(x.throughput())
+            .append("\">")
+            .append(Html.escape(Svg.count(x.throughput())))
+            .append(
+                Double.isFinite(ci)
+                    ? " <span class=\"note\">± " + Html.escape(Svg.count(ci)) + "</span>"
+                    : "")
+            .append("</td>")
             .append(td(Quantities.compact(x.percentile(50).toNanos())))
             .append(td(Quantities.compact(x.percentile(99).toNanos())))
             .append(td(Quantities.compact(x.percentile(99.9).toNanos())))
-            .append(td(Long.toString(x.errorCount())));
+            .append(td(Long.toString(x.errorCount())))
+            .append(td(micros(x.serverCpuMicrosPerRequest())))
+            .append(
+                td(
+                    x.serverResources()
+                        .filter(u -> u.peakRssBytes() > 0)
+                        .map(
+                            u ->
+                                String.format(
+                                    Locale.ROOT, "%.0f MiB", u.peakRssBytes() / 1048576.0))
+                        .orElse("")))
+            .append(td(micros(x.loadGeneratorCpuMicrosPerRequest())));
       } else {
-        h.append("</td><td colspan=\"6\" class=\"l\">measured nothing</td>");
+        h.append("</td><td colspan=\"8\" class=\"l\">measured nothing</td>");
       }
       h.append("<td class=\"l ")
           .append(r.outcome().name().toLowerCase(Locale.ROOT))
@@ -684,6 +716,10 @@ public final class SummaryPage {
         + Svg.count(x.sendRate())
         + (limit.isEmpty() ? "" : ", " + limit)
         + ")";
+  }
+
+  private static String micros(double value) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, "%.0f µs", value) : "";
   }
 
   private static String td(String s) {

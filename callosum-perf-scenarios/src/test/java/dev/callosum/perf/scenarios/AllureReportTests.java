@@ -198,6 +198,14 @@ class AllureReportTests {
       assertThat(browser.evaluate("document.getElementById('filter-count').textContent").asText())
           .isEqualTo("1 of 2 shown");
       browser.screenshot(shots.resolve("summary-page.png"));
+      browser.evaluate(
+          "(() => { const t = document.getElementById('text-filter'); t.value = '';"
+              + " t.dispatchEvent(new Event('input'));"
+              + " document.getElementById('all-benchmarks').scrollIntoView(); })()");
+      assertThat(browser.evaluate("document.getElementById('all').scrollWidth").asInt())
+          .as("the every-benchmark table's width")
+          .isLessThanOrEqualTo(1100);
+      browser.screenshot(shots.resolve("summary-every-benchmark.png"));
       assertThat(browser.errors()).as("script errors on the summary page").isEmpty();
 
       // The Allure report over HTTP, as a browser reads it; its Benchmarks tab shows the page.
