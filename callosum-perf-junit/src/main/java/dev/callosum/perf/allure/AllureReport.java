@@ -170,6 +170,9 @@ public final class AllureReport {
           "image/svg+xml",
           "svg",
           BenchmarkCharts.p99OverTime(result));
+      for (var chart : BenchmarkCharts.serverOverTime(result)) {
+        text(lifecycle, chart.getKey() + suffix, "image/svg+xml", "svg", chart.getValue());
+      }
       result.serverProfile().ifPresent(p -> attachServerProfile(lifecycle, p, suffix));
     }
     text(

@@ -236,11 +236,14 @@ public final class Bench implements AutoCloseable {
       if (measured.profiler != null) {
         measured.profiler.beforeIteration(expected);
       }
+      measured.startIntervals(serverBefore);
+      int k = i + 1;
+      Consumer<TimeSeries.Point> intervals = p -> measured.sampleInterval(k, p.endSeconds());
       HiccupMeter meter = HiccupMeter.start();
       LoadResult iteration;
       Hiccups hiccups;
       try {
-        iteration = run.apply(progress(phase, requests, duration, waiting));
+        iteration = run.apply(progress(phase, requests, duration, waiting).andThen(intervals));
       } finally {
         hiccups = meter.stop();
         if (measured.profiler != null) {
@@ -297,6 +300,33 @@ public final class Bench implements AutoCloseable {
     int serverThreads = -1;
 
     final ServerProfiler profiler; // null: none
+    final List<ServerResources.Interval> intervals = new ArrayList<>();
+    private ResourceProbe.Sample lastSample;
+    private double lastSeconds;
+
+    /** Samples the server at the end of an interval of measured iteration {@code iteration}. */
+    void sampleInterval(int iteration, double endSeconds) {
+      if (probe == null) {
+        return;
+      }
+      ResourceProbe.Sample now = probe.sample();
+      double cores = Double.NaN;
+      if (lastSample != null
+          && now.cpuNanos() >= 0
+          && lastSample.cpuNanos() >= 0
+          && endSeconds > lastSeconds) {
+        cores = (now.cpuNanos() - lastSample.cpuNanos()) / 1e9 / (endSeconds - lastSeconds);
+      }
+      intervals.add(new ServerResources.Interval(iteration, endSeconds, cores, now.rssBytes()));
+      lastSample = now;
+      lastSeconds = endSeconds;
+    }
+
+    /** Starts an iteration's intervals from the sample taken before it. */
+    void startIntervals(ResourceProbe.Sample before) {
+      lastSample = before;
+      lastSeconds = 0;
+    }
 
     Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler) {
       this.probe = probe;
@@ -322,7 +352,13 @@ public final class Bench implements AutoCloseable {
       return probe == null || serverRss.isEmpty()
           ? null
           : new ServerResources(
-              probe.source(), serverCpuNanos, serverRss, serverPeakRss, serverThreads, inThisJvm);
+              probe.source(),
+              serverCpuNanos,
+              serverRss,
+              serverPeakRss,
+              serverThreads,
+              inThisJvm,
+              intervals);
     }
 
     void add(LoadResult iteration, long cpuBefore, Hiccups machine) {

@@ -16,6 +16,8 @@ import org.apiguardian.api.API;
  * @param peakRssBytes the highest resident memory the process reached, -1 if unknown
  * @param threads threads at the end, -1 if unknown
  * @param inThisJvm whether the server runs in this JVM, its CPU part of this process's
+ * @param intervals the server's CPU and memory each interval of the measured iterations' time
+ *     series, where they could be read
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -25,14 +27,27 @@ public record ServerResources(
     List<Long> rssBytes,
     long peakRssBytes,
     int threads,
-    boolean inThisJvm) {
+    boolean inThisJvm,
+    List<Interval> intervals) {
 
   /** Growth from the first iteration's end to the last's that flags a possible leak. */
   public static final double LEAK_GROWTH = 0.10;
 
   public ServerResources {
     rssBytes = List.copyOf(rssBytes);
+    intervals = List.copyOf(intervals);
   }
+
+  /**
+   * The server over one interval of an iteration.
+   *
+   * @param iteration the measured iteration, from 1
+   * @param endSeconds when the interval ended, in seconds into the iteration
+   * @param cpuCores the server's CPU time over the interval per second of it (1.0: one core busy),
+   *     NaN if unknown
+   * @param rssBytes its resident memory at the interval's end, -1 if unknown (a server in this JVM)
+   */
+  public record Interval(int iteration, double endSeconds, double cpuCores, long rssBytes) {}
 
   /** CPU per successful request, in microseconds; NaN if unknown. */
   public double cpuMicrosPerRequest(long requests) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
@@ -68,6 +69,64 @@ public final class BenchmarkCharts {
   /** p99 latency per interval over each iteration's seconds. */
   public static String p99OverTime(BenchmarkResult result) {
     return overTime(result, "p99 latency over time", "p99 latency", false);
+  }
+
+  /**
+   * The server under test's CPU (cores busy) and resident memory per interval over each iteration's
+   * seconds, as one chart each; empty where the server's figures were not read.
+   */
+  public static List<Map.Entry<String, String>> serverOverTime(BenchmarkResult result) {
+    ServerResources used = result.serverResources().orElse(null);
+    if (used == null || used.intervals().isEmpty()) {
+      return List.of();
+    }
+    List<Map.Entry<String, String>> charts = new ArrayList<>();
+    List<Svg.Series> cpu = new ArrayList<>();
+    List<Svg.Series> rss = new ArrayList<>();
+    for (int i = 1; i <= result.iterations().size(); i++) {
+      List<double[]> c = new ArrayList<>();
+      List<double[]> m = new ArrayList<>();
+      for (ServerResources.Interval p : used.intervals()) {
+        if (p.iteration() != i) {
+          continue;
+        }
+        if (Double.isFinite(p.cpuCores())) {
+          c.add(new double[] {p.endSeconds(), p.cpuCores()});
+        }
+        if (p.rssBytes() > 0) {
+          m.add(new double[] {p.endSeconds(), p.rssBytes() / 1048576.0});
+        }
+      }
+      if (!c.isEmpty()) {
+        cpu.add(new Svg.Series("iteration " + i, c));
+      }
+      if (!m.isEmpty()) {
+        rss.add(new Svg.Series("iteration " + i, m));
+      }
+    }
+    if (!cpu.isEmpty()) {
+      charts.add(
+          Map.entry(
+              "Server CPU over time",
+              Svg.lines(
+                  "The server under test's CPU (cores busy; " + used.source() + ")",
+                  new Svg.Axis("seconds into the iteration", false, Svg::number),
+                  new Svg.Axis("cores", false, Svg::number),
+                  cpu,
+                  null)));
+    }
+    if (!rss.isEmpty()) {
+      charts.add(
+          Map.entry(
+              "Server memory over time",
+              Svg.lines(
+                  "The server under test's resident memory (" + used.source() + ")",
+                  new Svg.Axis("seconds into the iteration", false, Svg::number),
+                  new Svg.Axis("MiB resident", false, Svg::number),
+                  rss,
+                  null)));
+    }
+    return charts;
   }
 
   private static String overTime(

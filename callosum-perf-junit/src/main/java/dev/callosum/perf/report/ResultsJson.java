@@ -9,6 +9,7 @@ import dev.callosum.perf.baseline.Comparison;
 import dev.callosum.perf.budgets.Budgets;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
+import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.Statistics;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.profile.ProfileSummary;
@@ -200,6 +201,18 @@ public final class ResultsJson {
                 sut.put("threads", server.threads());
               }
               server.possibleLeak().ifPresent(leak -> sut.put("possibleLeak", leak));
+              ArrayNode intervals = sut.putArray("intervals");
+              for (ServerResources.Interval i : server.intervals()) {
+                ObjectNode n = intervals.addObject();
+                n.put("iteration", i.iteration());
+                n.put("endSeconds", i.endSeconds());
+                if (Double.isFinite(i.cpuCores())) {
+                  n.put("cpuCores", i.cpuCores());
+                }
+                if (i.rssBytes() >= 0) {
+                  n.put("rssBytes", i.rssBytes());
+                }
+              }
             });
     if (!result.closedLoop()) {
       m.put("targetRate", result.targetRate());

@@ -99,6 +99,24 @@ class ServerResourcesTests {
     assertThat(server.threads()).isGreaterThan(2);
     assertThat(SEEN.get(0).loadGeneratorCpuMicrosPerRequest())
         .isEqualTo(SEEN.get(0).cpuMicrosPerRequest());
+    // Each interval of the time series has the server's CPU and memory: about a core busy.
+    assertThat(server.intervals()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(server.intervals())
+        .allSatisfy(
+            i -> {
+              assertThat(i.iteration()).isEqualTo(1);
+              assertThat(i.rssBytes()).isGreaterThan(10L << 20);
+            });
+    double busiest =
+        server.intervals().stream()
+            .mapToDouble(i -> i.cpuCores())
+            .filter(Double::isFinite)
+            .max()
+            .orElse(0);
+    assertThat(busiest).isBetween(0.5, 2.5);
+    assertThat(dev.callosum.perf.report.BenchmarkCharts.serverOverTime(SEEN.get(0)))
+        .extracting(java.util.Map.Entry::getKey)
+        .containsExactly("Server CPU over time", "Server memory over time");
 
     JsonNode metrics =
         new ObjectMapper()
