@@ -81,6 +81,18 @@ abstract class LoopThread implements AutoCloseable {
     return Thread.currentThread() == thread;
   }
 
+  /** Fails unless called on this thread, the only one that may {@code what}. */
+  final void assertInLoop(String what) {
+    if (!inLoop()) {
+      throw new IllegalStateException(
+          name
+              + ": called from "
+              + Thread.currentThread().getName()
+              + ", but only the loop thread may "
+              + what);
+    }
+  }
+
   /** Runs a task on the thread soon; from the thread itself, after the current event. */
   final void execute(Runnable task) {
     tasks.add(task);
@@ -113,13 +125,7 @@ abstract class LoopThread implements AutoCloseable {
 
   /** Runs a task after a delay, on this thread. Call from this thread. */
   final Timer schedule(long delayNanos, Runnable task) {
-    if (!inLoop()) {
-      throw new IllegalStateException(
-          name
-              + ": timer scheduled from "
-              + Thread.currentThread().getName()
-              + "; only the loop thread may; hand it over with execute");
-    }
+    assertInLoop("schedule timers");
     Timer timer = new Timer(System.nanoTime() + delayNanos, timerSeq++, task);
     timers.add(timer);
     return timer;

@@ -349,15 +349,7 @@ public final class SummaryPage {
           .append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
       if (p != null && directory != null) {
-        for (ProfileSummary.CpuProfile part : p.parts()) {
-          if (part.flameGraph() != null) {
-            h.append("<a href=\"")
-                .append(Html.escape(link(directory, part.flameGraph())))
-                .append("\">")
-                .append(part.isServer() ? "server CPU" : "generator CPU")
-                .append("</a> ");
-          }
-        }
+        flameGraphLinks(h, p, directory, "CPU");
       } else if (p != null) {
         h.append("profile attached to its test");
       }
@@ -475,15 +467,7 @@ public final class SummaryPage {
       if (p != null && directory == null) {
         h.append("attached to its test");
       } else if (p != null) {
-        for (ProfileSummary.CpuProfile part : p.parts()) {
-          if (part.flameGraph() != null) {
-            h.append("<a href=\"")
-                .append(Html.escape(link(directory, part.flameGraph())))
-                .append("\">")
-                .append(part.isServer() ? "server flame graph" : "generator flame graph")
-                .append("</a> ");
-          }
-        }
+        flameGraphLinks(h, p, directory, "flame graph");
         if (p.flameGraph() != null && p.parts().isEmpty()) {
           h.append("<a href=\"")
               .append(Html.escape(link(directory, p.flameGraph())))
@@ -716,6 +700,21 @@ public final class SummaryPage {
         + Svg.count(x.sendRate())
         + (limit.isEmpty() ? "" : ", " + limit)
         + ")";
+  }
+
+  /** Links to the profile's flame graphs: the server's and the load generator's. */
+  private static void flameGraphLinks(
+      StringBuilder h, ProfileSummary p, Path directory, String what) {
+    for (ProfileSummary.CpuProfile part : p.parts()) {
+      if (part.flameGraph() != null) {
+        h.append("<a href=\"")
+            .append(Html.escape(link(directory, part.flameGraph())))
+            .append("\">")
+            .append(part.isServer() ? "server " : "generator ")
+            .append(what)
+            .append("</a> ");
+      }
+    }
   }
 
   private static String micros(double value) {
