@@ -36,18 +36,7 @@ public final class BenchmarkCharts {
 
   /** Latency by percentile on HdrHistogram's axis (90 %, 99 %, 99.9 % evenly apart). */
   public static String percentiles(BenchmarkResult result) {
-    Histogram h = result.latencyHistogram();
-    List<double[]> points = new ArrayList<>();
-    if (h.getTotalCount() > 0) {
-      for (HistogramIterationValue v : h.percentiles(5)) {
-        double q = v.getPercentileLevelIteratedTo() / 100;
-        if (q >= 1) {
-          break;
-        }
-        points.add(new double[] {1 / (1 - q), v.getValueIteratedTo()});
-      }
-      points.add(new double[] {Math.max(10, Math.min(1e6, h.getTotalCount())), h.getMaxValue()});
-    }
+    List<double[]> points = percentileCurve(result);
     String loop =
         result.closedLoop()
             ? "closed loop: service time"
@@ -146,6 +135,42 @@ public final class BenchmarkCharts {
         new Svg.Axis(yLabel, false, throughput ? Svg::count : Quantities::compact),
         series,
         null);
+  }
+
+  /**
+   * The latency distributions of several results on one chart, HdrHistogram's percentile axis: a
+   * method's variants compared at a glance.
+   *
+   * @param results each curve's label and result
+   */
+  public static String percentiles(String title, List<Map.Entry<String, BenchmarkResult>> results) {
+    List<Svg.Series> series = new ArrayList<>();
+    for (Map.Entry<String, BenchmarkResult> e : results) {
+      series.add(new Svg.Series(e.getKey(), percentileCurve(e.getValue())));
+    }
+    return Svg.lines(
+        title,
+        new Svg.Axis("percentile", true, BenchmarkCharts::percentileLabel),
+        new Svg.Axis("latency", false, Quantities::compact),
+        series,
+        null);
+  }
+
+  /** Points (1 / (1 - q), latency) up to the maximum, placed at the sample count's percentile. */
+  private static List<double[]> percentileCurve(BenchmarkResult result) {
+    Histogram h = result.latencyHistogram();
+    List<double[]> points = new ArrayList<>();
+    if (h.getTotalCount() > 0) {
+      for (HistogramIterationValue v : h.percentiles(5)) {
+        double q = v.getPercentileLevelIteratedTo() / 100;
+        if (q >= 1) {
+          break;
+        }
+        points.add(new double[] {1 / (1 - q), v.getValueIteratedTo()});
+      }
+      points.add(new double[] {Math.max(10, Math.min(1e6, h.getTotalCount())), h.getMaxValue()});
+    }
+    return points;
   }
 
   private static String percentileLabel(double x) {

@@ -344,8 +344,13 @@ public final class SummaryPage {
           .append(Html.escape(r.failure() == null ? "" : r.failure()))
           .append("\">")
           .append(r.outcome().name().toLowerCase(Locale.ROOT))
-          .append("</td><td class=\"l\">")
+          .append("</td><td class=\"l\" title=\"")
           .append(r.baseline() == null ? "" : Html.escape(r.baseline().summary()))
+          .append("\">")
+          .append(
+              r.baseline() == null
+                  ? ""
+                  : Html.escape(r.baseline().verdict().name().toLowerCase(Locale.ROOT)))
           .append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
       if (p != null && directory != null) {
@@ -417,6 +422,7 @@ public final class SummaryPage {
     List<BenchmarkRecord> measured = group.stream().filter(r -> r.result() != null).toList();
     if (measured.size() >= 2) {
       charts(h, measured);
+      distributions(h, measured);
     }
     // One iteration has no spread: a column of "n/a" would only look precise.
     boolean spread =
@@ -499,6 +505,29 @@ public final class SummaryPage {
         }
       }
     }
+  }
+
+  /** Every variant's latency distribution on one chart, up to twelve (more would not read). */
+  private static void distributions(StringBuilder h, List<BenchmarkRecord> group) {
+    if (group.size() > 12) {
+      return;
+    }
+    List<Map.Entry<String, BenchmarkResult>> curves = new ArrayList<>();
+    for (BenchmarkRecord r : group) {
+      curves.add(Map.entry(r.displayName(), r.result()));
+    }
+    boolean closed = group.stream().allMatch(r -> r.result().closedLoop());
+    boolean open = group.stream().noneMatch(r -> r.result().closedLoop());
+    h.append(
+        BenchmarkCharts.percentiles(
+            "Latency distribution of every variant ("
+                + (closed
+                    ? "closed loop: service time"
+                    : open
+                        ? "open loop: from intended send"
+                        : "closed loops: service time; open loops: from intended send")
+                + ")",
+            curves));
   }
 
   /** The chart the group's varying parameters call for. */

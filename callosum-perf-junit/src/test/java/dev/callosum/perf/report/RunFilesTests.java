@@ -182,6 +182,7 @@ class RunFilesTests {
             "server flame graph",
             "generator flame graph",
             "System under test",
+            "Latency distribution of every variant (closed loop: service time)",
             "shared this machine",
             "cores")
         .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http");
