@@ -106,6 +106,10 @@ class AllureResultsTests {
   }
 
   private static Run run(String profiling) throws IOException {
+    return run(Small.class, Map.of("callosum.perf.profiling", profiling));
+  }
+
+  private static Run run(Class<?> benchmarks, Map<String, String> settings) throws IOException {
     Path results = TestKit.freshOutputDirectory().resolve("allure-results");
     Files.createDirectories(results);
     AllureLifecycle previous = Allure.getLifecycle();
@@ -120,11 +124,11 @@ class AllureResultsTests {
                   .build());
       LauncherDiscoveryRequest request =
           LauncherDiscoveryRequestBuilder.request()
-              .selectors(selectClass(Small.class))
+              .selectors(selectClass(benchmarks))
               .enableImplicitConfigurationParameters(false)
               .configurationParameter("callosum.perf.iterations", "2")
               .configurationParameter("callosum.perf.warmups", "0")
-              .configurationParameter("callosum.perf.profiling", profiling)
+              .configurationParameters(settings)
               .configurationParameter("callosum.perf.outputDir", results.getParent().toString())
               .build();
       launcher.execute(request);
@@ -138,6 +142,43 @@ class AllureResultsTests {
       }
     }
     return new Run(results, tests);
+  }
+
+  @RpcBenchmark(placement = dev.callosum.perf.Placement.FORKED)
+  static class Forked {
+    @Test
+    @Tag("throughput")
+    void echo(Bench bench) {
+      bench
+          .closedLoop(bench.server(ServerSpec.echo()))
+          .duration(java.time.Duration.ofMillis(1500))
+          .run();
+    }
+  }
+
+  @Test
+  void aServerProfilersFilesAndTheServersCpuAndMemoryChartsAreAttached() throws IOException {
+    Run run =
+        run(
+            Forked.class,
+            Map.of(
+                "callosum.perf.server.profiler",
+                "sh -c 'echo profiled {pid} for {seconds} s > {out}.txt; sleep 60'"));
+    JsonNode echo = run.named("echo");
+    Map<String, JsonNode> attachments = run.attachments(echo);
+    List<String> profiles =
+        attachments.keySet().stream().filter(n -> n.startsWith("Server profile: ")).toList();
+    assertThat(profiles).hasSize(2).allSatisfy(n -> assertThat(n).endsWith(".txt"));
+    for (String name : profiles) {
+      JsonNode a = attachments.get(name);
+      assertThat(a.path("type").asText()).isEqualTo("text/plain");
+      assertThat(Files.readString(run.results().resolve(a.path("source").asText())))
+          .startsWith("profiled ")
+          .contains(" for 2 s");
+    }
+    assertThat(attachments).containsKeys("Server CPU over time", "Server memory over time");
+    assertThat(attachments.get("Server memory over time").path("type").asText())
+        .isEqualTo("image/svg+xml");
   }
 
   @Test
