@@ -33,6 +33,20 @@ final class FlameGraphs {
   }
 
   /**
+   * async-profiler labels its two buttons with emoji (a red triangle, a magnifier) that common
+   * fonts lack, so they show as empty boxes: words instead.
+   */
+  private static void readableButtons(Path html) throws IOException {
+    String page = Files.readString(html, StandardCharsets.UTF_8);
+    String fixed =
+        page.replace("title='Invert'>&#x1f53b;</button>", "title='Invert'>invert</button>")
+            .replace("title='Search'>&#x1f50d;</button>", "title='Search'>search</button>");
+    if (!fixed.equals(page)) {
+      Files.writeString(html, fixed, StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
    * Writes the flame graph of stacks in collapsed form; false (and nothing written) if there are
    * none or it cannot be written, which must not fail a benchmark.
    */
@@ -49,6 +63,7 @@ final class FlameGraphs {
           PrintStream out = new PrintStream(file, false, StandardCharsets.UTF_8)) {
         graph.dump(out);
       }
+      readableButtons(html);
       return true;
     } catch (IOException | RuntimeException e) {
       System.err.println("callosum-perf: no flame graph " + html + ": " + e);

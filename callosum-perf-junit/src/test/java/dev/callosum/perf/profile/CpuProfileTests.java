@@ -77,6 +77,9 @@ class CpuProfileTests {
     // Flame graphs with frames in them, not one empty root.
     String serverGraph = Files.readString(output.resolve(server.path("flameGraph").asText()));
     assertThat(serverGraph).contains("ServerLoop").contains("callosum-server-");
+    assertThat(serverGraph) // buttons that read in any font, not emoji
+        .contains(">search</button>", ">invert</button>")
+        .doesNotContain("&#x1f50d;", "&#x1f53b;");
     assertThat(serverGraph).doesNotContain("ClosedLoop");
     String generatorGraph = Files.readString(output.resolve(generator.path("flameGraph").asText()));
     assertThat(generatorGraph).contains("ClosedLoop").doesNotContain("ServerLoop");

@@ -117,7 +117,8 @@ class AllureReportTests {
 
     assertThat(report.resolve("index.html")).isRegularFile();
     assertThat(Files.readString(report.resolve("index.html")))
-        .contains("plugin/callosum-benchmarks/index.js");
+        .contains("plugin/callosum-benchmarks/index.js", "plugin/callosum-benchmarks/styles.css")
+        .doesNotContain("googletagmanager");
     assertThat(
             Files.readString(
                 report.resolve("plugin/callosum-benchmarks/callosum-perf-summary.html")))
@@ -265,6 +266,17 @@ class AllureReportTests {
             .as("the summary's width inside Allure's frame")
             .isLessThanOrEqualTo(browser.evaluate(frame + ".clientWidth").asInt());
         browser.screenshot(shots.resolve("allure-benchmarks-tab.png"));
+        // Inline attachments open tall enough to read, not in the browser's 150 px default.
+        assertThat(
+                browser
+                    .evaluate(
+                        "(() => { const f = document.createElement('iframe');"
+                            + " f.className = 'attachment__iframe'; document.body.appendChild(f);"
+                            + " const h = f.getBoundingClientRect().height; f.remove(); return h;"
+                            + " })()")
+                    .asDouble())
+            .as("an attachment's height, px")
+            .isGreaterThanOrEqualTo(400);
         browser.evaluate("location.hash = '#suites'"); // the same page: no new load
         browser.await(
             "document.querySelectorAll('.tree__node, [data-tooltip]').length > 0"
