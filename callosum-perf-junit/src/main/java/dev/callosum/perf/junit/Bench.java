@@ -302,7 +302,7 @@ public final class Bench implements AutoCloseable {
     final ServerProfiler profiler; // null: none
     final List<ServerResources.Interval> intervals = new ArrayList<>();
     private ResourceProbe.Sample lastSample;
-    private double lastSeconds;
+    private long lastNanos; // when lastSample was read: points may reach us late, or in a burst
 
     /** Samples the server at the end of an interval of measured iteration {@code iteration}. */
     void sampleInterval(int iteration, double endSeconds) {
@@ -310,22 +310,26 @@ public final class Bench implements AutoCloseable {
         return;
       }
       ResourceProbe.Sample now = probe.sample();
+      long nanos = System.nanoTime();
       double cores = Double.NaN;
+      // CPU over the wall time between the two reads, not between the points' stamps.
       if (lastSample != null
           && now.cpuNanos() >= 0
           && lastSample.cpuNanos() >= 0
-          && endSeconds > lastSeconds) {
-        cores = (now.cpuNanos() - lastSample.cpuNanos()) / 1e9 / (endSeconds - lastSeconds);
+          && nanos - lastNanos >= 100_000_000L) {
+        cores = (now.cpuNanos() - lastSample.cpuNanos()) / (double) (nanos - lastNanos);
       }
       intervals.add(new ServerResources.Interval(iteration, endSeconds, cores, now.rssBytes()));
-      lastSample = now;
-      lastSeconds = endSeconds;
+      if (!Double.isNaN(cores) || lastSample == null) {
+        lastSample = now;
+        lastNanos = nanos;
+      }
     }
 
     /** Starts an iteration's intervals from the sample taken before it. */
     void startIntervals(ResourceProbe.Sample before) {
       lastSample = before;
-      lastSeconds = 0;
+      lastNanos = System.nanoTime();
     }
 
     Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler) {
