@@ -173,10 +173,8 @@ public final class EchoComparison {
   static Measured runCallosum(Case c) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      String threads = server.threadName();
       ResourceProbe serverThreads =
-          ResourceProbe.threads(
-              n -> n.equals(threads) || n.startsWith(threads + "-"), "the server's threads");
+          ResourceProbe.threads(server::ownsThread, "the server's threads");
       long processBefore = ProcessCpu.nanos();
       long serverBefore = serverThreads.sample().cpuNanos();
       LoadResult result =

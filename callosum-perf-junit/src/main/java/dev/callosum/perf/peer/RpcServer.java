@@ -49,6 +49,7 @@ import org.zeromq.ZMQ;
 public final class RpcServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
   private static final AtomicInteger SERVERS = new AtomicInteger();
+  private static final String THREAD_PREFIX = "callosum-server-";
   private static final byte[] NO_BYTES = new byte[0];
   private static final List<String> EMPTY_METADATA = List.of();
 
@@ -78,12 +79,10 @@ public final class RpcServer implements AutoCloseable {
     this.config = config;
     this.codec = new MessageCodec(config.maxBodySize());
     int id = SERVERS.incrementAndGet();
-    this.name = "callosum-server-" + id;
+    this.name = THREAD_PREFIX + id;
     this.context = SharedContext.newContext(name);
     this.loop = new ServerLoop(name, context);
-    this.workers =
-        Executors.newFixedThreadPool(
-            config.workerThreads(), daemon("callosum-server-" + id + "-worker-"));
+    this.workers = Executors.newFixedThreadPool(config.workerThreads(), daemon(name + "-worker-"));
     this.timer = new LoopScheduler(loop);
     this.dispatch = config.keySerialized() ? new KeySerialized() : new ExitOrdered();
   }
@@ -154,6 +153,16 @@ public final class RpcServer implements AutoCloseable {
   /** The name of its loop thread, the beginning of its other threads' names. */
   public String threadName() {
     return name;
+  }
+
+  /** Whether a thread is this server's: its loop, workers and ZeroMQ threads carry its name. */
+  public boolean ownsThread(String threadName) {
+    return threadName.equals(name) || threadName.startsWith(name + "-");
+  }
+
+  /** Whether a thread belongs to any server of this project in this JVM. */
+  public static boolean isServerThread(String threadName) {
+    return threadName.startsWith(THREAD_PREFIX);
   }
 
   public String endpoint() {

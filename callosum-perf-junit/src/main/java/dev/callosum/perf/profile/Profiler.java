@@ -2,6 +2,7 @@ package dev.callosum.perf.profile;
 
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.ServerProfile;
+import dev.callosum.perf.peer.RpcServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -41,9 +42,6 @@ public final class Profiler implements AutoCloseable {
   public static final int TOP = 20;
 
   private static final String OWN_PACKAGE = "dev.callosum.";
-
-  /** This project's server names all its threads so, ZeroMQ's included (RpcServer). */
-  private static final String SERVER_THREADS = "callosum-server-";
 
   private final Recording recording;
   private final CpuSampler sampler;
@@ -153,7 +151,7 @@ public final class Profiler implements AutoCloseable {
             && FlameGraphs.renderCollapsed(
                 stacks.collapsed(), all, "CPU of every thread (towers by thread): " + title);
     List<ProfileSummary.CpuProfile> parts = new ArrayList<>();
-    CpuSampler.Stacks server = stacks.threads(t -> t.startsWith(SERVER_THREADS));
+    CpuSampler.Stacks server = stacks.threads(RpcServer::isServerThread);
     CpuSampler.Stacks remote = stacksOf(elsewhere);
     if (server.samples() == 0 && remote.samples() > 0) {
       parts.add(
@@ -172,7 +170,7 @@ public final class Profiler implements AutoCloseable {
       parts.add(
           part(
               ProfileSummary.CpuProfile.SERVER,
-              "this JVM's " + SERVER_THREADS + "* threads (the server's loop, workers, ZeroMQ I/O)",
+              "this JVM's callosum-server-* threads (the server's loop, workers, ZeroMQ I/O)",
               server,
               flameGraph ? sibling(jfr, "-server-flame.html") : null,
               title));
@@ -186,7 +184,7 @@ public final class Profiler implements AutoCloseable {
                     + (remote.samples() > 0
                         ? " server runs in its own process, profiled there"
                         : " server runs elsewhere, unprofiled"),
-            stacks.threads(t -> !t.startsWith(SERVER_THREADS)),
+            stacks.threads(t -> !RpcServer.isServerThread(t)),
             flameGraph ? sibling(jfr, "-generator-flame.html") : null,
             title));
     return new ProfileSummary(

@@ -261,12 +261,7 @@ public final class SummaryPage {
       StringBuilder h, List<BenchmarkRecord> records, Path directory) {
     Set<String> families = new java.util.TreeSet<>();
     records.forEach(r -> families.add(r.family()));
-    boolean spread =
-        records.stream()
-            .anyMatch(
-                r ->
-                    r.result() != null
-                        && Double.isFinite(r.result().throughputStatistics().ci95()));
+    boolean spread = hasSpread(records);
     h.append("<h2 id=\"all-benchmarks\">Every benchmark, one table</h2>")
         .append("<div class=\"filters\">family <select id=\"family-filter\">")
         .append("<option value=\"\">all</option>");
@@ -363,6 +358,15 @@ public final class SummaryPage {
     h.append("</table></div>");
   }
 
+  /**
+   * Whether any result has a spread; one iteration has none, and "n/a" columns only look precise.
+   */
+  private static boolean hasSpread(List<BenchmarkRecord> records) {
+    return records.stream()
+        .anyMatch(
+            r -> r.result() != null && Double.isFinite(r.result().throughputStatistics().ci95()));
+  }
+
   /** An id for a method's section. */
   private static String anchor(String method) {
     return method.replaceAll("[^A-Za-z0-9._-]", "_");
@@ -425,8 +429,7 @@ public final class SummaryPage {
       distributions(h, measured);
     }
     // One iteration has no spread: a column of "n/a" would only look precise.
-    boolean spread =
-        measured.stream().anyMatch(r -> Double.isFinite(r.result().throughputStatistics().ci95()));
+    boolean spread = hasSpread(measured);
     h.append(
         "<div class=\"scroll\"><table><tr><th class=\"l\">benchmark</th><th>outcome</th>"
             + "<th>req/s</th>"
