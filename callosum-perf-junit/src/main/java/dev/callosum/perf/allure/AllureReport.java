@@ -240,6 +240,15 @@ public final class AllureReport {
     if (p.parts().isEmpty()) {
       table(text, "Top Java methods (self, running)", p.topMethods(), "samples");
     }
+    ProfileSummary.WallClock wall = p.wallClock();
+    if (wall != null) {
+      text.append(
+          String.format(
+              Locale.ROOT, "%nWALL CLOCK: %,d samples, %s%n", wall.samples(), wall.sampling()));
+      for (ProfileSummary.Threads t : wall.threads()) {
+        table(text, t.label() + ", where (share of its samples)", t.where(), "samples");
+      }
+    }
     table(
         text,
         "Where threads waited in native code (JFR's native method samples)",
@@ -276,6 +285,14 @@ public final class AllureReport {
     }
     file(
         lifecycle, "Flame graph (CPU, every thread)" + suffix, "text/html", "html", p.flameGraph());
+    if (p.wallClock() != null) {
+      file(
+          lifecycle,
+          "Flame graph (wall clock, every thread, running or waiting)" + suffix,
+          "text/html",
+          "html",
+          p.wallClock().flameGraph());
+    }
     file(
         lifecycle,
         "JFR recording (open in JDK Mission Control)" + suffix,

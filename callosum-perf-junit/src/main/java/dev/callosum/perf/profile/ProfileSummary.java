@@ -17,6 +17,8 @@ import org.apiguardian.api.API;
  * @param cpuSampling how CPU was sampled (profiler, event, interval), or why it was not
  * @param parts the CPU samples of the server under test (only when it runs in this JVM) and of the
  *     load generator, each with its own flame graph; empty without async-profiler
+ * @param wallClock where the benchmark's threads spent their time, running or waiting, or {@code
+ *     null} without async-profiler
  * @param cpuSamples CPU samples over every thread (async-profiler's; JFR's {@code
  *     jdk.ExecutionSample} count without it)
  * @param nativeSamples samples of threads in native code: system calls for socket I/O, polls, waits
@@ -41,6 +43,7 @@ public record ProfileSummary(
     double seconds,
     String cpuSampling,
     List<CpuProfile> parts,
+    WallClock wallClock,
     long cpuSamples,
     long nativeSamples,
     long processCpuNanos,
@@ -94,6 +97,45 @@ public record ProfileSummary(
 
     public boolean isServer() {
       return SERVER.equals(whose);
+    }
+  }
+
+  /**
+   * Where the benchmark's threads spent their time, running or waiting: wall-clock samples of every
+   * thread, whatever it was doing. Beside the CPU profile it tells a server thread that waits for
+   * work from one that waits for a lock, and a client that waits for its reply from one that burns
+   * CPU.
+   *
+   * @param sampling how it sampled
+   * @param samples samples over every thread of this JVM
+   * @param flameGraph a flame graph of every thread (one tower per thread), or {@code null}
+   * @param threads the benchmark's own threads (the server's and the load generator's, alike ones
+   *     together), most sampled first
+   */
+  public record WallClock(String sampling, long samples, Path flameGraph, List<Threads> threads) {
+    public WallClock {
+      threads = List.copyOf(threads);
+    }
+  }
+
+  /**
+   * Threads of one kind and where they were.
+   *
+   * @param name their name, numbers as {@code N} ({@code callosum-load-N})
+   * @param whose {@link CpuProfile#SERVER} or {@link CpuProfile#LOAD_GENERATOR}
+   * @param count how many threads
+   * @param samples their wall-clock samples
+   * @param where where they were, most first: the frame on top of the stack, after the nearest Java
+   *     frame below it ({@code Poller.run › epoll_wait})
+   */
+  public record Threads(String name, String whose, int count, long samples, List<Entry> where) {
+    public Threads {
+      where = List.copyOf(where);
+    }
+
+    /** "server under test, callosum-server-N (1 thread)". */
+    public String label() {
+      return whose + ", " + name + " (" + count + " thread" + (count == 1 ? "" : "s") + ")";
     }
   }
 

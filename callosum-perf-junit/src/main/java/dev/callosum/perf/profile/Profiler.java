@@ -43,15 +43,20 @@ public final class Profiler implements AutoCloseable {
 
   private static final String OWN_PACKAGE = "dev.callosum.";
 
+  /** How many kinds of thread, and places for each, the wall-clock summary lists. */
+  private static final int WALL_THREAD_KINDS = 12;
+
+  private static final int WALL_PLACES = 3;
+
   private final Recording recording;
-  private final CpuSampler sampler;
+  private final StackSampler sampler;
   private final String cpuSampling;
   private final long startNanos = System.nanoTime();
   private final long startCpu = processCpu();
   private final long startHeap;
   private boolean done;
 
-  private Profiler(Recording recording, CpuSampler sampler, String cpuSampling) {
+  private Profiler(Recording recording, StackSampler sampler, String cpuSampling) {
     this.recording = recording;
     this.sampler = sampler;
     this.cpuSampling = cpuSampling;
@@ -77,7 +82,7 @@ public final class Profiler implements AutoCloseable {
       throw new IllegalStateException("cannot start a JFR recording for " + name + ": " + e, e);
     }
     try {
-      CpuSampler sampler = CpuSampler.start(detailed ? 1_000_000 : 10_000_000);
+      StackSampler sampler = StackSampler.start(detailed ? 1_000_000 : 10_000_000);
       return new Profiler(recording, sampler, sampler.how());
     } catch (IllegalStateException e) {
       System.err.println(
@@ -106,11 +111,14 @@ public final class Profiler implements AutoCloseable {
     long cpu = processCpu() - startCpu;
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     long endHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    CpuSampler.Stacks stacks = null;
+    StackSampler.Stacks stacks = null;
+    StackSampler.Stacks wall = null;
     String sampling = cpuSampling;
     if (sampler != null) {
       try {
-        stacks = sampler.stop();
+        StackSampler.Sampled sampled = sampler.stop();
+        stacks = sampled.cpu();
+        wall = sampled.wall();
       } catch (IllegalStateException e) {
         sampling = cpuSampling + "; " + e.getMessage();
       }
@@ -135,6 +143,7 @@ public final class Profiler implements AutoCloseable {
           seconds,
           sampling,
           List.of(),
+          null,
           jfrSummary.cpuSamples(),
           jfrSummary.nativeSamples(),
           cpu,
@@ -151,8 +160,8 @@ public final class Profiler implements AutoCloseable {
             && FlameGraphs.renderCollapsed(
                 stacks.collapsed(), all, "CPU of every thread (towers by thread): " + title);
     List<ProfileSummary.CpuProfile> parts = new ArrayList<>();
-    CpuSampler.Stacks server = stacks.threads(RpcServer::isServerThread);
-    CpuSampler.Stacks remote = stacksOf(elsewhere);
+    StackSampler.Stacks server = stacks.threads(RpcServer::isServerThread);
+    StackSampler.Stacks remote = stacksOf(elsewhere);
     if (server.samples() == 0 && remote.samples() > 0) {
       parts.add(
           part(
@@ -193,6 +202,7 @@ public final class Profiler implements AutoCloseable {
         seconds,
         sampling,
         parts,
+        wallClock(wall, flameGraph ? sibling(jfr, "-wall-flame.html") : null, title),
         stacks.samples(),
         jfrSummary.nativeSamples(),
         cpu,
@@ -204,13 +214,13 @@ public final class Profiler implements AutoCloseable {
   }
 
   private static ProfileSummary.CpuProfile part(
-      String whose, String threads, CpuSampler.Stacks stacks, Path flameGraph, String title) {
+      String whose, String threads, StackSampler.Stacks stacks, Path flameGraph, String title) {
     boolean drawn =
         flameGraph != null
             && FlameGraphs.renderCollapsed(
                 stacks.collapsed(), flameGraph, "CPU of the " + whose + ": " + title);
     Map<String, Long> own = new HashMap<>();
-    for (CpuSampler.Stack stack : stacks.stacks()) {
+    for (StackSampler.Stack stack : stacks.stacks()) {
       List<String> frames = stack.frames();
       for (int i = frames.size() - 1; i >= 0; i--) {
         String name = javaName(frames.get(i));
@@ -229,24 +239,108 @@ public final class Profiler implements AutoCloseable {
         top(own, stacks.samples()));
   }
 
-  private static CpuSampler.Stacks stacksOf(List<ServerProfile> profiles) {
-    List<CpuSampler.Stack> all = new ArrayList<>();
+  /** The wall-clock profile: a flame graph of every thread, and where the benchmark's were. */
+  private ProfileSummary.WallClock wallClock(
+      StackSampler.Stacks wall, Path flameGraph, String title) {
+    if (wall == null || wall.samples() == 0) {
+      return null;
+    }
+    boolean drawn =
+        flameGraph != null
+            && FlameGraphs.renderCollapsed(
+                wall.collapsed(),
+                flameGraph,
+                "Wall clock of every thread, running or waiting (towers by thread): " + title);
+    Map<String, Integer> count = new HashMap<>();
+    Map<String, Long> samples = new HashMap<>();
+    Map<String, Map<String, Long>> where = new HashMap<>();
+    Map<String, java.util.Set<String>> names = new HashMap<>();
+    for (StackSampler.Stack stack : wall.stacks()) {
+      String thread = stack.thread();
+      if (!thread.startsWith("callosum-") || thread.startsWith("callosum-hiccup")) {
+        continue; // JUnit, JIT, GC and the hiccup meter's threads are not the benchmark's
+      }
+      String kind = thread.replaceAll("\\d+", "N");
+      names.computeIfAbsent(kind, k -> new java.util.HashSet<>()).add(thread);
+      samples.merge(kind, stack.samples(), Long::sum);
+      where
+          .computeIfAbsent(kind, k -> new HashMap<>())
+          .merge(place(stack), stack.samples(), Long::sum);
+    }
+    names.forEach((kind, threads) -> count.put(kind, threads.size()));
+    List<ProfileSummary.Threads> threads = new ArrayList<>();
+    samples.entrySet().stream()
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(WALL_THREAD_KINDS)
+        .forEach(
+            e ->
+                threads.add(
+                    new ProfileSummary.Threads(
+                        e.getKey(),
+                        RpcServer.isServerThread(e.getKey())
+                            ? ProfileSummary.CpuProfile.SERVER
+                            : ProfileSummary.CpuProfile.LOAD_GENERATOR,
+                        count.get(e.getKey()),
+                        e.getValue(),
+                        top(where.get(e.getKey()), e.getValue()).stream()
+                            .limit(WALL_PLACES)
+                            .toList())));
+    return new ProfileSummary.WallClock(
+        sampler.wallHow(), wall.samples(), drawn ? flameGraph : null, threads);
+  }
+
+  /**
+   * The frame on top, after the nearest Java frame below it outside the JDK, which says what the
+   * thread was at: {@code Signaler.waitEvent › epoll_wait}, {@code ServerLoop.loop › EPoll.wait}.
+   */
+  private static String place(StackSampler.Stack stack) {
+    List<String> frames = stack.frames();
+    if (frames.isEmpty()) {
+      return "(no frames)";
+    }
+    String top = frames.get(frames.size() - 1);
+    for (int i = frames.size() - 1; i >= 0; i--) {
+      String frame = frames.get(i);
+      if (isJava(frame) && !frame.matches("(java|jdk|sun)/.*")) {
+        return i == frames.size() - 1
+            ? shortJava(frame)
+            : shortJava(frame) + " › " + (isJava(top) ? shortJava(top) : javaName(top));
+      }
+    }
+    return isJava(top) ? shortJava(top) : javaName(top);
+  }
+
+  private static boolean isJava(String frame) {
+    return frame.matches(".*_\\[[jik]]$");
+  }
+
+  /** {@code Class.method} of a Java frame. */
+  private static String shortJava(String frame) {
+    String name = javaName(frame);
+    int dot = name.lastIndexOf('.', name.lastIndexOf('.') - 1);
+    return dot < 0 ? name : name.substring(dot + 1);
+  }
+
+  private static StackSampler.Stacks stacksOf(List<ServerProfile> profiles) {
+    List<StackSampler.Stack> all = new ArrayList<>();
     for (ServerProfile p : profiles) {
       if (p.collapsed() == null) {
         continue;
       }
       try {
-        all.addAll(CpuSampler.Stacks.parse(Files.readString(p.collapsed())).stacks());
+        all.addAll(StackSampler.Stacks.parse(Files.readString(p.collapsed())).stacks());
       } catch (IOException e) {
         System.err.println("callosum-perf: cannot read the server's stacks " + p.collapsed());
       }
     }
-    return new CpuSampler.Stacks(all);
+    return new StackSampler.Stacks(all);
   }
 
-  private static Map<String, Long> selfFrames(CpuSampler.Stacks stacks) {
+  private static Map<String, Long> selfFrames(StackSampler.Stacks stacks) {
     Map<String, Long> self = new HashMap<>();
-    for (CpuSampler.Stack stack : stacks.stacks()) {
+    for (StackSampler.Stack stack : stacks.stacks()) {
       String top =
           stack.frames().isEmpty() ? "(no frames)" : stack.frames().get(stack.frames().size() - 1);
       self.merge(javaName(top), stack.samples(), Long::sum);
@@ -348,6 +442,7 @@ public final class Profiler implements AutoCloseable {
         seconds,
         cpuSampling,
         List.of(),
+        null,
         samples,
         nativeSamples,
         cpu,

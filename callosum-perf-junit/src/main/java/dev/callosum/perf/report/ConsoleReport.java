@@ -236,7 +236,20 @@ public final class ConsoleReport {
       if (p.parts().isEmpty()) {
         print("top Java methods", p.topMethods(), 5);
       }
-      print("waiting in native methods", p.topNativeMethods(), 3);
+      ProfileSummary.WallClock wall = p.wallClock();
+      if (wall != null) {
+        out.printf(
+            Locale.ROOT,
+            "    wall clock: %,d samples (%s)%s%n",
+            wall.samples(),
+            wall.sampling(),
+            wall.flameGraph() == null ? "" : " → " + wall.flameGraph());
+        for (ProfileSummary.Threads t : wall.threads()) {
+          print(t.label() + ", where", t.where(), 3);
+        }
+      } else {
+        print("waiting in native methods", p.topNativeMethods(), 3);
+      }
     }
   }
 

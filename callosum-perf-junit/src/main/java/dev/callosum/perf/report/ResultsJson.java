@@ -339,6 +339,25 @@ public final class ResultsJson {
       o.set("topFrames", entries(part.topFrames(), "samples"));
       o.set("ownFrames", entries(part.ownFrames(), "samples"));
     }
+    ProfileSummary.WallClock wall = p.wallClock();
+    if (wall != null) {
+      ObjectNode w = n.putObject("wallClock");
+      w.put("sampling", wall.sampling());
+      w.put("samples", wall.samples());
+      if (wall.flameGraph() != null) {
+        w.put("flameGraph", relative(wall.flameGraph(), relativeTo));
+      }
+      ArrayNode threads = w.putArray("threads");
+      for (ProfileSummary.Threads t : wall.threads()) {
+        threads
+            .addObject()
+            .put("name", t.name())
+            .put("whose", t.whose())
+            .put("count", t.count())
+            .put("samples", t.samples())
+            .set("where", entries(t.where(), "samples"));
+      }
+    }
     n.put("cpuSamples", p.cpuSamples());
     n.put("nativeSamples", p.nativeSamples());
     n.put("processCpuSeconds", p.processCpuNanos() / 1e9);

@@ -217,6 +217,7 @@ class AllureResultsTests {
             "Flame graph (CPU, server under test)",
             "Flame graph (CPU, load generator)",
             "Flame graph (CPU, every thread)",
+            "Flame graph (wall clock, every thread, running or waiting)",
             "JFR recording (open in JDK Mission Control)");
     assertThat(attachments.get("Latency by percentile").path("type").asText())
         .isEqualTo("image/svg+xml");
@@ -228,6 +229,10 @@ class AllureResultsTests {
             run.results()
                 .resolve(attachments.get("Latency by percentile").path("source").asText()));
     assertThat(svg).startsWith("<svg").contains("99%").doesNotContain("<script");
+    assertThat(
+            Files.readString(
+                run.results().resolve(attachments.get("Profile summary").path("source").asText())))
+        .contains("WALL CLOCK", "server under test, callosum-server-N (1 thread), where");
     String hgrm =
         Files.readString(
             run.results()

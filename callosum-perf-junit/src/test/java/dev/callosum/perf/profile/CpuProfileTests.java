@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +35,30 @@ class CpuProfileTests {
           .duration(Duration.ofMillis(1500))
           .run();
     }
+  }
+
+  /**
+   * The frame names in one of async-profiler's flame graph pages: it stores each as the length of
+   * the prefix it shares with the one before (a character, offset by 32) and the rest.
+   */
+  static List<String> frames(String page) {
+    int start = page.indexOf("const cpool = [");
+    int end = page.indexOf("];", start);
+    assertThat(start).as("a flame graph page's frame names").isNotNegative();
+    List<String> names = new ArrayList<>();
+    for (String line : page.substring(start, end).split("\n")) {
+      line = line.strip();
+      if (!line.startsWith("'")) {
+        continue;
+      }
+      String quoted = line.substring(1, line.lastIndexOf('\''));
+      String name = quoted.replace("\\'", "'").replace("\\\\", "\\");
+      names.add(
+          names.isEmpty()
+              ? name
+              : names.get(names.size() - 1).substring(0, name.charAt(0) - 32) + name.substring(1));
+    }
+    return names;
   }
 
   @Test
@@ -84,5 +110,35 @@ class CpuProfileTests {
     String generatorGraph = Files.readString(output.resolve(generator.path("flameGraph").asText()));
     assertThat(generatorGraph).contains("ClosedLoop").doesNotContain("ServerLoop");
     assertThat(output.resolve(profile.path("flameGraph").asText())).isRegularFile();
+
+    // The wall clock: every thread, running or waiting, and where the benchmark's threads were.
+    JsonNode wall = profile.path("wallClock");
+    assertThat(wall.path("sampling").asText()).contains("wall clock every 10 ms");
+    assertThat(wall.path("samples").asLong()).isGreaterThan(100);
+    String wallGraph = Files.readString(output.resolve(wall.path("flameGraph").asText()));
+    assertThat(wallGraph).contains("Wall clock");
+    List<String> wallFrames = frames(wallGraph);
+    assertThat(wallFrames)
+        .anyMatch(f -> f.startsWith("[callosum-server-"))
+        .anyMatch(f -> f.startsWith("[callosum-load-"))
+        .anyMatch(f -> f.contains("ServerLoop.loop"))
+        .anyMatch(f -> f.contains("ClosedLoop$Worker.run"));
+    JsonNode loadThreads = null;
+    JsonNode serverThreads = null;
+    for (JsonNode kind : wall.path("threads")) {
+      assertThat(kind.path("name").asText()).startsWith("callosum-").doesNotContain("hiccup");
+      assertThat(kind.path("where")).isNotEmpty();
+      if (kind.path("name").asText().equals("callosum-load-N")) {
+        loadThreads = kind;
+      }
+      if (kind.path("name").asText().equals("callosum-server-N")) {
+        serverThreads = kind;
+      }
+    }
+    assertThat(loadThreads).as("the load threads in %s", wall).isNotNull();
+    assertThat(loadThreads.path("count").asInt()).isEqualTo(2);
+    assertThat(loadThreads.path("whose").asText()).isEqualTo("load generator");
+    assertThat(serverThreads).as("the server's loop in %s", wall).isNotNull();
+    assertThat(serverThreads.path("whose").asText()).isEqualTo("server under test");
   }
 }
