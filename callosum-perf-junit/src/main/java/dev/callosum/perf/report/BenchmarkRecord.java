@@ -19,6 +19,8 @@ import org.apiguardian.api.API;
  * @param className the test class's simple name
  * @param method the test method's name
  * @param displayName the invocation's display name
+ * @param testUniqueId the JUnit unique id of the test that measured it, by which reports find its
+ *     entry in Allure's report ({@code junit.platform.uniqueid} label)
  * @param tags the test's tags, such as {@code perf}, {@code throughput}
  * @param result what it measured, or {@code null} if it failed before measuring
  * @param budgets every budget checked
@@ -37,6 +39,7 @@ public record BenchmarkRecord(
     String className,
     String method,
     String displayName,
+    String testUniqueId,
     List<String> tags,
     BenchmarkResult result,
     List<Budgets.Verdict> budgets,

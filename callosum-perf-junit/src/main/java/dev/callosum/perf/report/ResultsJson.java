@@ -36,7 +36,7 @@ public final class ResultsJson {
   public static final String SCHEMA = "callosum-perf/benchmark-results";
 
   /** The schema version, in every file's {@code schemaVersion} field. */
-  public static final int VERSION = 3; // 2: serverResources, …; 3: profile cpuSampling and parts
+  public static final int VERSION = 4; // 2: serverResources, …; 3: profile cpuSampling and parts
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -93,6 +93,7 @@ public final class ResultsJson {
     b.put("class", r.className());
     b.put("method", r.method());
     b.put("displayName", r.displayName());
+    b.put("testUniqueId", r.testUniqueId());
     b.put("family", r.family());
     b.set("tags", MAPPER.valueToTree(r.tags()));
     b.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT));

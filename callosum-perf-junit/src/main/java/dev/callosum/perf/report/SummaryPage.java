@@ -89,6 +89,67 @@ public final class SummaryPage {
       })();
       """;
 
+  /**
+   * Inside Allure's report (this page at {@code plugin/callosum-benchmarks/}), turns each {@code
+   * data-test} cell into a link to that benchmark's test: Allure gives tests their ids when it
+   * makes the report, after this page was written, so the page reads them from the report's own
+   * index ({@code data/suites.json}, then each test's labels for the JUnit unique id). Records how
+   * it went in {@code body[data-test-links]}.
+   */
+  private static final String TEST_LINK_SCRIPT =
+      """
+      (function () {
+        var cells = document.querySelectorAll('[data-test]');
+        if (!cells.length || !window.fetch || location.protocol === 'file:') { return; }
+        var data = new URL('../../data/', location.href).href;
+        function json(path) {
+          return fetch(data + path).then(function (r) {
+            if (!r.ok) { throw new Error(path + ': HTTP ' + r.status); }
+            return r.json();
+          });
+        }
+        function leaves(node, out) {
+          (node.children || []).forEach(function (c) {
+            if (c.children) { leaves(c, out); } else { out.push(c.uid); }
+          });
+          return out;
+        }
+        json('suites.json').then(function (root) {
+          return Promise.all(leaves(root, []).map(function (uid) {
+            return json('test-cases/' + uid + '.json');
+          }));
+        }).then(function (tests) {
+          var byTest = {}, linked = 0;
+          tests.forEach(function (t) {
+            (t.labels || []).forEach(function (l) {
+              if (l.name === 'junit.platform.uniqueid') { byTest[l.value] = t.uid; }
+            });
+          });
+          cells.forEach(function (cell) {
+            var uid = byTest[cell.dataset.test];
+            if (!uid) { return; }
+            var a = document.createElement('a');
+            a.className = cell.className;
+            a.dataset.test = cell.dataset.test;
+            a.textContent = cell.textContent;
+            a.href = new URL('../../index.html#testresult/' + uid, location.href).href;
+            a.target = '_top';
+            a.addEventListener('click', function (e) {
+              try {
+                window.top.location.hash = 'testresult/' + uid;
+                e.preventDefault();
+              } catch (ignored) { /* another origin: the link itself */ }
+            });
+            cell.replaceWith(a);
+            linked++;
+          });
+          document.body.dataset.testLinks = linked + ' of ' + cells.length;
+        }).catch(function (e) {
+          document.body.dataset.testLinks = 'failed: ' + e.message;
+        });
+      })();
+      """;
+
   private SummaryPage() {}
 
   public static void write(RunReport run, Path file) {
@@ -160,7 +221,8 @@ public final class SummaryPage {
     } else if (directory == null) {
       h.append(
           "<p>Raw data: the JSON results are attached to the report's <i>Run summary</i>"
-              + " entry; each benchmark's own JSON, profile and flame graphs to its test.</p>");
+              + " entry; each benchmark's own JSON, profile and flame graphs to its test, which"
+              + " its row in the tables below links to.</p>");
     }
     Map<String, List<BenchmarkRecord>> byMethod = new LinkedHashMap<>();
     for (BenchmarkRecord r : records) {
@@ -198,6 +260,7 @@ public final class SummaryPage {
     h.append("<script>")
         .append(SORT_SCRIPT)
         .append(FILTER_SCRIPT)
+        .append(directory == null ? TEST_LINK_SCRIPT : "")
         .append("</script></body></html>");
     return h.toString();
   }
@@ -350,8 +413,8 @@ public final class SummaryPage {
       ProfileSummary p = r.profile();
       if (p != null && directory != null) {
         flameGraphLinks(h, p, directory, "CPU");
-      } else if (p != null) {
-        h.append("profile attached to its test");
+      } else if (directory == null) {
+        testLink(h, r, p != null ? "its test, profile attached" : "its test");
       }
       h.append("</td></tr>");
     }
@@ -474,7 +537,7 @@ public final class SummaryPage {
           .append("</td><td class=\"l\">");
       ProfileSummary p = r.profile();
       if (p != null && directory == null) {
-        h.append("attached to its test");
+        testLink(h, r, "attached to its test");
       } else if (p != null) {
         flameGraphLinks(h, p, directory, "flame graph");
         if (p.flameGraph() != null && p.parts().isEmpty()) {
@@ -734,6 +797,18 @@ public final class SummaryPage {
         + ")";
   }
 
+  /**
+   * In the copy inside Allure's report: the benchmark's test there, named by its JUnit unique id;
+   * {@link #TEST_LINK_SCRIPT} makes it a link once it has read the report's index of tests.
+   */
+  private static void testLink(StringBuilder h, BenchmarkRecord r, String text) {
+    h.append("<span class=\"allure-test\" data-test=\"")
+        .append(Html.escape(r.testUniqueId()))
+        .append("\">")
+        .append(Html.escape(text))
+        .append("</span>");
+  }
+
   /** Links to the profile's flame graphs: the server's and the load generator's. */
   private static void flameGraphLinks(
       StringBuilder h, ProfileSummary p, Path directory, String what) {
@@ -746,6 +821,11 @@ public final class SummaryPage {
             .append(what)
             .append("</a> ");
       }
+    }
+    if (p.wallClock() != null && p.wallClock().flameGraph() != null) {
+      h.append("<a href=\"")
+          .append(Html.escape(link(directory, p.wallClock().flameGraph())))
+          .append("\" title=\"every thread, running or waiting\">wall clock</a> ");
     }
   }
 

@@ -307,6 +307,14 @@ class AllureResultsTests {
         Files.readString(
             run.results().resolve(attachments.get("Benchmark summary").path("source").asText()));
     assertThat(page).contains("Executive summary", "Small.echo", "Small.impossible");
+    // Each row names its test as Allure's results do, for the page's script to link it once the
+    // report gives the tests their ids; the page on disk, beside its profiles, needs no script.
+    for (String test : List.of("echo", "impossible")) {
+      String uniqueId = run.labels(run.named(test)).get("junit.platform.uniqueid");
+      assertThat(uniqueId).contains(test);
+      assertThat(page).contains("data-test=\"" + uniqueId + "\"");
+    }
+    assertThat(page).contains("junit.platform.uniqueid", "#testresult/");
   }
 
   /** Allure files a failure under the first category whose pattern matches its message. */

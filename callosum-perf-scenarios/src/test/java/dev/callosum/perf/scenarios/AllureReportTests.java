@@ -266,6 +266,29 @@ class AllureReportTests {
             .as("the summary's width inside Allure's frame")
             .isLessThanOrEqualTo(browser.evaluate(frame + ".clientWidth").asInt());
         browser.screenshot(shots.resolve("allure-benchmarks-tab.png"));
+        // Each row links to its benchmark's test in the report, found by its JUnit unique id.
+        browser.await(
+            frame + ".contentDocument.body.dataset.testLinks !== undefined",
+            "the rows' links to their tests");
+        String links = browser.evaluate(frame + ".contentDocument.body.dataset.testLinks").asText();
+        assertThat(links).as("tests linked, of the cells that name one").matches("(\\d+) of \\1");
+        assertThat(Integer.parseInt(links.split(" ")[0])).isGreaterThanOrEqualTo(2);
+        String row = frame + ".contentDocument.querySelector('#all tr:nth-child(2)')";
+        String benchmark = browser.evaluate(row + ".cells[1].textContent").asText();
+        browser.evaluate(row + ".querySelector('a.allure-test').click()");
+        browser.await(
+            "location.hash.indexOf('#testresult/') === 0"
+                + " && document.querySelector('.test-result__name, .pane__title') !== null",
+            "the benchmark's test, opened from its row");
+        assertThat(
+                browser
+                    .evaluate(
+                        "document.querySelector('.pane__title, .test-result__name')"
+                            + ".textContent")
+                    .asText())
+            .as("the test opened from the row of %s", benchmark)
+            .contains(benchmark.contains("impossible") ? "impossible" : "echo");
+        browser.screenshot(shots.resolve("allure-test-from-row.png"));
         // Inline attachments open tall enough to read, not in the browser's 150 px default.
         assertThat(
                 browser
@@ -277,6 +300,16 @@ class AllureReportTests {
                     .asDouble())
             .as("an attachment's height, px")
             .isGreaterThanOrEqualTo(400);
+        // The suites tree shows test names, not a row of unnamed parameter values after each.
+        assertThat(
+                browser
+                    .evaluate(
+                        "(() => { const p = document.createElement('div');"
+                            + " p.className = 'node__parameters'; document.body.appendChild(p);"
+                            + " const d = getComputedStyle(p).display; p.remove(); return d; })()")
+                    .asText())
+            .as("the suites tree's unnamed parameter values")
+            .isEqualTo("none");
         browser.evaluate("location.hash = '#suites'"); // the same page: no new load
         browser.await(
             "document.querySelectorAll('.tree__node, [data-tooltip]').length > 0"
