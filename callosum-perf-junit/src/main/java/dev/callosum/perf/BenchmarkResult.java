@@ -46,8 +46,9 @@ public final class BenchmarkResult extends LatencyDistribution {
       String cutShort,
       ServerResources serverResources,
       ServerProfile serverProfile,
-      SystemUnderTest systemUnderTest) {
-    static final Extras NONE = new Extras(null, null, null, null);
+      SystemUnderTest systemUnderTest,
+      long generatorCpuNanos) {
+    static final Extras NONE = new Extras(null, null, null, null, -1);
   }
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
@@ -152,28 +153,61 @@ public final class BenchmarkResult extends LatencyDistribution {
     java.util.Objects.requireNonNull(why, "why");
     return with(
         new Extras(
-            why, extras.serverResources(), extras.serverProfile(), extras.systemUnderTest()));
+            why,
+            extras.serverResources(),
+            extras.serverProfile(),
+            extras.systemUnderTest(),
+            extras.generatorCpuNanos()));
   }
 
   /** This result with what the server under test used over its measured iterations. */
   public BenchmarkResult withServerResources(ServerResources resources) {
     java.util.Objects.requireNonNull(resources, "resources");
     return with(
-        new Extras(extras.cutShort(), resources, extras.serverProfile(), extras.systemUnderTest()));
+        new Extras(
+            extras.cutShort(),
+            resources,
+            extras.serverProfile(),
+            extras.systemUnderTest(),
+            extras.generatorCpuNanos()));
   }
 
   /** This result with what a profiler of the server in another process kept. */
   public BenchmarkResult withServerProfile(ServerProfile profile) {
     java.util.Objects.requireNonNull(profile, "profile");
     return with(
-        new Extras(extras.cutShort(), extras.serverResources(), profile, extras.systemUnderTest()));
+        new Extras(
+            extras.cutShort(),
+            extras.serverResources(),
+            profile,
+            extras.systemUnderTest(),
+            extras.generatorCpuNanos()));
   }
 
   /** This result with the server it measured, as reports name it. */
   public BenchmarkResult withSystemUnderTest(SystemUnderTest sut) {
     java.util.Objects.requireNonNull(sut, "sut");
     return with(
-        new Extras(extras.cutShort(), extras.serverResources(), extras.serverProfile(), sut));
+        new Extras(
+            extras.cutShort(),
+            extras.serverResources(),
+            extras.serverProfile(),
+            sut,
+            extras.generatorCpuNanos()));
+  }
+
+  /**
+   * This result with the CPU time of the load generator's own threads over its measured iterations
+   * ({@link dev.callosum.perf.measurement.GeneratorCpu}); negative where unknown.
+   */
+  public BenchmarkResult withLoadGeneratorCpu(long nanos) {
+    return with(
+        new Extras(
+            extras.cutShort(),
+            extras.serverResources(),
+            extras.serverProfile(),
+            extras.systemUnderTest(),
+            nanos));
   }
 
   /**
@@ -211,16 +245,14 @@ public final class BenchmarkResult extends LatencyDistribution {
   }
 
   /**
-   * The load generator's CPU per successful request, in microseconds: this process's, less an
-   * in-JVM server's own threads; NaN where unknown. It includes JUnit and the harness.
+   * The load generator's CPU per successful request, in microseconds: its own threads' (load
+   * threads, the clients' event loops and ZeroMQ I/O), not JUnit, the JIT, the GC or profilers; NaN
+   * where unknown.
    */
   public double loadGeneratorCpuMicrosPerRequest() {
-    double all = cpuMicrosPerRequest();
-    if (extras.serverResources() == null || !extras.serverResources().inThisJvm()) {
-      return all;
-    }
-    double server = serverCpuMicrosPerRequest();
-    return Double.isNaN(server) ? Double.NaN : Math.max(0, all - server);
+    return extras.generatorCpuNanos() < 0 || requests() == 0
+        ? Double.NaN
+        : extras.generatorCpuNanos() / 1e3 / requests();
   }
 
   /** Why the measurement was cut short, if it was: then the result is partial. */

@@ -12,6 +12,7 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
+import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LoadResult;
@@ -232,6 +233,7 @@ public final class Bench implements AutoCloseable {
     for (int i = 0; i < settings.iterations(); i++) {
       String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
+      long generatorBefore = GeneratorCpu.nanos();
       ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
       if (measured.profiler != null) {
         measured.profiler.beforeIteration(expected);
@@ -253,6 +255,7 @@ public final class Bench implements AutoCloseable {
       ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
       checkAlive(server, parameters, measured, phase, iteration);
       measured.add(iteration, before, hiccups);
+      measured.addGenerator(generatorBefore, GeneratorCpu.nanos());
       measured.addServer(serverBefore, serverAfter);
     }
     return record(server, parameters, measured);
@@ -292,6 +295,7 @@ public final class Bench implements AutoCloseable {
     final List<LoadResult> iterations = new ArrayList<>();
     final List<Hiccups> hiccups = new ArrayList<>();
     long cpuNanos; // -1 where unknown
+    long generatorCpuNanos; // the load generator's own threads; -1 where unknown
     final ResourceProbe probe; // null: the server's figures cannot be read
     final boolean inThisJvm;
     long serverCpuNanos;
@@ -363,6 +367,13 @@ public final class Bench implements AutoCloseable {
               serverThreads,
               inThisJvm,
               intervals);
+    }
+
+    void addGenerator(long before, long after) {
+      generatorCpuNanos =
+          before < 0 || after < 0 || generatorCpuNanos < 0
+              ? -1
+              : generatorCpuNanos + Math.max(0, after - before);
     }
 
     void add(LoadResult iteration, long cpuBefore, Hiccups machine) {
@@ -500,7 +511,9 @@ public final class Bench implements AutoCloseable {
     if (measured.profiler != null) {
       full = full.withServerProfile(measured.profiler.result());
     }
-    full = full.withSystemUnderTest(SystemUnderTest.of(server));
+    full =
+        full.withSystemUnderTest(SystemUnderTest.of(server))
+            .withLoadGeneratorCpu(measured.generatorCpuNanos);
     BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);
     servers.put(result, server);

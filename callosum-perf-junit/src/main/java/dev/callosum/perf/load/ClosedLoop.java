@@ -1,5 +1,6 @@
 package dev.callosum.perf.load;
 
+import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
@@ -7,6 +8,8 @@ import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.PreparedBody;
 import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcException;
+import dev.callosum.perf.protocol.Frames;
+import dev.callosum.perf.protocol.MessageCodec;
 import dev.callosum.perf.protocol.OrderKey;
 import dev.callosum.perf.protocol.RpcMessage;
 import java.time.Duration;
@@ -67,11 +70,20 @@ public final class ClosedLoop {
    * that shows what Callosum costs on top of ZeroMQ. It keeps one request in flight per client.
    */
   public static ClosedLoop rawZeroMq(String endpoint, ClosedLoad load) {
+    return rawZeroMq(endpoint, load, false);
+  }
+
+  /**
+   * Raw ZeroMQ echo, each request either one frame of the payload or, with {@code callosumFrames},
+   * the three frames a Callosum request of it puts on the wire (type, header, body, byte for byte):
+   * the transport Callosum needs, without Callosum.
+   */
+  public static ClosedLoop rawZeroMq(String endpoint, ClosedLoad load, boolean callosumFrames) {
     if (load.inFlight() > 1) {
       throw new IllegalArgumentException("the raw ZeroMQ baseline keeps one request in flight");
     }
     ClientConfig client = ClientConfig.builder(endpoint).build();
-    return new ClosedLoop(client, load, key -> new RawCaller(client));
+    return new ClosedLoop(client, load, key -> new RawCaller(client, callosumFrames));
   }
 
   /**
@@ -141,7 +153,7 @@ public final class ClosedLoop {
               stopAt,
               sampler.newRecorder());
       workers.add(worker);
-      Thread thread = new Thread(worker, "callosum-load-" + i);
+      Thread thread = new Thread(GeneratorCpu.counted(worker), "callosum-load-" + i);
       thread.setDaemon(true);
       thread.start();
     }
@@ -428,9 +440,13 @@ public final class ClosedLoop {
 
   private static final class RawCaller implements Caller {
     private final RawZeroMq.Client raw;
+    private final boolean callosumFrames;
+    private byte[] body;
+    private byte[][] frames;
 
-    RawCaller(ClientConfig client) {
+    RawCaller(ClientConfig client, boolean callosumFrames) {
       raw = new RawZeroMq.Client(client.endpoint(), client.invokeTimeout());
+      this.callosumFrames = callosumFrames;
     }
 
     @Override
@@ -440,7 +456,18 @@ public final class ClosedLoop {
 
     @Override
     public void call(byte[] body) {
-      raw.roundTrip(body);
+      if (!callosumFrames) {
+        raw.roundTrip(body);
+        return;
+      }
+      if (body != this.body) { // encoded once, as a load generator's prepared body is
+        MessageCodec codec = new MessageCodec();
+        RpcMessage request = RpcMessage.function("echo", OrderKey.NONE, 1, body);
+        frames =
+            new byte[][] {Frames.UPPER, codec.encodeHeader(request), codec.encodeBody(request)};
+        this.body = body;
+      }
+      raw.roundTrip(frames);
     }
 
     @Override

@@ -2,9 +2,8 @@ package dev.callosum.perf.load;
 
 import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.Environment;
+import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.LoadResult;
-import dev.callosum.perf.measurement.ProcessCpu;
-import dev.callosum.perf.measurement.ResourceProbe;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcServer;
@@ -20,8 +19,13 @@ import org.apiguardian.api.API;
  * What the Callosum peer costs on top of ZeroMQ: bare jeromq DEALER/ROUTER echo against Callosum
  * echo (Java client, Java server), with the same closed loop, alternating over several rounds in
  * one process after a warm-up of both, compared by their medians with the spread of the rounds'
- * ratios beside them, and the load generator's CPU per call (the process's, less the server's own
- * threads: the client side of the Callosum peer, as benchmarks drive it).
+ * ratios beside them, and the load generator's CPU per call (its own threads': load threads and the
+ * clients' ZeroMQ I/O, the client side of the Callosum peer as benchmarks drive it).
+ *
+ * <p>Two raw baselines: one frame of the payload, and the three frames a Callosum request of it
+ * puts on the wire (type, header, body, byte for byte). The protocol needs those three frames
+ * whoever implements it, so the ratio that says what this implementation costs is against the
+ * second; the first says what the protocol's framing costs on top.
  *
  * @since 0.1
  */
@@ -49,15 +53,17 @@ public final class EchoComparison {
   /**
    * One case over its rounds: the median runs, every round's ratio, and the Callosum client's CPU.
    *
-   * @param raw the median raw jeromq run (by throughput)
+   * @param raw the median raw jeromq run of one frame (by throughput)
+   * @param rawFrames the median raw jeromq run of Callosum's three frames
    * @param callosum the median Callosum run
-   * @param ratios each round's Callosum throughput over its raw one, in round order
-   * @param generatorCpuMicros the median over rounds of the load generator's CPU per call in the
-   *     Callosum runs (warm-up calls included), NaN where it cannot be read
+   * @param ratios each round's Callosum throughput over its raw three-frame one, in round order
+   * @param generatorCpuMicros the median over rounds of the load generator's own threads' CPU per
+   *     call in the Callosum runs (warm-up calls included), NaN where it cannot be read
    */
   public record Row(
       Case scenario,
       LoadResult raw,
+      LoadResult rawFrames,
       LoadResult callosum,
       List<Double> ratios,
       double generatorCpuMicros) {
@@ -65,8 +71,13 @@ public final class EchoComparison {
       ratios = List.copyOf(ratios);
     }
 
-    /** Callosum's median throughput as a fraction of raw jeromq's median. */
+    /** Callosum's median throughput as a fraction of raw jeromq's with the same frames. */
     public double ratio() {
+      return callosum.throughput() / rawFrames.throughput();
+    }
+
+    /** Callosum's median throughput as a fraction of raw jeromq's with one frame. */
+    public double oneFrameRatio() {
       return callosum.throughput() / raw.throughput();
     }
 
@@ -95,24 +106,29 @@ public final class EchoComparison {
   /** Runs every case for {@code rounds} alternating rounds; reports each row as it is done. */
   public static List<Row> run(List<Case> cases, int rounds, Consumer<Row> progress) {
     Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
-    runRaw(warmup);
+    runRaw(warmup, false);
+    runRaw(warmup, true);
     runCallosum(warmup);
     List<Row> rows = new ArrayList<>();
     for (Case c : cases) {
       List<LoadResult> raw = new ArrayList<>();
+      List<LoadResult> rawFrames = new ArrayList<>();
       List<LoadResult> callosum = new ArrayList<>();
       List<Double> ratios = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        LoadResult r = runRaw(c);
+        raw.add(runRaw(c, false));
+        LoadResult r = runRaw(c, true);
         Measured m = runCallosum(c);
-        raw.add(r);
+        rawFrames.add(r);
         callosum.add(m.result());
         ratios.add(m.result().throughput() / r.throughput());
         cpu.add(m.generatorCpuMicros());
       }
       cpu.sort(Comparator.naturalOrder());
-      Row row = new Row(c, median(raw), median(callosum), ratios, cpu.get(cpu.size() / 2));
+      Row row =
+          new Row(
+              c, median(raw), median(rawFrames), median(callosum), ratios, cpu.get(cpu.size() / 2));
       rows.add(row);
       progress.accept(row);
     }
@@ -127,20 +143,24 @@ public final class EchoComparison {
         + "\n"
         + String.format(
             Locale.ROOT,
-            "%d rounds per case, alternating, after a warm-up of both; medians by throughput;"
-                + " 'rounds' is the range of the rounds' ratios; warm-up 10%% per run;"
-                + " 'gen CPU' is the load generator's CPU per Callosum call (this process's: client"
-                + " threads, their ZeroMQ I/O, JIT and GC; less the server's threads)%n",
+            "%d rounds per case, alternating, after a warm-up of all; medians by throughput;"
+                + " 'raw 3 frames' sends what a Callosum request puts on the wire (type, header,"
+                + " body) and 'ratio' is against it, 'rounds' the range of the rounds' ratios,"
+                + " 'vs 1 frame' against raw jeromq with the payload alone; warm-up 10%% per run;"
+                + " 'gen CPU' is the load generator's CPU per Callosum call (its own threads: load"
+                + " threads and the clients' ZeroMQ I/O; not the JIT, GC or the server)%n",
             rounds)
         + String.format(
             Locale.ROOT,
-            "%-22s %9s %12s %15s %7s %15s %12s %12s %12s %10s",
+            "%-20s %8s %11s %12s %14s %7s %13s %10s %11s %12s %12s %9s",
             "case",
             "requests",
-            "raw req/s",
+            "raw 1 frame",
+            "raw 3 frames",
             "callosum req/s",
             "ratio",
             "rounds",
+            "vs 1 frame",
             "raw p50",
             "callosum p50",
             "callosum p99",
@@ -150,44 +170,42 @@ public final class EchoComparison {
   public static String line(Row row) {
     return String.format(
         Locale.ROOT,
-        "%-22s %9d %12.0f %15.0f %6.1f%% %6.1f–%5.1f%% %10.1fus %10.1fus %10.1fus %8.1fus",
+        "%-20s %8d %11.0f %12.0f %14.0f %6.1f%% %5.1f–%5.1f%% %9.1f%% %9.1fus %10.1fus %10.1fus"
+            + " %7.1fus",
         row.scenario(),
         row.scenario().requests(),
         row.raw().throughput(),
+        row.rawFrames().throughput(),
         row.callosum().throughput(),
         100 * row.ratio(),
         100 * row.minRatio(),
         100 * row.maxRatio(),
-        row.raw().percentile(50).toNanos() / 1e3,
+        100 * row.oneFrameRatio(),
+        row.rawFrames().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(99).toNanos() / 1e3,
         row.generatorCpuMicros());
   }
 
-  static LoadResult runRaw(Case c) {
+  static LoadResult runRaw(Case c, boolean callosumFrames) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load()).run(), c);
+      return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames).run(), c);
     }
   }
 
   static Measured runCallosum(Case c) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      ResourceProbe serverThreads =
-          ResourceProbe.threads(server::ownsThread, "the server's threads");
-      long processBefore = ProcessCpu.nanos();
-      long serverBefore = serverThreads.sample().cpuNanos();
+      long generatorBefore = GeneratorCpu.nanos();
       LoadResult result =
           check(
               ClosedLoop.against(
                       ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
                   .run(),
               c);
-      long process = ProcessCpu.nanos() - processBefore;
-      long serverCpu = serverThreads.sample().cpuNanos() - serverBefore;
+      long generator = GeneratorCpu.nanos() - generatorBefore;
       long calls = c.load().requests() + c.load().warmupRequests();
-      double micros =
-          processBefore < 0 || serverBefore < 0 ? Double.NaN : (process - serverCpu) / 1e3 / calls;
+      double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
       return new Measured(result, micros);
     }
   }

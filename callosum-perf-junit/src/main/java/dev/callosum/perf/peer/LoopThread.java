@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import dev.callosum.perf.measurement.GeneratorCpu;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -184,6 +185,7 @@ abstract class LoopThread implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, name + ": closing failed", e);
       }
+      GeneratorCpu.threadEnding(); // a client's loop is the load generator's
       stopped.complete(null);
     }
   }

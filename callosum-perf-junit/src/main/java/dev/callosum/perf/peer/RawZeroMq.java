@@ -10,7 +10,8 @@ import org.zeromq.ZMQ;
 /**
  * Bare jeromq DEALER/ROUTER echo, with no Callosum on top: the baseline that tells what the
  * Callosum peer itself costs. The server echoes every message back to its sender; a client sends
- * one frame and waits for it to come back.
+ * one frame, or a request's three frames as Callosum puts them on the wire, and waits for them to
+ * come back.
  *
  * @since 0.1
  */
@@ -20,7 +21,7 @@ public final class RawZeroMq {
 
   /** A ROUTER on loopback that echoes every message on its own thread. */
   public static final class EchoServer implements AutoCloseable {
-    private final ZContext context = SharedContext.newContext();
+    private final ZContext context = SharedContext.newContext("callosum-raw-echo");
     private final Thread thread;
     private final String endpoint;
     private volatile boolean running = true;
@@ -97,6 +98,18 @@ public final class RawZeroMq {
 
     public Duration handshakeLatency() {
       return handshake;
+    }
+
+    /** Sends a multipart message and waits for its echo, every frame of it. */
+    public void roundTrip(byte[][] frames) {
+      for (int i = 0; i < frames.length; i++) {
+        socket.send(frames[i], i + 1 < frames.length ? ZMQ.SNDMORE : 0);
+      }
+      for (int i = 0; i < frames.length; i++) {
+        if (socket.recv(0) == null) {
+          throw new RpcException(RpcException.Kind.TIMEOUT, "no echo from the raw ZeroMQ server");
+        }
+      }
     }
 
     /** Sends one frame and waits for the echo. */

@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import dev.callosum.perf.measurement.GeneratorCpu;
 import org.zeromq.ZContext;
 
 /**
@@ -44,7 +45,7 @@ final class SharedContext {
     ctx.setLinger(0);
     ctx.setThreadFactor(
         (task, name) -> {
-          Thread thread = new Thread(task, owner + "-zmq-" + name);
+          Thread thread = new Thread(GeneratorCpu.counted(task), owner + "-zmq-" + name);
           thread.setDaemon(true);
           return thread;
         });

@@ -234,11 +234,9 @@ public final class BenchmarkCharts {
             "load generator CPU per request",
             String.format(
                 Locale.ROOT,
-                "%.1f µs (this JVM's clients and harness%s)",
-                r.loadGeneratorCpuMicrosPerRequest(),
-                r.serverResources().map(ServerResources::inThisJvm).orElse(false)
-                    ? ", less the in-JVM server's own threads"
-                    : ""));
+                "%.1f µs (its own threads: load threads, the clients' event loops and ZeroMQ"
+                    + " I/O; not JUnit, the JIT, the GC or profilers)",
+                r.loadGeneratorCpuMicrosPerRequest()));
       }
       Optional<ServerResources> used = r.serverResources();
       row(

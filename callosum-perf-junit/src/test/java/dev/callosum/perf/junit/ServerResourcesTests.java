@@ -97,8 +97,10 @@ class ServerResourcesTests {
     assertThat(server.lastRssBytes()).isGreaterThan(10L << 20);
     assertThat(server.peakRssBytes()).isGreaterThanOrEqualTo(server.lastRssBytes());
     assertThat(server.threads()).isGreaterThan(2);
+    // The load generator's own threads: part of this process's CPU, never all of it (JUnit, JIT).
     assertThat(SEEN.get(0).loadGeneratorCpuMicrosPerRequest())
-        .isEqualTo(SEEN.get(0).cpuMicrosPerRequest());
+        .isPositive()
+        .isLessThan(SEEN.get(0).cpuMicrosPerRequest());
     // Each interval of the time series has the server's CPU and memory: about a core busy.
     assertThat(server.intervals()).hasSizeGreaterThanOrEqualTo(2);
     assertThat(server.intervals())
