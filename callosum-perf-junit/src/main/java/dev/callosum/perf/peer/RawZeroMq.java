@@ -2,6 +2,9 @@ package dev.callosum.perf.peer;
 
 import dev.callosum.perf.protocol.Frames;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.apiguardian.api.API;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -26,7 +29,19 @@ public final class RawZeroMq {
     private final String endpoint;
     private volatile boolean running = true;
 
+    private final long delayNanos;
+
     public EchoServer() {
+      this(Duration.ZERO);
+    }
+
+    /**
+     * An echo that answers each message {@code delay} after it came, waiting as Callosum's server
+     * does (the ROUTER's receive timeout bounding its wait for the next one): what ZeroMQ and this
+     * machine give a delayed reply, without Callosum.
+     */
+    public EchoServer(Duration delay) {
+      delayNanos = delay.toNanos();
       ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
       router.setLinger(0);
       Sockets.heapMessages(router);
@@ -47,6 +62,10 @@ public final class RawZeroMq {
     }
 
     private void echo(ZMQ.Socket router) {
+      if (delayNanos > 0) {
+        delayedEcho(router);
+        return;
+      }
       try {
         while (running) {
           byte[] peer = router.recv(0);
@@ -58,6 +77,44 @@ public final class RawZeroMq {
             byte[] frame = router.recv(0);
             router.send(frame, router.hasReceiveMore() ? ZMQ.SNDMORE : 0);
           }
+        }
+      } finally {
+        router.close();
+      }
+    }
+
+    private record Due(long deadline, List<byte[]> frames) {}
+
+    private void delayedEcho(ZMQ.Socket router) {
+      ArrayDeque<Due> due = new ArrayDeque<>(); // one delay for all: due in arrival order
+      int timeout = 100;
+      try {
+        while (running) {
+          long now = System.nanoTime();
+          while (!due.isEmpty() && due.peek().deadline() - now <= 0) {
+            List<byte[]> frames = due.poll().frames();
+            for (int i = 0; i < frames.size(); i++) {
+              router.send(frames.get(i), i + 1 < frames.size() ? ZMQ.SNDMORE : 0);
+            }
+          }
+          int wait =
+              due.isEmpty()
+                  ? 100
+                  : (int) Math.max(1, (due.peek().deadline() - now + 999_999) / 1_000_000);
+          if (wait != timeout) {
+            router.setReceiveTimeOut(wait);
+            timeout = wait;
+          }
+          byte[] peer = router.recv(0);
+          if (peer == null) {
+            continue;
+          }
+          List<byte[]> frames = new ArrayList<>(4);
+          frames.add(peer);
+          while (router.hasReceiveMore()) {
+            frames.add(router.recv(0));
+          }
+          due.add(new Due(System.nanoTime() + delayNanos, frames));
         }
       } finally {
         router.close();

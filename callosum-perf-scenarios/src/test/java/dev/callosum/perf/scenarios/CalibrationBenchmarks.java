@@ -16,6 +16,7 @@ import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.peer.Handler;
+import dev.callosum.perf.peer.RawZeroMq;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,12 +51,29 @@ class CalibrationBenchmarks {
             .duration(Duration.ofSeconds(3))
             .run();
     double ideal = clients * 1e9 / delay.toNanos();
+    // What this machine gives the same delay and load without Callosum: bare jeromq, the same
+    // frames, the same wait; on a VM whose idle cores wake slowly, its tail is the machine's.
+    LoadResult raw;
+    try (RawZeroMq.EchoServer rawServer = new RawZeroMq.EchoServer(delay)) {
+      raw =
+          ClosedLoop.rawZeroMq(
+                  rawServer.endpoint(),
+                  ClosedLoad.DEFAULT
+                      .clients(clients)
+                      .payload(Payload.parse("64B"))
+                      .duration(Duration.ofSeconds(3))
+                      .warmup(200L * clients),
+                  true)
+              .run();
+    }
     bench.note(
         "Calibration: a " + Quantities.compact(delay.toNanos()) + " delay",
         String.format(
             Locale.ROOT,
             "should be: p50 just over %s, throughput just under %.0f req/s%n"
                 + "measured:  p50 %s, p90 %s, p99 %s, max %s, %.0f req/s (%.1f%% of ideal)%n"
+                + "raw jeromq, same delay, load and frames, right after: p50 %s, p90 %s, p99 %s,"
+                + " %.0f req/s (the machine's own share of the tail)%n"
                 + "p50 over the delay: %s; %s",
             Quantities.compact(delay.toNanos()),
             ideal,
@@ -65,8 +83,14 @@ class CalibrationBenchmarks {
             Quantities.compact(result.maxLatency().toNanos()),
             result.throughput(),
             100 * result.throughput() / ideal,
+            Quantities.compact(raw.percentile(50).toNanos()),
+            Quantities.compact(raw.percentile(90).toNanos()),
+            Quantities.compact(raw.percentile(99).toNanos()),
+            raw.throughput(),
             Quantities.compact(result.percentile(50).minus(delay).toNanos()),
             result.hiccups().map(Object::toString).orElse("no machine hiccups measured")));
+    assertThat(raw.errorCount()).isZero();
+    assertThat(raw.percentile(1)).as("nor for bare jeromq").isGreaterThanOrEqualTo(delay);
     assertThat(result.errorCount()).isZero();
     assertThat(result.percentile(1)).as("no call can beat the delay").isGreaterThanOrEqualTo(delay);
     assertThat(result.throughput()).as("nor can the calls per second").isLessThan(ideal * 1.02);
