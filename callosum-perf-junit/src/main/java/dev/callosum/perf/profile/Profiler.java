@@ -251,10 +251,9 @@ public final class Profiler implements AutoCloseable {
                 wall.collapsed(),
                 flameGraph,
                 "Wall clock of every thread, running or waiting (towers by thread): " + title);
-    Map<String, Integer> count = new HashMap<>();
+    Map<String, java.util.Set<String>> names = new HashMap<>();
     Map<String, Long> samples = new HashMap<>();
     Map<String, Map<String, Long>> where = new HashMap<>();
-    Map<String, java.util.Set<String>> names = new HashMap<>();
     for (StackSampler.Stack stack : wall.stacks()) {
       String thread = stack.thread();
       if (!thread.startsWith("callosum-") || thread.startsWith("callosum-hiccup")) {
@@ -267,26 +266,22 @@ public final class Profiler implements AutoCloseable {
           .computeIfAbsent(kind, k -> new HashMap<>())
           .merge(place(stack), stack.samples(), Long::sum);
     }
-    names.forEach((kind, threads) -> count.put(kind, threads.size()));
-    List<ProfileSummary.Threads> threads = new ArrayList<>();
-    samples.entrySet().stream()
-        .sorted(
-            Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-                .thenComparing(Map.Entry.comparingByKey()))
-        .limit(WALL_THREAD_KINDS)
-        .forEach(
-            e ->
-                threads.add(
+    List<ProfileSummary.Threads> threads =
+        top(samples, wall.samples()).stream()
+            .limit(WALL_THREAD_KINDS)
+            .map(
+                kind ->
                     new ProfileSummary.Threads(
-                        e.getKey(),
-                        RpcServer.isServerThread(e.getKey())
+                        kind.name(),
+                        RpcServer.isServerThread(kind.name())
                             ? ProfileSummary.CpuProfile.SERVER
                             : ProfileSummary.CpuProfile.LOAD_GENERATOR,
-                        count.get(e.getKey()),
-                        e.getValue(),
-                        top(where.get(e.getKey()), e.getValue()).stream()
+                        names.get(kind.name()).size(),
+                        kind.weight(),
+                        top(where.get(kind.name()), kind.weight()).stream()
                             .limit(WALL_PLACES)
-                            .toList())));
+                            .toList()))
+            .toList();
     return new ProfileSummary.WallClock(
         sampler.wallHow(), wall.samples(), drawn ? flameGraph : null, threads);
   }
