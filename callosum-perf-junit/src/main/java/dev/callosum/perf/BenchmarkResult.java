@@ -198,7 +198,7 @@ public final class BenchmarkResult extends LatencyDistribution {
 
   /**
    * This result with the CPU time of the load generator's own threads over its measured iterations
-   * ({@link dev.callosum.perf.measurement.GeneratorCpu}); negative where unknown.
+   * ({@link dev.callosum.perf.peer.ClientCpu}); negative where unknown.
    */
   public BenchmarkResult withLoadGeneratorCpu(long nanos) {
     return with(

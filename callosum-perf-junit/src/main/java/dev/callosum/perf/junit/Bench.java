@@ -12,7 +12,6 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
-import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.LoadResult;
@@ -21,6 +20,7 @@ import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.ResourceProbe;
 import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
+import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.ConsoleReport;
@@ -233,7 +233,7 @@ public final class Bench implements AutoCloseable {
     for (int i = 0; i < settings.iterations(); i++) {
       String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
-      long generatorBefore = GeneratorCpu.nanos();
+      long generatorBefore = ClientCpu.nanos();
       ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
       if (measured.profiler != null) {
         measured.profiler.beforeIteration(expected);
@@ -255,7 +255,7 @@ public final class Bench implements AutoCloseable {
       ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
       checkAlive(server, parameters, measured, phase, iteration);
       measured.add(iteration, before, hiccups);
-      measured.addGenerator(generatorBefore, GeneratorCpu.nanos());
+      measured.addGenerator(generatorBefore, ClientCpu.nanos());
       measured.addServer(serverBefore, serverAfter);
     }
     return record(server, parameters, measured);

@@ -1,9 +1,9 @@
 package dev.callosum.perf.load;
 
-import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.PreparedBody;
 import dev.callosum.perf.peer.RawZeroMq;
@@ -153,7 +153,7 @@ public final class ClosedLoop {
               stopAt,
               sampler.newRecorder());
       workers.add(worker);
-      Thread thread = new Thread(GeneratorCpu.counted(worker), "callosum-load-" + i);
+      Thread thread = new Thread(ClientCpu.counted(worker), "callosum-load-" + i);
       thread.setDaemon(true);
       thread.start();
     }

@@ -2,9 +2,9 @@ package dev.callosum.perf.load;
 
 import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.Environment;
-import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
@@ -196,14 +196,14 @@ public final class EchoComparison {
   static Measured runCallosum(Case c) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      long generatorBefore = GeneratorCpu.nanos();
+      long generatorBefore = ClientCpu.nanos();
       LoadResult result =
           check(
               ClosedLoop.against(
                       ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
                   .run(),
               c);
-      long generator = GeneratorCpu.nanos() - generatorBefore;
+      long generator = ClientCpu.nanos() - generatorBefore;
       long calls = c.load().requests() + c.load().warmupRequests();
       double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
       return new Measured(result, micros);

@@ -1,9 +1,9 @@
 package dev.callosum.perf.load;
 
-import dev.callosum.perf.measurement.GeneratorCpu;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientConfig;
+import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.PreparedBody;
 import dev.callosum.perf.peer.RpcException;
@@ -100,7 +100,7 @@ public final class OpenLoop {
               done,
               sampler.newRecorder());
       senders.add(sender);
-      Thread thread = new Thread(GeneratorCpu.counted(sender), "callosum-open-loop-" + i);
+      Thread thread = new Thread(ClientCpu.counted(sender), "callosum-open-loop-" + i);
       thread.setDaemon(true);
       thread.start();
     }

@@ -57,7 +57,7 @@ final class EventLoop extends LoopThread {
   private SelectionKey wakeupKey;
 
   EventLoop(String name) {
-    super(name);
+    super(name, true);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.callosum.perf.peer;
 
-import dev.callosum.perf.measurement.GeneratorCpu;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -32,9 +31,13 @@ abstract class LoopThread implements AutoCloseable {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private long timerSeq;
 
-  LoopThread(String name) {
+  /**
+   * @param clientSide whether the thread drives clients, its CPU the load generator's ({@link
+   *     ClientCpu})
+   */
+  LoopThread(String name, boolean clientSide) {
     this.name = name;
-    this.thread = new Thread(this::runLoop, name);
+    this.thread = new Thread(clientSide ? ClientCpu.counted(this::runLoop) : this::runLoop, name);
     this.thread.setDaemon(true);
   }
 
@@ -185,7 +188,6 @@ abstract class LoopThread implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, name + ": closing failed", e);
       }
-      GeneratorCpu.threadEnding(); // a client's loop is the load generator's
       stopped.complete(null);
     }
   }

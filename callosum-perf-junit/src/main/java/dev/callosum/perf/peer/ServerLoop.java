@@ -36,7 +36,7 @@ final class ServerLoop extends LoopThread {
   private long receiveTimeout = -1; // the ROUTER's, as last set
 
   ServerLoop(String name, ZContext context) {
-    super(name);
+    super(name, false);
     this.context = context;
     ThreadLocalRandom.current().nextBytes(wakeId);
     wakeId[0] = 'w'; // a routing id must not start with a zero byte

@@ -1,6 +1,5 @@
 package dev.callosum.perf.peer;
 
-import dev.callosum.perf.measurement.GeneratorCpu;
 import org.zeromq.ZContext;
 
 /**
@@ -9,6 +8,7 @@ import org.zeromq.ZContext;
  * thread outlives the clients.
  */
 final class SharedContext {
+  private static final String CLIENT = "callosum-client";
   private static ZContext context;
   private static int users;
 
@@ -33,7 +33,7 @@ final class SharedContext {
 
   /** A context with linger 0 on close: benchmarks never wait on unsent messages at shutdown. */
   static ZContext newContext() {
-    return newContext("callosum-client");
+    return newContext(CLIENT);
   }
 
   /**
@@ -45,7 +45,9 @@ final class SharedContext {
     ctx.setLinger(0);
     ctx.setThreadFactor(
         (task, name) -> {
-          Thread thread = new Thread(GeneratorCpu.counted(task), owner + "-zmq-" + name);
+          // A client context's threads are the load generator's; a server's are the server's.
+          Runnable run = owner.equals(CLIENT) ? ClientCpu.counted(task) : task;
+          Thread thread = new Thread(run, owner + "-zmq-" + name);
           thread.setDaemon(true);
           return thread;
         });
