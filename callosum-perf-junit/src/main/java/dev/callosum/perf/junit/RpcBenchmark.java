@@ -63,4 +63,13 @@ public @interface RpcBenchmark {
 
   /** For {@code EXTERNAL}: text the command prints when ready (else: when its port accepts). */
   String serverReady() default "";
+
+  /**
+   * Whether this benchmark may be profiled: {@code false} keeps this JVM's profile
+   * (async-profiler's samples and JFR) away from it, even with {@code callosum.perf.profiling=true}
+   * or a broken budget, for benchmarks whose figures a profiler would bend more than explain, such
+   * as a comparison the method makes by itself. A server profiler ({@code
+   * callosum.perf.server.profiler}) is not affected.
+   */
+  boolean profiled() default true;
 }

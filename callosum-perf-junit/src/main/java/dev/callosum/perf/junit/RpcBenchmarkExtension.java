@@ -72,20 +72,24 @@ final class RpcBenchmarkExtension
     return bench;
   }
 
+  /** The nearest {@code @RpcBenchmark}: the method's, else its class's. */
+  private static Optional<RpcBenchmark> annotation(ExtensionContext context) {
+    return context
+        .getTestMethod()
+        .flatMap(m -> AnnotationSupport.findAnnotation(m, RpcBenchmark.class))
+        .or(
+            () ->
+                context
+                    .getTestClass()
+                    .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
+  }
+
   /**
    * Where the benchmark's servers run: the settings' placement and command if given, else the
    * nearest {@code @RpcBenchmark}'s.
    */
   private static Bench.Where where(ExtensionContext context, BenchmarkSettings settings) {
-    Optional<RpcBenchmark> annotation =
-        context
-            .getTestMethod()
-            .flatMap(m -> AnnotationSupport.findAnnotation(m, RpcBenchmark.class))
-            .or(
-                () ->
-                    context
-                        .getTestClass()
-                        .flatMap(c -> AnnotationSupport.findAnnotation(c, RpcBenchmark.class)));
+    Optional<RpcBenchmark> annotation = annotation(context);
     Placement annotated = annotation.map(RpcBenchmark::placement).orElse(Placement.IN_JVM);
     if (annotated == Placement.REMOTE) {
       throw new ParameterResolutionException(
@@ -148,7 +152,8 @@ final class RpcBenchmarkExtension
     } catch (ExtensionConfigurationException e) {
       budgets = false; // reported after the method, with the method's name
     }
-    if (run.settings.reports().profiling() || budgets) {
+    boolean profiled = annotation(context).map(RpcBenchmark::profiled).orElse(true);
+    if (profiled && (run.settings.reports().profiling() || budgets)) {
       try {
         context
             .getStore(NAMESPACE)

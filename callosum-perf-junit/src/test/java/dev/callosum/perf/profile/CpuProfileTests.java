@@ -37,6 +37,41 @@ class CpuProfileTests {
     }
   }
 
+  @RpcBenchmark
+  static class OneProfiledOneNot {
+    @Test
+    void profiled(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(200).run();
+    }
+
+    @Test
+    @RpcBenchmark(profiled = false)
+    void unprofiled(Bench bench) {
+      bench.closedLoop(bench.server(ServerSpec.echo())).requests(200).run();
+    }
+  }
+
+  @Test
+  void aBenchmarkMarkedUnprofiledGetsNoProfileWhenProfilingIsOn() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    TestKit.jupiter(output)
+        .selectors(selectClass(OneProfiledOneNot.class))
+        .configurationParameter("callosum.perf.profiling", "true")
+        .configurationParameter("callosum.perf.iterations", "1")
+        .configurationParameter("callosum.perf.warmups", "0")
+        .execute()
+        .testEvents()
+        .assertStatistics(s -> s.succeeded(2).failed(0));
+    JsonNode benchmarks = JSON.readTree(TestKit.resultsJson(output)).path("benchmarks");
+    java.util.Map<String, JsonNode> byMethod = new java.util.HashMap<>();
+    benchmarks.forEach(b -> byMethod.put(b.path("method").asText(), b));
+
+    assertThat(byMethod.get("profiled").path("profile").path("cpuSamples").asLong()).isPositive();
+    assertThat(byMethod.get("unprofiled").has("profile"))
+        .as("a profile of %s", "unprofiled")
+        .isFalse();
+  }
+
   /**
    * The frame names in one of async-profiler's flame graph pages: it stores each as the length of
    * the prefix it shares with the one before (a character, offset by 32) and the rest.

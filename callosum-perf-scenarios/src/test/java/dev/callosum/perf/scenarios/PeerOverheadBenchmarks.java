@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * mode ({@code callosum.perf.quick}) shrinks it to a quick look; it takes the Bench only for the
  * run's settings.
  */
-@RpcBenchmark // the perf tag, and listed rather than run with callosum.perf.list=true
+// The perf tag, and listed rather than run with callosum.perf.list=true; never profiled: a
+// profiler sampling every thread would bend a comparison of two implementations' costs.
+@RpcBenchmark(profiled = false)
 @Tag("throughput")
 class PeerOverheadBenchmarks {
 
