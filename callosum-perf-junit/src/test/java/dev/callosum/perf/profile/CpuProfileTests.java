@@ -51,17 +51,23 @@ class CpuProfileTests {
     }
   }
 
-  @Test
-  void aBenchmarkMarkedUnprofiledGetsNoProfileWhenProfilingIsOn() throws IOException {
+  /** Runs the class's benchmarks with profiling on, one iteration and no warm-up; all pass. */
+  private static Path runProfiled(Class<?> benchmarks, int tests) {
     Path output = TestKit.freshOutputDirectory();
     TestKit.jupiter(output)
-        .selectors(selectClass(OneProfiledOneNot.class))
+        .selectors(selectClass(benchmarks))
         .configurationParameter("callosum.perf.profiling", "true")
         .configurationParameter("callosum.perf.iterations", "1")
         .configurationParameter("callosum.perf.warmups", "0")
         .execute()
         .testEvents()
-        .assertStatistics(s -> s.succeeded(2).failed(0));
+        .assertStatistics(s -> s.succeeded(tests).failed(0));
+    return output;
+  }
+
+  @Test
+  void aBenchmarkMarkedUnprofiledGetsNoProfileWhenProfilingIsOn() throws IOException {
+    Path output = runProfiled(OneProfiledOneNot.class, 2);
     JsonNode benchmarks = JSON.readTree(TestKit.resultsJson(output)).path("benchmarks");
     java.util.Map<String, JsonNode> byMethod = new java.util.HashMap<>();
     benchmarks.forEach(b -> byMethod.put(b.path("method").asText(), b));
@@ -99,15 +105,7 @@ class CpuProfileTests {
   @Test
   void aProfiledBenchmarkHasHundredsOfCpuSamplesSplitIntoServerAndLoadGenerator()
       throws IOException {
-    Path output = TestKit.freshOutputDirectory();
-    TestKit.jupiter(output)
-        .selectors(selectClass(OneSecondOfEcho.class))
-        .configurationParameter("callosum.perf.profiling", "true")
-        .configurationParameter("callosum.perf.iterations", "1")
-        .configurationParameter("callosum.perf.warmups", "0")
-        .execute()
-        .testEvents()
-        .assertStatistics(s -> s.succeeded(1).failed(0));
+    Path output = runProfiled(OneSecondOfEcho.class, 1);
     JsonNode profile =
         JSON.readTree(TestKit.resultsJson(output)).path("benchmarks").get(0).path("profile");
 
