@@ -105,16 +105,10 @@ public final class RawZeroMq {
             router.setReceiveTimeOut(wait);
             timeout = wait;
           }
-          byte[] peer = router.recv(0);
-          if (peer == null) {
-            continue;
-          }
           List<byte[]> frames = new ArrayList<>(4);
-          frames.add(peer);
-          while (router.hasReceiveMore()) {
-            frames.add(router.recv(0));
+          if (Multipart.read(router, 0, frames)) {
+            due.add(new Due(System.nanoTime() + delayNanos, frames));
           }
-          due.add(new Due(System.nanoTime() + delayNanos, frames));
         }
       } finally {
         router.close();

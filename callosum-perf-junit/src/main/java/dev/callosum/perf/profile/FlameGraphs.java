@@ -1,7 +1,7 @@
 package dev.callosum.perf.profile;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -36,14 +36,9 @@ final class FlameGraphs {
    * async-profiler labels its two buttons with emoji (a red triangle, a magnifier) that common
    * fonts lack, so they show as empty boxes: words instead.
    */
-  private static void readableButtons(Path html) throws IOException {
-    String page = Files.readString(html, StandardCharsets.UTF_8);
-    String fixed =
-        page.replace("title='Invert'>&#x1f53b;</button>", "title='Invert'>invert</button>")
-            .replace("title='Search'>&#x1f50d;</button>", "title='Search'>search</button>");
-    if (!fixed.equals(page)) {
-      Files.writeString(html, fixed, StandardCharsets.UTF_8);
-    }
+  private static String readableButtons(String page) {
+    return page.replace("title='Invert'>&#x1f53b;</button>", "title='Invert'>invert</button>")
+        .replace("title='Search'>&#x1f50d;</button>", "title='Search'>search</button>");
   }
 
   /**
@@ -58,12 +53,13 @@ final class FlameGraphs {
       FlameGraph graph =
           new FlameGraph(new Arguments("--title", title, "--highlight", "dev/callosum"));
       graph.parseCollapsed(new StringReader(collapsed));
-      Files.createDirectories(html.toAbsolutePath().getParent());
-      try (OutputStream file = Files.newOutputStream(html);
-          PrintStream out = new PrintStream(file, false, StandardCharsets.UTF_8)) {
+      ByteArrayOutputStream page = new ByteArrayOutputStream();
+      try (PrintStream out = new PrintStream(page, false, StandardCharsets.UTF_8)) {
         graph.dump(out);
       }
-      readableButtons(html);
+      Files.createDirectories(html.toAbsolutePath().getParent());
+      Files.writeString(
+          html, readableButtons(page.toString(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
       return true;
     } catch (IOException | RuntimeException e) {
       System.err.println("callosum-perf: no flame graph " + html + ": " + e);

@@ -363,11 +363,7 @@ public final class Profiler implements AutoCloseable {
       done = true;
       recording.close();
       if (sampler != null) {
-        try {
-          sampler.stop();
-        } catch (IllegalStateException e) {
-          // nothing was kept
-        }
+        sampler.discard();
       }
     }
   }

@@ -123,11 +123,26 @@ final class StackSampler {
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("async-profiler did not stop: " + e.getMessage(), e);
     } finally {
-      try {
-        Files.deleteIfExists(recording);
-      } catch (IOException e) {
-        System.err.println("callosum-perf: cannot delete " + recording + ": " + e);
-      }
+      deleteRecording();
+    }
+  }
+
+  /** Stops and keeps nothing: no conversion of a recording nobody will read. */
+  void discard() {
+    try {
+      profiler.execute("stop");
+    } catch (IOException | RuntimeException e) {
+      // nothing was kept either way
+    } finally {
+      deleteRecording();
+    }
+  }
+
+  private void deleteRecording() {
+    try {
+      Files.deleteIfExists(recording);
+    } catch (IOException e) {
+      System.err.println("callosum-perf: cannot delete " + recording + ": " + e);
     }
   }
 
