@@ -2,6 +2,7 @@ package dev.callosum.perf.profile;
 
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.ServerProfile;
+import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,12 @@ public final class Profiler implements AutoCloseable {
   public static final int TOP = 20;
 
   private static final String OWN_PACKAGE = "dev.callosum.";
+
+  /**
+   * What only runs a thread's task to count its CPU: at the root of every load and client I/O
+   * thread, never where their time goes (a ZeroMQ I/O thread has no other frame of ours).
+   */
+  private static final String THREAD_WRAPPER = ClientCpu.class.getName();
 
   /** How many kinds of thread, and places for each, the wall-clock summary lists. */
   private static final int WALL_THREAD_KINDS = 12;
@@ -224,7 +231,7 @@ public final class Profiler implements AutoCloseable {
       List<String> frames = stack.frames();
       for (int i = frames.size() - 1; i >= 0; i--) {
         String name = javaName(frames.get(i));
-        if (name.startsWith(OWN_PACKAGE)) {
+        if (name.startsWith(OWN_PACKAGE) && !name.startsWith(THREAD_WRAPPER)) {
           own.merge(name, stack.samples(), Long::sum);
           break;
         }
