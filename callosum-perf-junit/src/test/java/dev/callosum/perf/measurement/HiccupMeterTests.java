@@ -2,40 +2,40 @@ package dev.callosum.perf.measurement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class HiccupMeterTests {
 
+  /**
+   * The whole JVM is stopped (SIGSTOP, then SIGCONT 150 ms later, by a child shell), as a machine
+   * stall stops it: no thread runs, so the meter must see a stall of at least that length. (A full
+   * collection was the injected pause before; its MXBean time and the stall seen by a thread
+   * disagreed by up to 3× on a loaded machine, so it made a flaky test.)
+   */
   @Test
-  void aStopTheWorldPauseInThisJvmShowsAsAStallOfAboutItsLength() throws Exception {
+  void aStopOfTheWholeJvmShowsAsAStallOfAboutItsLength() throws Exception {
     HiccupMeter meter = HiccupMeter.start();
     Thread.sleep(200);
-    // Many live objects, then a full collection: every Java thread stops while it runs.
-    List<long[]> live = new ArrayList<>();
-    for (int i = 0; i < 400_000; i++) {
-      live.add(new long[64]);
-    }
-    long gcBefore = gcMillis();
+    long pid = ProcessHandle.current().pid();
     long before = System.nanoTime();
-    System.gc();
-    long pauseNanos = System.nanoTime() - before;
-    long gcMillis = gcMillis() - gcBefore;
+    Process stopper =
+        new ProcessBuilder("sh", "-c", "kill -STOP " + pid + "; sleep 0.15; kill -CONT " + pid)
+            .inheritIO()
+            .start();
+    assertThat(stopper.waitFor(10, TimeUnit.SECONDS)).as("the stopping shell ended").isTrue();
+    assertThat(stopper.exitValue()).isZero();
+    long stoppedFor = System.nanoTime() - before;
     Thread.sleep(200);
     Hiccups hiccups = meter.stop();
-    assertThat(live).hasSize(400_000);
 
     assertThat(hiccups.samples()).isGreaterThan(50);
-    long pause = Duration.ofMillis(gcMillis).toNanos();
-    assertThat(gcMillis).as("the injected pause (a full collection of ~200 MB)").isGreaterThan(10);
-    assertThat(pauseNanos).isGreaterThanOrEqualTo(pause / 2);
-    assertThat(hiccups.maxStall().toNanos())
-        .as("the longest stall, against a %d ms collection", gcMillis)
-        .isGreaterThanOrEqualTo(pause / 2);
+    assertThat(Duration.ofNanos(stoppedFor)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    assertThat(hiccups.maxStall())
+        .as("the longest stall, against a stop of at least 150 ms (%s)", hiccups)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(140))
+        .isLessThan(Duration.ofSeconds(5));
     assertThat(hiccups.worst()).isGreaterThanOrEqualTo(hiccups.maxStall());
     assertThat(hiccups.toString()).startsWith("machine stalls p99 ");
   }
@@ -48,13 +48,5 @@ class HiccupMeterTests {
 
     assertThat(Thread.getAllStackTraces().keySet())
         .noneMatch(t -> t.getName().startsWith("callosum-hiccup-") && t.isAlive());
-  }
-
-  private static long gcMillis() {
-    long total = 0;
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      total += Math.max(0, gc.getCollectionTime());
-    }
-    return total;
   }
 }
