@@ -110,7 +110,7 @@ public final class RpcServer implements AutoCloseable {
     }
     router = context.createSocket(SocketType.ROUTER);
     router.setLinger(0);
-    Sockets.heapMessages(router);
+    Sockets.roomyMessages(router);
     // Memory stays bounded by these and the pending limit, whatever a client does: requests
     // beyond the receive limit wait in the client's TCP buffers (the client's sends block, nothing
     // is lost); replies queue up to the send limit for a client slow to read them.
@@ -217,29 +217,30 @@ public final class RpcServer implements AutoCloseable {
   // ---------------------------------------------------------------- receiving
 
   /** One message from the ROUTER; whatever it does, it does not end the loop (WIRE.md §8). */
-  private void onMessage(List<byte[]> frames) {
+  private void onMessage(List<byte[]> frames, Multipart.Last last) {
     try {
-      handleMessage(frames);
+      handleMessage(frames, last);
     } catch (RuntimeException e) {
       dropMalformed("message", new WireFormatException(String.valueOf(e), e));
       LOG.log(System.Logger.Level.WARNING, "a message could not be handled; dropped it", e);
     }
   }
 
-  private void handleMessage(List<byte[]> frames) {
-    int n = frames.size();
-    if (n < 4) {
+  /** {@code frames}: the peer id and every frame but the last, which is {@code last}. */
+  private void handleMessage(List<byte[]> frames, Multipart.Last last) {
+    int n = frames.size(); // the body frame is last, not among them
+    if (n < 3) {
       ignored++; // the ROUTER's peer id plus fewer than 3 frames cannot be split (WIRE.md §1)
       return;
     }
-    byte[] type = frames.get(n - 3);
+    byte[] type = frames.get(n - 2);
     if (Frames.isPing(type)) {
-      for (int i = 0; i < n - 3; i++) {
+      for (int i = 0; i < n - 2; i++) {
         router.send(frames.get(i), ZMQ.SNDMORE | ZMQ.DONTWAIT);
       }
       router.send(Frames.PONG, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-      router.send(frames.get(n - 2), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-      router.send(frames.get(n - 1), ZMQ.DONTWAIT);
+      router.send(frames.get(n - 1), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+      last.send(router, ZMQ.DONTWAIT);
       return;
     }
     if (!Frames.isUpper(type)) {
@@ -249,13 +250,13 @@ public final class RpcServer implements AutoCloseable {
     byte[] peer = frames.get(0);
     RpcMessage header;
     try {
-      header = codec.decodeHeader(frames.get(n - 2));
+      header = codec.decodeHeader(frames.get(n - 1));
     } catch (WireFormatException e) {
       dropMalformed("header", e);
       return;
     }
     switch (header.type()) {
-      case FUNCTION -> onFunction(peer, header, frames.get(n - 1));
+      case FUNCTION -> onFunction(peer, header, last);
       case CANCEL -> {
         cancels++;
         dispatch.cancel(new CallId(peer, header));
@@ -270,11 +271,11 @@ public final class RpcServer implements AutoCloseable {
     LOG.log(System.Logger.Level.DEBUG, () -> "dropped a message with a malformed " + lastMalformed);
   }
 
-  private void onFunction(byte[] peer, RpcMessage header, byte[] bodyFrame) {
+  private void onFunction(byte[] peer, RpcMessage header, Multipart.Last frame) {
     requests++;
     BodyView body;
     try {
-      body = codec.decodeBodyView(header, bodyFrame);
+      body = codec.decodeBodyView(header, frame.array(), frame.offset(), frame.length());
     } catch (WireFormatException e) {
       malformed++;
       lastMalformed = "body: " + e.getMessage();
@@ -297,7 +298,8 @@ public final class RpcServer implements AutoCloseable {
     if (handler instanceof Handler.Inline inline
         && !body.isNil()
         && dispatch.idle(header.orderKey())) {
-      // Answer from the request's own frame: the body is copied once, into the reply.
+      // Answer from the request's own frame: the body is copied once, into the reply, or not at
+      // all when the reply's body lies in a frame that came with room for the reply's prefix.
       Handler.Slice out;
       try {
         out = inline.reply(new Handler.Slice(body.array(), body.offset(), body.length()));
@@ -317,11 +319,21 @@ public final class RpcServer implements AutoCloseable {
         return;
       }
       RpcMessage reply = header.result(NO_BYTES).withCompression(config.compress());
-      send(
-          peer,
-          codec.encodeHeader(reply),
-          codec.encodeBody(
-              EMPTY_METADATA, out.array(), out.offset(), out.length(), config.compress()));
+      byte[] replyHeader = codec.encodeHeader(reply);
+      int start =
+          frame.roomy() && out.array() == frame.array() && !config.compress()
+              ? codec.packBodyPrefixBefore(
+                  EMPTY_METADATA, out.array(), out.offset(), out.length(), 0)
+              : -1;
+      if (start >= 0) {
+        sendInPlace(peer, replyHeader, frame, start, out.offset() + out.length());
+      } else {
+        send(
+            peer,
+            replyHeader,
+            codec.encodeBody(
+                EMPTY_METADATA, out.array(), out.offset(), out.length(), config.compress()));
+      }
       return;
     }
     if (pending >= config.maxPendingRequests()) {
@@ -355,6 +367,18 @@ public final class RpcServer implements AutoCloseable {
   private void reply(byte[] peer, RpcMessage reply) {
     RpcMessage message = reply.withCompression(config.compress());
     send(peer, codec.encodeHeader(message), codec.encodeBody(message));
+  }
+
+  /** Sends a reply whose body frame is {@code frame.array()[start, end)}, without copying it. */
+  private void sendInPlace(byte[] peer, byte[] header, Multipart.Last frame, int start, int end) {
+    boolean sent =
+        router.send(peer, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && router.send(Frames.UPPER, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && router.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT)
+            && frame.send(router, start, end, ZMQ.DONTWAIT);
+    if (sent) {
+      replies++;
+    }
   }
 
   private void send(byte[] peer, byte[] header, byte[] body) {

@@ -22,14 +22,17 @@ final class ServerLoop extends LoopThread {
   private static final int BATCH = 256;
   private static final byte[] WAKE = {'W'};
 
-  /** Handles one message read from the ROUTER (peer id first). */
+  /**
+   * Handles one message read from the ROUTER: its frames but the last (peer id first), the last.
+   */
   interface MessageHandler {
-    void onMessage(List<byte[]> frames);
+    void onMessage(List<byte[]> frames, Multipart.Last last);
   }
 
   private final ZContext context;
   private final byte[] wakeId = new byte[16];
   private final List<byte[]> frames = new ArrayList<>(6);
+  private final Multipart.Last last = new Multipart.Last();
   private ZMQ.Socket router;
   private ZMQ.Socket waker; // used under its own lock by whichever thread wakes the loop
   private MessageHandler handler;
@@ -85,7 +88,7 @@ final class ServerLoop extends LoopThread {
       if (block) {
         waitAtMost(wait);
       }
-      if (!Multipart.read(router, block ? 0 : ZMQ.DONTWAIT, frames)) {
+      if (!Multipart.read(router, block ? 0 : ZMQ.DONTWAIT, frames, last)) {
         sleeping.set(false);
         runTasks();
         continue;
@@ -93,7 +96,7 @@ final class ServerLoop extends LoopThread {
       sleeping.set(false);
       handle();
       // Drain what else is waiting, fairly with the tasks.
-      for (int i = 0; i < BATCH && Multipart.read(router, ZMQ.DONTWAIT, frames); i++) {
+      for (int i = 0; i < BATCH && Multipart.read(router, ZMQ.DONTWAIT, frames, last); i++) {
         handle();
       }
       runTasks();
@@ -114,7 +117,7 @@ final class ServerLoop extends LoopThread {
       return; // a wake-up: the tasks run next
     }
     try {
-      handler.onMessage(frames);
+      handler.onMessage(frames, last);
     } catch (Throwable t) {
       LOG.log(System.Logger.Level.ERROR, name + ": a message handler failed; going on", t);
     }

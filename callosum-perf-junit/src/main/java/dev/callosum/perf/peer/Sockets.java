@@ -15,4 +15,13 @@ final class Sockets {
   static void heapMessages(ZMQ.Socket socket) {
     socket.setMsgAllocationHeapThreshold(Integer.MAX_VALUE);
   }
+
+  /**
+   * As {@link #heapMessages}, and a large frame comes with room before it ({@link
+   * Multipart#WITH_ROOM}), for a socket read with {@link Multipart#read(ZMQ.Socket, int,
+   * java.util.List, Multipart.Last)} that answers in place.
+   */
+  static void roomyMessages(ZMQ.Socket socket) {
+    socket.setMsgAllocator(Multipart.WITH_ROOM);
+  }
 }

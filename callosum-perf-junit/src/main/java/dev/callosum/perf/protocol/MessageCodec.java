@@ -136,6 +136,32 @@ public final class MessageCodec {
     return packBody(message.metadata(), body, 0, body == null ? 0 : body.length);
   }
 
+  /**
+   * Writes an uncompressed body frame's prefix (everything before the body's bytes) for a body of
+   * {@code length} bytes that already lies at {@code array[offset, offset + length)}, into the
+   * bytes just before it, so that {@code array[start, offset + length)} is the whole frame: a reply
+   * built in the request's own array, without copying its body.
+   *
+   * @return where the frame starts, or -1 if the prefix does not fit after {@code minStart}
+   */
+  public int packBodyPrefixBefore(
+      List<String> metadata, byte[] array, int offset, int length, int minStart) {
+    byte[] meta = packMetadata(metadata);
+    int size = 1 + 5 + MsgpackWriter.binSize(meta.length) + 5 + MsgpackWriter.binHeaderSize(length);
+    int start = offset - size;
+    if (start < minStart || start < 0) {
+      return -1;
+    }
+    MsgpackWriter w = new MsgpackWriter(size);
+    w.mapHeader(2);
+    w.str(META);
+    w.bin(meta, 0, meta.length);
+    w.str(BODY);
+    w.binHeader(length);
+    System.arraycopy(w.finish(), 0, array, start, size);
+    return start;
+  }
+
   private static byte[] packBody(List<String> metadata, byte[] array, int offset, int length) {
     byte[] meta = packMetadata(metadata);
     int size =
@@ -241,14 +267,32 @@ public final class MessageCodec {
    * compressed).
    */
   public BodyView decodeBodyView(RpcMessage header, byte[] frame) throws WireFormatException {
-    byte[] packed = header.compressed() ? uncompress(frame) : checkSize(frame.length, frame);
-    try (Reader in = new Reader(packed)) {
+    return decodeBodyView(header, frame, 0, frame.length);
+  }
+
+  /**
+   * As {@link #decodeBodyView(RpcMessage, byte[])}, for a body frame that lies at {@code
+   * array[offset, offset + length)}.
+   */
+  public BodyView decodeBodyView(RpcMessage header, byte[] array, int offset, int length)
+      throws WireFormatException {
+    byte[] packed = array;
+    int start = offset;
+    int size = length;
+    if (header.compressed()) {
+      packed = uncompress(array, offset, length);
+      start = 0;
+      size = packed.length;
+    } else {
+      checkSize(length);
+    }
+    try (Reader in = new Reader(packed, start, size)) {
       int entries = mapHeader(in, "body");
       boolean sawMeta = false;
       boolean sawBody = false;
       List<String> metadata = null;
-      int offset = 0;
-      int length = -1;
+      int bodyOffset = 0;
+      int bodyLength = -1;
       for (int i = 0; i < entries; i++) {
         String key = readKey(in);
         if ("meta".equals(key)) {
@@ -256,50 +300,50 @@ public final class MessageCodec {
           metadata = readMetadata(in);
         } else if ("body".equals(key)) {
           sawBody = true;
-          length = readBody(in);
-          offset = (int) in.getTotalReadBytes() - Math.max(0, length);
+          bodyLength = readBody(in);
+          bodyOffset = start + (int) in.getTotalReadBytes() - Math.max(0, bodyLength);
         } else {
           in.skipValue();
         }
       }
-      requireEnd(in, packed.length, "body");
+      requireEnd(in, size, "body");
       if (!sawMeta || !sawBody) {
         throw new WireFormatException(
             "body map lacks '"
                 + (sawMeta ? "body" : "meta")
                 + "'; a Callosum body is {meta, body}");
       }
-      return length < 0
+      return bodyLength < 0
           ? new BodyView(metadata, null, 0, 0)
-          : new BodyView(metadata, packed, offset, length);
+          : new BodyView(metadata, packed, bodyOffset, bodyLength);
     } catch (IOException | RuntimeException e) {
       throw new WireFormatException("body is not valid msgpack: " + describe(e), e);
     }
   }
 
-  private byte[] checkSize(long size, byte[] frame) throws WireFormatException {
+  private void checkSize(long size) throws WireFormatException {
     if (size > maxBodySize) {
       throw new WireFormatException(
           "body of " + size + " bytes exceeds the maximum body size of " + maxBodySize + " bytes");
     }
-    return frame;
   }
 
-  private byte[] uncompress(byte[] frame) throws WireFormatException {
-    checkSize(frame.length, frame);
+  private byte[] uncompress(byte[] array, int offset, int length) throws WireFormatException {
+    checkSize(length);
     try {
-      if (!Snappy.isValidCompressedBuffer(frame)) {
+      if (!Snappy.isValidCompressedBuffer(array, offset, length)) {
         throw new WireFormatException(
-            "header says zip but the "
-                + frame.length
-                + "-byte body is not a valid snappy raw block");
+            "header says zip but the " + length + "-byte body is not a valid snappy raw block");
       }
-      checkSize(Snappy.uncompressedLength(frame), frame);
-      return Snappy.uncompress(frame);
+      int size = Snappy.uncompressedLength(array, offset, length);
+      checkSize(size);
+      byte[] out = new byte[size];
+      Snappy.uncompress(array, offset, length, out, 0);
+      return out;
     } catch (IOException e) {
       throw new WireFormatException(
           "header says zip but the "
-              + frame.length
+              + length
               + "-byte body is not a valid snappy raw block: "
               + e.getMessage(),
           e);
@@ -507,8 +551,12 @@ public final class MessageCodec {
     private final int length;
 
     Reader(byte[] frame) {
-      this.u = MessagePack.newDefaultUnpacker(frame);
-      this.length = frame.length;
+      this(frame, 0, frame.length);
+    }
+
+    Reader(byte[] array, int offset, int length) {
+      this.u = MessagePack.newDefaultUnpacker(array, offset, length);
+      this.length = length;
     }
 
     boolean hasNext() throws IOException {

@@ -101,6 +101,12 @@ final class MsgpackWriter {
   }
 
   void bin(byte[] data, int offset, int len) {
+    binHeader(len);
+    raw(data, offset, len);
+  }
+
+  /** A bin's header alone, for {@code len} bytes that follow it. */
+  void binHeader(int len) {
     if (len < 256) {
       put(0xc4);
       put(len);
@@ -111,7 +117,6 @@ final class MsgpackWriter {
       put(0xc6);
       put32(len);
     }
-    raw(data, offset, len);
   }
 
   void nil() {

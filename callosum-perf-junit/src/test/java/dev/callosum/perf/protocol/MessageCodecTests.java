@@ -128,6 +128,53 @@ class MessageCodecTests {
     assertThat(codec.decodeHeader(codec.encodeHeader(message)).compressed()).isTrue();
   }
 
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 1, 255, 256, 65_535, 65_536, 200_000})
+  void aPrefixWrittenBeforeABodyMakesTheFrameEncodeBodyMakes(int size) throws Exception {
+    byte[] body = new byte[size];
+    new Random(size).nextBytes(body);
+    for (List<String> metadata : List.of(List.<String>of(), List.of("a", "bé"))) {
+      byte[] expected = codec.encodeBody(metadata, body, 0, size, false);
+      int room = 40;
+      byte[] array = new byte[room + size + 3];
+      System.arraycopy(body, 0, array, room, size);
+
+      int start = codec.packBodyPrefixBefore(metadata, array, room, size, 0);
+
+      assertThat(start).isGreaterThanOrEqualTo(0);
+      assertThat(java.util.Arrays.copyOfRange(array, start, room + size)).isEqualTo(expected);
+      assertThat(codec.packBodyPrefixBefore(metadata, array, room, size, start + 1))
+          .as("no room after minStart")
+          .isEqualTo(-1);
+      assertThat(codec.packBodyPrefixBefore(metadata, array, expected.length - size - 1, size, 0))
+          .as("no room before the array")
+          .isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aBodyFrameInsideALargerArrayDecodesAsTheFrameAlone() throws Exception {
+    RpcMessage plain = RpcMessage.function("echo", OrderKey.NONE, 0, "abc".repeat(500).getBytes());
+    for (RpcMessage message : List.of(plain, plain.withCompression(true))) {
+      byte[] frame = codec.encodeBody(message);
+      byte[] array = new byte[7 + frame.length + 5];
+      System.arraycopy(frame, 0, array, 7, frame.length);
+
+      BodyView alone = codec.decodeBodyView(message, frame);
+      BodyView inside = codec.decodeBodyView(message, array, 7, frame.length);
+
+      assertThat(inside.copy()).isEqualTo(alone.copy()).isEqualTo(message.body());
+      assertThat(inside.metadata()).isEqualTo(alone.metadata());
+      if (!message.compressed()) {
+        assertThat(inside.array()).isSameAs(array);
+        assertThat(inside.offset()).isEqualTo(alone.offset() + 7);
+      }
+    }
+    assertRefused(
+        () -> codec.decodeBodyView(plain, new byte[] {(byte) 0x82, 1, 2}, 1, 1),
+        "body is a msgpack integer, expected a map");
+  }
+
   @Test
   void refusalsSayWhatWasWrong() {
     byte[] goodHeader = codec.encodeHeader(RpcMessage.function("e", OrderKey.NONE, 0, new byte[0]));
