@@ -117,6 +117,31 @@ class MainTests {
   }
 
   @Test
+  void theServersEchoOptionsMakeTheServerSpecsTheyName() {
+    assertThat(serverSpec())
+        .isEqualTo("handler=echo,scheduler=exit-ordered,compress=false,curve=false");
+    assertThat(serverSpec("--echo-delay", "1ms"))
+        .isEqualTo("handler=delay,delay-ms=1,scheduler=exit-ordered,compress=false,curve=false");
+    assertThat(serverSpec("--echo-delay", "1ms", "--echo-delay-max", "5ms"))
+        .startsWith("handler=random-delay,delay-ms=1,delay-max-ms=5,");
+    assertThat(serverSpec("--echo-reply-size", "64KiB")).startsWith("handler=sized-reply,");
+    assertThat(serverSpec("--echo-fails")).startsWith("handler=fail,");
+    assertThat(run("server", "--echo-delay", "a while")).isEqualTo(2);
+    assertThat(err())
+        .contains("--echo-delay expects a duration like 500ms, 5s or 2m, got 'a while'");
+    assertThat(Main.USAGE).contains("--echo-delay 1ms", "--echo-reply-size", "--echo-fails");
+  }
+
+  private static String serverSpec(String... options) {
+    String[] argv = new String[options.length + 1];
+    argv[0] = "server";
+    System.arraycopy(options, 0, argv, 1, options.length);
+    return ServerCommand.spec(new Args("server", argv, 1, java.util.Set.of("echo-fails")))
+        .word()
+        .orElseThrow();
+  }
+
+  @Test
   void keysWritesACertificatePair(@TempDir Path dir) throws Exception {
     assertThat(run("keys", "--out", dir.toString(), "--name", "bench")).isZero();
 
