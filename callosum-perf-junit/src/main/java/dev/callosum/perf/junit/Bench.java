@@ -14,6 +14,7 @@ import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
+import dev.callosum.perf.measurement.JitActivity;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.Quantities;
@@ -230,6 +231,8 @@ public final class Bench implements AutoCloseable {
       checkAlive(server, parameters, measured, phase, warmup);
       expected = duration != null ? duration : warmup.elapsed();
     }
+    long jitBefore = JitActivity.millis();
+    long measuringSince = System.nanoTime();
     for (int i = 0; i < settings.iterations(); i++) {
       String phase = "iteration " + (i + 1) + "/" + settings.iterations();
       long before = ProcessCpu.nanos();
@@ -257,6 +260,14 @@ public final class Bench implements AutoCloseable {
       measured.add(iteration, before, hiccups);
       measured.addGenerator(generatorBefore, ClientCpu.nanos());
       measured.addServer(serverBefore, serverAfter);
+    }
+    if (jitBefore >= 0) {
+      JitActivity.note(
+              JitActivity.millis() - jitBefore,
+              Duration.ofNanos(System.nanoTime() - measuringSince),
+              settings.warmups(),
+              measured.inThisJvm)
+          .ifPresent(text -> note("JIT still compiling", text));
     }
     return record(server, parameters, measured);
   }
