@@ -147,16 +147,13 @@ public final class MessageCodec {
   public int packBodyPrefixBefore(
       List<String> metadata, byte[] array, int offset, int length, int minStart) {
     byte[] meta = packMetadata(metadata);
-    int size = 1 + 5 + MsgpackWriter.binSize(meta.length) + 5 + MsgpackWriter.binHeaderSize(length);
+    int size = mapUpToBodySize(meta) + MsgpackWriter.binHeaderSize(length);
     int start = offset - size;
     if (start < minStart || start < 0) {
       return -1;
     }
     MsgpackWriter w = new MsgpackWriter(size);
-    w.mapHeader(2);
-    w.str(META);
-    w.bin(meta, 0, meta.length);
-    w.str(BODY);
+    writeMapUpToBody(w, meta);
     w.binHeader(length);
     System.arraycopy(w.finish(), 0, array, start, size);
     return start;
@@ -164,23 +161,27 @@ public final class MessageCodec {
 
   private static byte[] packBody(List<String> metadata, byte[] array, int offset, int length) {
     byte[] meta = packMetadata(metadata);
-    int size =
-        1
-            + 5
-            + MsgpackWriter.binSize(meta.length)
-            + 5
-            + (array == null ? 1 : MsgpackWriter.binSize(length));
+    int size = mapUpToBodySize(meta) + (array == null ? 1 : MsgpackWriter.binSize(length));
     MsgpackWriter w = new MsgpackWriter(size);
-    w.mapHeader(2);
-    w.str(META);
-    w.bin(meta, 0, meta.length);
-    w.str(BODY);
+    writeMapUpToBody(w, meta);
     if (array == null) {
       w.nil();
     } else {
       w.bin(array, offset, length);
     }
     return w.finish();
+  }
+
+  /** The body map's bytes before the body's value: {meta: bin, body: …}. */
+  private static int mapUpToBodySize(byte[] meta) {
+    return 1 + 5 + MsgpackWriter.binSize(meta.length) + 5;
+  }
+
+  private static void writeMapUpToBody(MsgpackWriter w, byte[] meta) {
+    w.mapHeader(2);
+    w.str(META);
+    w.bin(meta, 0, meta.length);
+    w.str(BODY);
   }
 
   private static byte[] packMetadata(List<String> metadata) {
