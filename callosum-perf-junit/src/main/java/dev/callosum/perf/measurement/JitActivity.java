@@ -54,7 +54,8 @@ public final class JitActivity {
     return Optional.of(
         String.format(
             Locale.ROOT,
-            "this JVM's JIT compiled for %s during the %s measured (%.0f %% of it), after %d"
+            "this JVM's JIT compiled for %s (summed over its compiler threads) during the %s"
+                + " measured (%.0f %% of it), after %d"
                 + " warm-up iteration%s: %s, so the first iterations may be slower than the code"
                 + " settles at. More warm-up (callosum.perf.warmups, or longer runs) lets the JIT"
                 + " finish first.",

@@ -22,9 +22,10 @@ class JitActivityTests {
             text ->
                 assertThat(text)
                     .startsWith(
-                        "this JVM's JIT compiled for 600.0 ms during the 3.00 s measured (20 %"
-                            + " of it), after 1 warm-up iteration: the server under test (in this"
-                            + " JVM) and the load generator were still warming up, so")
+                        "this JVM's JIT compiled for 600.0 ms (summed over its compiler"
+                            + " threads) during the 3.00 s measured (20 % of it), after 1 warm-up"
+                            + " iteration: the server under test (in this JVM) and the load"
+                            + " generator were still warming up, so")
                     .contains("callosum.perf.warmups"));
     assertThat(JitActivity.note(500, Duration.ofSeconds(10), 0, false))
         .hasValueSatisfying(
