@@ -96,14 +96,11 @@ final class Multipart {
     private byte[] array;
     private int offset;
     private int length;
-    private boolean roomy;
 
     private void set(Msg msg) {
       ByteBuffer buf = msg.buf(); // its position may be anywhere: the size is the message's
       // WITH_ROOM's shape exactly; a frame from an inproc sender is the sender's and never written.
-      roomy =
-          buf.hasArray() && buf.arrayOffset() == ROOM && buf.array().length == ROOM + msg.size();
-      if (roomy) {
+      if (buf.hasArray() && buf.arrayOffset() == ROOM && buf.array().length == ROOM + msg.size()) {
         array = buf.array();
         offset = ROOM;
         length = msg.size();
@@ -126,19 +123,9 @@ final class Multipart {
       return length;
     }
 
-    /** Whether the frame came with room before it, in an array of its own. */
+    /** Whether the frame came with room before it, in an array of its own (else it starts at 0). */
     boolean roomy() {
-      return roomy;
-    }
-
-    /** The frame as an array of its own: itself, or a copy when it came with room. */
-    byte[] bytes() {
-      if (!roomy) {
-        return array;
-      }
-      byte[] copy = new byte[length];
-      System.arraycopy(array, offset, copy, 0, length);
-      return copy;
+      return offset > 0;
     }
 
     /** Sends the frame as it came, without copying it. */

@@ -127,17 +127,21 @@ class InPlaceReplyTests {
       assertThat(last.roomy()).isTrue();
       assertThat(last.offset()).isEqualTo(Multipart.ROOM);
       assertThat(last.array()).hasSize(Multipart.ROOM + large.length);
-      assertThat(last.bytes()).isEqualTo(large);
+      assertThat(frameOf(last)).isEqualTo(large);
 
       dealer.send(small, 0);
       assertThat(Multipart.read(router, 0, frames, last)).isTrue();
       assertThat(last.roomy()).isFalse();
       assertThat(last.offset()).isZero();
-      assertThat(last.bytes()).isEqualTo(small);
+      assertThat(frameOf(last)).isEqualTo(small);
 
       router.setReceiveTimeOut(50);
       assertThat(Multipart.read(router, 0, frames, last)).as("nothing more").isFalse();
     }
+  }
+
+  private static byte[] frameOf(Multipart.Last last) {
+    return java.util.Arrays.copyOfRange(last.array(), last.offset(), last.offset() + last.length());
   }
 
   private static byte[] random(int size, long seed) {
