@@ -15,13 +15,22 @@ import org.apiguardian.api.API;
  * @param identity what it says it is ({@code callosum 1.0.3 python 3.11.2}), or {@code null} when
  *     it says nothing
  * @param description its spec, placement, process and address in words
+ * @param serverCpus the CPUs it had to itself, such as {@code 1}, or {@code null} when it shared
+ *     them with the load generator ({@code callosum.perf.cpus})
+ * @param loadGeneratorCpus the load generator's CPUs meanwhile, or {@code null} when shared
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public record SystemUnderTest(
-    Placement placement, String endpoint, long pid, String identity, String description) {
+    Placement placement,
+    String endpoint,
+    long pid,
+    String identity,
+    String description,
+    String serverCpus,
+    String loadGeneratorCpus) {
 
-  /** What reports know of this server. */
+  /** What reports know of this server, sharing CPUs with the load generator. */
   public static SystemUnderTest of(ManagedServer server) {
     OptionalLong pid = server.pid();
     return new SystemUnderTest(
@@ -29,7 +38,23 @@ public record SystemUnderTest(
         server.endpoint(),
         pid.isPresent() ? pid.getAsLong() : -1,
         server.identity().orElse(null),
-        server.describe());
+        server.describe(),
+        null,
+        null);
+  }
+
+  /** The same server, measured on CPUs of its own ({@code "1"}) beside the load generator's. */
+  public SystemUnderTest onCpus(String server, String loadGenerator) {
+    return new SystemUnderTest(
+        placement, endpoint, pid, identity, description, server, loadGenerator);
+  }
+
+  /**
+   * Whether it took CPU from the load generator and the load generator from it: on this machine and
+   * not on CPUs of its own.
+   */
+  public boolean sharesCpus() {
+    return serverCpus == null && sharesThisMachine();
   }
 
   public Optional<String> identified() {

@@ -332,6 +332,10 @@ public final class AllureReport {
           .append(SystemsUnderTest.line(suts.get(i)))
           .append('\n');
     }
+    suts.stream()
+        .filter(e -> e.cpus() != null)
+        .findFirst()
+        .ifPresent(e -> env.append("systemUnderTest.cpus = ").append(e.cpus()).append('\n'));
     if (SystemsUnderTest.sharedCoresWarning(suts, null) != null) {
       env.append("systemUnderTest.sharesCores = yes, this machine's ")
           .append(run.environment().get("cores"))

@@ -1,6 +1,7 @@
 package dev.callosum.perf.cli;
 
 import dev.callosum.perf.load.EchoComparison;
+import dev.callosum.perf.measurement.CpuSplit;
 import java.io.PrintStream;
 import java.util.Set;
 
@@ -12,11 +13,18 @@ final class CompareCommand {
     Args args = new Args("compare", argv, 1, Set.of());
     int requests = args.positiveInt("requests", 20_000);
     int rounds = args.positiveInt("rounds", 5);
+    CpuSplit.Mode cpus;
+    try {
+      cpus = CpuSplit.Mode.parse(args.string("cpus", "split"));
+    } catch (IllegalArgumentException e) {
+      throw new Args.UsageException("--cpus: " + e.getMessage());
+    }
     args.rejectUnknown();
-    out.println(EchoComparison.header(rounds));
+    out.println(EchoComparison.header(rounds, cpus));
     EchoComparison.run(
         EchoComparison.standardCases(requests),
         rounds,
+        cpus,
         row -> {
           out.println(EchoComparison.line(row));
           out.flush();

@@ -37,6 +37,8 @@ public final class Main {
                    --curve-server-key KEY|FILE   --curve-keys FILE.key_secret   --raw
         compare  raw jeromq DEALER/ROUTER echo against the Callosum peer echo
                    --requests 20000 (for 1 KiB; fewer for larger)   --rounds 5
+                   --cpus split|shared (split: each server on CPUs of its own, the clients on
+                   the others)
         keys     write a CURVE key pair as NAME.key and NAME.key_secret (pyzmq format)
                    --out DIR (default .)   --name NAME (default callosum)
       """;

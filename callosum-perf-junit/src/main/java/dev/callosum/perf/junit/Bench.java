@@ -12,6 +12,7 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.load.OpenLoad;
 import dev.callosum.perf.load.OpenLoop;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
 import dev.callosum.perf.measurement.JitActivity;
@@ -23,6 +24,7 @@ import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
 import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcClient;
+import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.ConsoleReport;
 import dev.callosum.perf.report.Note;
@@ -221,9 +223,42 @@ public final class Bench implements AutoCloseable {
       Duration duration,
       LongUnaryOperator waiting,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
+    try (CpuSplit cpus = cpuSplit(server)) {
+      Map<String, String> conditions = new LinkedHashMap<>(parameters);
+      conditions.put(
+          "cpus",
+          cpus.isSplit() ? "server " + cpus.serverCpus() + " · load " + cpus.loadCpus() : "shared");
+      return iterate(server, conditions, cpus, requests, duration, waiting, run);
+    }
+  }
+
+  /**
+   * How this benchmark's CPUs are shared ({@code callosum.perf.cpus}): the server under test on
+   * CPUs of its own when it is a process or threads of this run, else shared, saying why.
+   */
+  private CpuSplit cpuSplit(ManagedServer server) {
+    CpuSplit.Mode mode = settings.cpus();
+    if (server.placement() == Placement.REMOTE) {
+      return CpuSplit.shared("the server is not a process of this run");
+    }
+    if (server.pid().isPresent()) {
+      return CpuSplit.ofProcess(mode, server.pid().getAsLong());
+    }
+    String comm = CpuSplit.comm(RpcServer.THREAD_PREFIX);
+    return CpuSplit.ofThreadsHere(mode, c -> c.startsWith(comm));
+  }
+
+  private BenchmarkResult iterate(
+      ManagedServer server,
+      Map<String, String> parameters,
+      CpuSplit cpus,
+      long requests,
+      Duration duration,
+      LongUnaryOperator waiting,
+      Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     ResourceProbe probe = server.resources().orElse(null);
     Measured measured =
-        new Measured(probe, server.placement() == Placement.IN_JVM, serverProfiler(server));
+        new Measured(probe, server.placement() == Placement.IN_JVM, serverProfiler(server), cpus);
     Duration expected = duration != null ? duration : Duration.ofSeconds(60);
     for (int i = 0; i < settings.warmups(); i++) {
       String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
@@ -315,6 +350,7 @@ public final class Bench implements AutoCloseable {
     int serverThreads = -1;
 
     final ServerProfiler profiler; // null: none
+    final CpuSplit cpus;
     final List<ServerResources.Interval> intervals = new ArrayList<>();
     private ResourceProbe.Sample lastSample;
     private long lastNanos; // when lastSample was read: points may reach us late, or in a burst
@@ -347,10 +383,17 @@ public final class Bench implements AutoCloseable {
       lastNanos = System.nanoTime();
     }
 
-    Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler) {
+    Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler, CpuSplit cpus) {
       this.probe = probe;
       this.inThisJvm = inThisJvm;
       this.profiler = profiler;
+      this.cpus = cpus;
+    }
+
+    /** The server as reports name it, with the CPUs it had to itself, if any. */
+    SystemUnderTest systemUnderTest(ManagedServer server) {
+      SystemUnderTest sut = SystemUnderTest.of(server);
+      return cpus.isSplit() ? sut.onCpus(cpus.serverCpus(), cpus.loadCpus()) : sut;
     }
 
     void addServer(ResourceProbe.Sample before, ResourceProbe.Sample after) {
@@ -523,7 +566,7 @@ public final class Bench implements AutoCloseable {
       full = full.withServerProfile(measured.profiler.result());
     }
     full =
-        full.withSystemUnderTest(SystemUnderTest.of(server))
+        full.withSystemUnderTest(measured.systemUnderTest(server))
             .withLoadGeneratorCpu(measured.generatorCpuNanos);
     BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
     results.add(result);

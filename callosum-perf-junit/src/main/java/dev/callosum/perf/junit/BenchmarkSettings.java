@@ -3,6 +3,7 @@ package dev.callosum.perf.junit;
 import dev.callosum.perf.Placement;
 import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.OpenLoad;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.report.ReportSettings;
 import java.nio.file.Files;
@@ -65,6 +66,9 @@ import org.apiguardian.api.API;
  *       results</td></tr>
  *   <tr><td>callosum.perf.stallLimit</td><td>10s</td><td>how long a live server may answer
  *       nothing while calls wait before its benchmark fails as hung</td></tr>
+ *   <tr><td>callosum.perf.cpus</td><td>split</td><td>split: a server this run starts gets the
+ *       upper half of the CPUs, the load generator the lower half, while each benchmark runs;
+ *       shared: both wherever the kernel puts them</td></tr>
  *   <tr><td>callosum.perf.list</td><td>false</td><td>list the benchmarks a run would run, and
  *       run none</td></tr>
  * </table>
@@ -88,6 +92,7 @@ import org.apiguardian.api.API;
  * @param list whether to list the benchmarks instead of running them
  * @param stallLimit how long a server that is alive may answer nothing while calls wait before the
  *     benchmark fails, saying so
+ * @param cpus whether a started server and the load generator run on CPUs of their own
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -105,7 +110,8 @@ public record BenchmarkSettings(
     Map<Placement, List<String>> budgetsOff,
     ReportSettings reports,
     boolean list,
-    Duration stallLimit) {
+    Duration stallLimit,
+    CpuSplit.Mode cpus) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -209,7 +215,8 @@ public record BenchmarkSettings(
                 throw new IllegalArgumentException();
               }
               return d;
-            }));
+            }),
+        parse(lookup, "cpus", "split", "split or shared", CpuSplit.Mode::parse));
   }
 
   private static Map<Placement, Double> placementScales(Function<String, Optional<String>> lookup) {

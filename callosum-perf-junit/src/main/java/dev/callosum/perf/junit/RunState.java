@@ -131,6 +131,7 @@ final class RunState implements AutoCloseable {
       m.put("serverCommand", s.serverCommand());
     }
     m.put("stallLimit", s.stallLimit().toMillis() / 1000.0 + " s");
+    m.put("cpus", s.cpus().label());
     ReportSettings r = s.reports();
     m.put("outputDir", r.outputDirectory().toString());
     m.put("format", r.html() && r.json() ? "both" : r.html() ? "html" : "json");

@@ -1,6 +1,7 @@
 package dev.callosum.perf.load;
 
 import dev.callosum.perf.Payload;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.ClientConfig;
@@ -103,12 +104,16 @@ public final class EchoComparison {
         new Case(Payload.parse("1MiB"), 1, Math.max(50, requests / 10)));
   }
 
-  /** Runs every case for {@code rounds} alternating rounds; reports each row as it is done. */
-  public static List<Row> run(List<Case> cases, int rounds, Consumer<Row> progress) {
+  /**
+   * Runs every case for {@code rounds} alternating rounds, each server on CPUs of its own when
+   * {@code cpus} says split; reports each row as it is done.
+   */
+  public static List<Row> run(
+      List<Case> cases, int rounds, CpuSplit.Mode cpus, Consumer<Row> progress) {
     Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
-    runRaw(warmup, false);
-    runRaw(warmup, true);
-    runCallosum(warmup);
+    runRaw(warmup, false, cpus);
+    runRaw(warmup, true, cpus);
+    runCallosum(warmup, cpus);
     List<Row> rows = new ArrayList<>();
     for (Case c : cases) {
       List<LoadResult> raw = new ArrayList<>();
@@ -117,9 +122,9 @@ public final class EchoComparison {
       List<Double> ratios = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        raw.add(runRaw(c, false));
-        LoadResult r = runRaw(c, true);
-        Measured m = runCallosum(c);
+        raw.add(runRaw(c, false, cpus));
+        LoadResult r = runRaw(c, true, cpus);
+        Measured m = runCallosum(c, cpus);
         rawFrames.add(r);
         callosum.add(m.result());
         ratios.add(m.result().throughput() / r.throughput());
@@ -135,11 +140,17 @@ public final class EchoComparison {
     return rows;
   }
 
-  public static String header(int rounds) {
+  public static String header(int rounds, CpuSplit.Mode cpus) {
     return "Raw jeromq echo vs Callosum peer echo: closed loop, Java client and server on"
         + " loopback, one process\n"
         + "machine: "
         + Environment.oneLine()
+        + "\n"
+        + "CPUs: "
+        + (cpus == CpuSplit.Mode.SPLIT
+            ? "each server on the upper half of this JVM's CPUs, the clients on the lower half"
+                + " (--cpus split; shared where they cannot be pinned)"
+            : "shared by the servers and the clients (--cpus shared)")
         + "\n"
         + String.format(
             Locale.ROOT,
@@ -187,27 +198,42 @@ public final class EchoComparison {
         row.generatorCpuMicros());
   }
 
-  static LoadResult runRaw(Case c, boolean callosumFrames) {
+  static LoadResult runRaw(Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames).run(), c);
+      CpuSplit split =
+          CpuSplit.ofThreadsHere(cpus, CpuSplit.comm(RawZeroMq.EchoServer.THREAD)::equals);
+      try {
+        return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames).run(), c);
+      } finally {
+        split.close();
+      }
     }
   }
 
-  static Measured runCallosum(Case c) {
+  static Measured runCallosum(Case c, CpuSplit.Mode cpus) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      long generatorBefore = ClientCpu.nanos();
-      LoadResult result =
-          check(
-              ClosedLoop.against(
-                      ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
-                  .run(),
-              c);
-      long generator = ClientCpu.nanos() - generatorBefore;
-      long calls = c.load().requests() + c.load().warmupRequests();
-      double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
-      return new Measured(result, micros);
+      CpuSplit split = CpuSplit.ofThreadsHere(cpus, CpuSplit.comm(RpcServer.THREAD_PREFIX)::equals);
+      try {
+        return measure(server, c, limit);
+      } finally {
+        split.close();
+      }
     }
+  }
+
+  private static Measured measure(RpcServer server, Case c, int limit) {
+    long generatorBefore = ClientCpu.nanos();
+    LoadResult result =
+        check(
+            ClosedLoop.against(
+                    ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
+                .run(),
+            c);
+    long generator = ClientCpu.nanos() - generatorBefore;
+    long calls = c.load().requests() + c.load().warmupRequests();
+    double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
+    return new Measured(result, micros);
   }
 
   private static LoadResult check(LoadResult result, Case c) {

@@ -24,7 +24,10 @@ public final class RawZeroMq {
 
   /** A ROUTER on loopback that echoes every message on its own thread. */
   public static final class EchoServer implements AutoCloseable {
-    private final ZContext context = SharedContext.newContext("callosum-raw-echo");
+    /** The name of its thread, and the beginning of its ZeroMQ threads' names. */
+    public static final String THREAD = "callosum-raw-echo";
+
+    private final ZContext context = SharedContext.newContext(THREAD);
     private final Thread thread;
     private final String endpoint;
     private volatile boolean running = true;
@@ -52,7 +55,7 @@ public final class RawZeroMq {
       endpoint = router.getLastEndpoint();
       // The socket was created here but is used only by the echo thread from now on; starting a
       // thread is the full memory barrier ZeroMQ asks for when a socket changes threads.
-      thread = new Thread(() -> echo(router), "callosum-raw-echo");
+      thread = new Thread(() -> echo(router), THREAD);
       thread.setDaemon(true);
       thread.start();
     }

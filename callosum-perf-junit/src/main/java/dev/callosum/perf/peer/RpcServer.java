@@ -49,7 +49,10 @@ import org.zeromq.ZMQ;
 public final class RpcServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RpcServer.class.getName());
   private static final AtomicInteger SERVERS = new AtomicInteger();
-  private static final String THREAD_PREFIX = "callosum-server-";
+
+  /** How every server thread's name begins: its loop's, workers' and ZeroMQ threads'. */
+  public static final String THREAD_PREFIX = "callosum-server-";
+
   private static final byte[] NO_BYTES = new byte[0];
   private static final List<String> EMPTY_METADATA = List.of();
 

@@ -285,7 +285,13 @@ public final class SummaryPage {
           .append("</td><td class=\"l\">")
           .append(Html.escape(e.example()))
           .append("</td><td class=\"l\">")
-          .append(e.sharesThisMachine() ? "yes" : "no")
+          .append(
+              Html.escape(
+                  !e.sharesThisMachine()
+                      ? "no"
+                      : e.cpus() == null
+                          ? "yes, and its CPUs"
+                          : "yes, on CPUs of its own: " + e.cpus()))
           .append("</td></tr>");
     }
     h.append("</table>");

@@ -3,6 +3,7 @@ package dev.callosum.perf.report;
 import dev.callosum.perf.BenchmarkResult;
 import dev.callosum.perf.SystemUnderTest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,14 +28,23 @@ public final class SystemsUnderTest {
    * @param identity what it said it is, or "not stated"
    * @param benchmarks how many results measured one of them
    * @param example one of them in words: spec, process, address
-   * @param sharesThisMachine whether it shared this machine's cores with the load generator
+   * @param sharesThisMachine whether it ran on this machine, beside the load generator
+   * @param cpus its CPUs and the load generator's when each had its own ("server 1, load generator
+   *     0"), or {@code null} when they shared them
    */
   public record Entry(
       String placement,
       String identity,
       int benchmarks,
       String example,
-      boolean sharesThisMachine) {}
+      boolean sharesThisMachine,
+      String cpus) {
+
+    /** Whether it and the load generator took CPU from each other. */
+    public boolean sharesCpus() {
+      return sharesThisMachine && cpus == null;
+    }
+  }
 
   /** The kinds of server the records measured, in the order first met. */
   public static List<Entry> of(List<BenchmarkRecord> records) {
@@ -45,7 +55,11 @@ public final class SystemsUnderTest {
         continue;
       }
       String identity = sut.identified().orElse("not stated");
-      List<Object> key = List.of(sut.placement(), identity, sut.sharesThisMachine());
+      String cpus =
+          sut.serverCpus() == null
+              ? null
+              : "server " + sut.serverCpus() + ", load generator " + sut.loadGeneratorCpus();
+      List<Object> key = Arrays.asList(sut.placement(), identity, sut.sharesThisMachine(), cpus);
       Entry seen = kinds.get(key);
       kinds.put(
           key,
@@ -54,16 +68,18 @@ public final class SystemsUnderTest {
               identity,
               seen == null ? 1 : seen.benchmarks() + 1,
               seen == null ? sut.description() : seen.example(),
-              sut.sharesThisMachine()));
+              sut.sharesThisMachine(),
+              cpus));
     }
     return new ArrayList<>(kinds.values());
   }
 
   /**
-   * The warning a run deserves when a server shared this machine with the load generator, or null.
+   * The warning a run deserves when a server shared this machine's CPUs with the load generator, or
+   * null: servers on CPUs of their own ({@code callosum.perf.cpus=split}) do not.
    */
   public static String sharedCoresWarning(List<Entry> entries, Object cores) {
-    if (entries.stream().noneMatch(Entry::sharesThisMachine)) {
+    if (entries.stream().noneMatch(Entry::sharesCpus)) {
       return null;
     }
     return String.format(
@@ -85,6 +101,7 @@ public final class SystemsUnderTest {
         + (e.benchmarks() == 1 ? " result" : " results")
         + "; e.g. "
         + e.example()
+        + (e.cpus() == null ? "" : "; on CPUs of its own: " + e.cpus())
         + ")";
   }
 }

@@ -11,6 +11,7 @@ import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.report.RunFilesTests;
 import dev.callosum.perf.testing.TestKit;
 import io.qameta.allure.Allure;
 import io.qameta.allure.AllureLifecycle;
@@ -279,7 +280,12 @@ class AllureResultsTests {
             "quick = false",
             "iterations = 2")
         .containsPattern("systemUnderTest = in-jvm: callosum-perf .* java .*results; e.g. ")
-        .contains("systemUnderTest.sharesCores = yes, this machine's ");
+        .contains(
+            "systemUnderTest.cpus = server "
+                + RunFilesTests.halves().get(1)
+                + ", load generator "
+                + RunFilesTests.halves().get(0))
+        .doesNotContain("systemUnderTest.sharesCores");
     java.util.Properties parsed = new java.util.Properties();
     parsed.load(new java.io.StringReader(environment));
     assertThat(parsed.getProperty("systemUnderTest")).startsWith("in-jvm: ");

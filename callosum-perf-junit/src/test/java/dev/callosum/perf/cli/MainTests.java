@@ -65,6 +65,11 @@ class MainTests {
     assertThat(err()).contains("--curve-allow needs --curve-keys");
     assertThat(run("load", "--target", "tcp://127.0.0.1:1", "--order-keys", "some")).isEqualTo(2);
     assertThat(err()).contains("--order-keys expects none, shared or per-client");
+    assertThat(run("compare", "--cpus", "half")).isEqualTo(2);
+    assertThat(err())
+        .contains(
+            "--cpus: must be split (the server under test and the load generator on CPUs of"
+                + " their own) or shared, not 'half'");
   }
 
   @Test

@@ -23,6 +23,9 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 class PlacementTests {
   static final List<BenchmarkResult> SEEN = new CopyOnWriteArrayList<>();
 
+  /** The CPUs each server process may use, read once its benchmark has run. */
+  static final List<String> SERVER_CPUS = new CopyOnWriteArrayList<>();
+
   /** The server command, run with this JVM and class path, ignoring the spec it is given. */
   static final String SERVER =
       Path.of(System.getProperty("java.home"), "bin", "java")
@@ -36,20 +39,41 @@ class PlacementTests {
   @BeforeEach
   void clear() {
     SEEN.clear();
+    SERVER_CPUS.clear();
   }
 
   @RpcBenchmark
   static class Echo {
     @org.junit.jupiter.api.Test
-    void echo(Bench bench) {
+    void echo(Bench bench) throws java.io.IOException {
+      dev.callosum.perf.ManagedServer server =
+          bench.server(ServerSpec.delayed(Duration.ofMillis(1)));
       SEEN.add(
-          bench
-              .closedLoop(bench.server(ServerSpec.delayed(Duration.ofMillis(1))))
-              .clients(2)
-              .payload(Payload.parse("512B"))
-              .requests(100)
-              .run());
+          bench.closedLoop(server).clients(2).payload(Payload.parse("512B")).requests(100).run());
+      if (server.pid().isPresent()) {
+        for (String line :
+            java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc", "" + server.pid().getAsLong(), "status"))) {
+          if (line.startsWith("Cpus_allowed_list:")) {
+            SERVER_CPUS.add(line.substring(line.indexOf(':') + 1).trim());
+          }
+        }
+      }
     }
+  }
+
+  /** A server in its own process kept the CPUs its benchmark gave it, and its result says so. */
+  private static void onCpusOfItsOwn(BenchmarkResult result) {
+    List<String> halves = dev.callosum.perf.report.RunFilesTests.halves();
+    assertThat(SERVER_CPUS).containsExactly(halves.get(1));
+    assertThat(result.parameters())
+        .containsEntry("cpus", "server " + halves.get(1) + " · load " + halves.get(0));
+    assertThat(result.systemUnderTest())
+        .hasValueSatisfying(
+            sut -> {
+              assertThat(sut.serverCpus()).isEqualTo(halves.get(1));
+              assertThat(sut.loadGeneratorCpus()).isEqualTo(halves.get(0));
+            });
   }
 
   @RpcBenchmark
@@ -216,6 +240,7 @@ class PlacementTests {
               assertThat(result.server())
                   .startsWith("echo after 1 ms · ExitOrdered (forked JVM server,");
               assertThat(result.requests()).isEqualTo(100);
+              onCpusOfItsOwn(result);
             });
     PeerThreads.awaitNoPeerThreads();
   }
@@ -296,7 +321,11 @@ class PlacementTests {
 
     assertThat(SEEN)
         .singleElement()
-        .satisfies(result -> assertThat(result.server()).contains("(server command, pid "));
+        .satisfies(
+            result -> {
+              assertThat(result.server()).contains("(server command, pid ");
+              onCpusOfItsOwn(result); // the shell and the server it started
+            });
   }
 
   @Test
@@ -437,6 +466,7 @@ class PlacementTests {
     assertThat(SEEN.get(0).server()).startsWith("echo after 1 ms · ExitOrdered (Python server");
     assertThat(SEEN.get(0).requests()).isEqualTo(100);
     assertThat(SEEN.get(0).percentile(50)).isGreaterThanOrEqualTo(Duration.ofMillis(1));
+    onCpusOfItsOwn(SEEN.get(0));
     assertThat(SEEN.get(1).errorCount()).isZero();
   }
 

@@ -1,6 +1,7 @@
 package dev.callosum.perf.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +39,7 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
  * What a run leaves behind, through the engine: the JSON results (valid against their schema), the
  * summary page, profiles, baselines compared, the server's leftovers checked.
  */
-class RunFilesTests {
+public class RunFilesTests {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RpcBenchmark
@@ -94,6 +96,15 @@ class RunFilesTests {
     }
   }
 
+  /** This JVM's CPUs as a split divides them: the load generator's, then the server's. */
+  public static List<String> halves() {
+    List<Integer> all = CpuSplit.allowedCpus();
+    assumeTrue(all.size() >= 2, "a CPU split needs two CPUs");
+    int half = all.size() / 2;
+    return List.of(
+        CpuSplit.ranges(all.subList(0, half)), CpuSplit.ranges(all.subList(half, all.size())));
+  }
+
   static Set<ValidationMessage> validate(JsonNode results) throws IOException {
     try (InputStream schema =
         RunFilesTests.class.getResourceAsStream(
@@ -120,9 +131,11 @@ class RunFilesTests {
     assertThat(sut.get(0).path("identity").asText()).startsWith("callosum-perf ");
     assertThat(sut.get(0).path("benchmarks").asInt()).isEqualTo(5);
     assertThat(sut.get(0).path("sharesThisMachine").asBoolean()).isTrue();
-    assertThat(results.path("run").path("sharedCoresWarning").asText())
-        .startsWith("The server under test and the load generator shared this machine's ")
-        .contains(results.path("run").path("environment").path("cores").asText() + " cores");
+    // By default the server and the load generator each had half of this machine's CPUs.
+    List<String> cpus = halves();
+    assertThat(sut.get(0).path("cpus").asText())
+        .isEqualTo("server " + cpus.get(1) + ", load generator " + cpus.get(0));
+    assertThat(results.path("run").path("sharedCoresWarning").isMissingNode()).isTrue();
     assertThat(results.path("run").path("settings").path("iterations").asInt()).isEqualTo(2);
     assertThat(results.path("run").path("outcomes").path("passed").asInt()).isEqualTo(5);
     JsonNode benchmarks = results.path("benchmarks");
@@ -132,6 +145,8 @@ class RunFilesTests {
     assertThat(first.path("parameters").path("payload").asText()).isEqualTo("64 B");
     assertThat(first.path("parameters").path("scheduler").asText()).isEqualTo("ExitOrdered");
     assertThat(first.path("parameters").path("placement").asText()).isEqualTo("in-jvm");
+    assertThat(first.path("parameters").path("cpus").asText())
+        .isEqualTo("server " + cpus.get(1) + " · load " + cpus.get(0));
     assertThat(first.path("loop").asText()).isEqualTo("closed");
     assertThat(first.path("iterations")).hasSize(2);
     assertThat(first.path("metrics").path("requests").asLong()).isEqualTo(400);
@@ -191,12 +206,36 @@ class RunFilesTests {
             ">wall clock</a>",
             "System under test",
             "Latency distribution of every variant (closed loop: service time)",
-            "shared this machine",
-            "cores")
+            "yes, on CPUs of its own: server "
+                + halves().get(1)
+                + ", load generator "
+                + halves().get(0))
         .doesNotContain("<script src", "src=\"http", "href=\"http", "url(http")
         .doesNotContain("data-test=", "#testresult/"); // links to Allure's tests: its copy only
     // The scheduler varies with the payload: one line per scheduler.
     assertThat(page).contains(">ExitOrdered</text>", ">KeySerialized</text>");
+  }
+
+  @Test
+  void aServerThatSharedTheLoadGeneratorsCpusIsWarnedAbout() throws IOException {
+    Path output = TestKit.freshOutputDirectory();
+    run(Matrix.class, output, "callosum.perf.cpus", "shared")
+        .testEvents()
+        .assertStatistics(s -> s.succeeded(5).failed(0));
+    JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
+    assertThat(validate(results)).isEmpty();
+    assertThat(results.path("run").path("systemUnderTest").get(0).path("cpus").isNull()).isTrue();
+    assertThat(results.path("run").path("sharedCoresWarning").asText())
+        .startsWith("The server under test and the load generator shared this machine's ")
+        .contains(results.path("run").path("environment").path("cores").asText() + " cores");
+    assertThat(
+            byId(results.path("benchmarks"), "Matrix.echo 64 B, ExitOrdered")
+                .path("parameters")
+                .path("cpus")
+                .asText())
+        .isEqualTo("shared");
+    assertThat(Files.readString(only(output, "benchmark-summary-*.html")))
+        .contains("yes, and its CPUs", "shared this machine");
   }
 
   /** Short iterations (about 1 s each) against a server that a test ends after a few. */

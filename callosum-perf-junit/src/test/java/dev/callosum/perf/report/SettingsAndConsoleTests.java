@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.callosum.perf.junit.BenchmarkSettings;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.TimeSeries;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -46,6 +47,14 @@ class SettingsAndConsoleTests {
     assertThat(r.warnRatio()).isEqualTo(0.05);
     assertThat(r.failRatio()).isEqualTo(0.5);
     assertThat(r.outputDirectory()).isEqualTo(Path.of("out"));
+  }
+
+  @Test
+  void theCpusAreSplitUnlessSaidOtherwise() {
+    assertThat(read(Map.of()).cpus()).isEqualTo(CpuSplit.Mode.SPLIT);
+    assertThat(read(Map.of("callosum.perf.cpus", "shared")).cpus()).isEqualTo(CpuSplit.Mode.SHARED);
+    assertThatThrownBy(() -> read(Map.of("callosum.perf.cpus", "half")))
+        .hasMessage("setting callosum.perf.cpus is 'half'; it takes split or shared");
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.callosum.perf.junit.BenchmarkMatrix;
 import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
+import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
@@ -54,7 +55,12 @@ class CalibrationBenchmarks {
     // What this machine gives the same delay and load without Callosum: bare jeromq, the same
     // frames, the same wait; on a VM whose idle cores wake slowly, its tail is the machine's.
     LoadResult raw;
-    try (RawZeroMq.EchoServer rawServer = new RawZeroMq.EchoServer(delay)) {
+    String rawCpus;
+    try (RawZeroMq.EchoServer rawServer = new RawZeroMq.EchoServer(delay);
+        CpuSplit cpus =
+            CpuSplit.ofThreadsHere(
+                bench.settings().cpus(), CpuSplit.comm(RawZeroMq.EchoServer.THREAD)::equals)) {
+      rawCpus = cpus.describe();
       raw =
           ClosedLoop.rawZeroMq(
                   rawServer.endpoint(),
@@ -73,7 +79,7 @@ class CalibrationBenchmarks {
             "should be: p50 just over %s, throughput just under %.0f req/s%n"
                 + "measured:  p50 %s, p90 %s, p99 %s, max %s, %.0f req/s (%.1f%% of ideal)%n"
                 + "raw jeromq, same delay, load and frames, right after: p50 %s, p90 %s, p99 %s,"
-                + " %.0f req/s (the machine's own share of the tail)%n"
+                + " %.0f req/s, CPUs %s (the machine's own share of the tail)%n"
                 + "p50 over the delay: %s; %s",
             Quantities.compact(delay.toNanos()),
             ideal,
@@ -87,6 +93,7 @@ class CalibrationBenchmarks {
             Quantities.compact(raw.percentile(90).toNanos()),
             Quantities.compact(raw.percentile(99).toNanos()),
             raw.throughput(),
+            rawCpus,
             Quantities.compact(result.percentile(50).minus(delay).toNanos()),
             result.hiccups().map(Object::toString).orElse("no machine hiccups measured")));
     assertThat(raw.errorCount()).isZero();

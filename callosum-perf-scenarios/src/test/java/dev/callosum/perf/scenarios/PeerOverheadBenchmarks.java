@@ -41,11 +41,12 @@ class PeerOverheadBenchmarks {
             + " load generator's own cost, not the server under test.");
     boolean quick = bench.settings().quick();
     int rounds = quick ? 1 : 5;
-    System.out.println(EchoComparison.header(rounds));
+    System.out.println(EchoComparison.header(rounds, bench.settings().cpus()));
     List<EchoComparison.Row> rows =
         EchoComparison.run(
             EchoComparison.standardCases(quick ? 2_000 : 20_000),
             rounds,
+            bench.settings().cpus(),
             row -> System.out.println(EchoComparison.line(row)));
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());

@@ -1,0 +1,310 @@
+package dev.callosum.perf.measurement;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.apiguardian.api.API;
+
+/**
+ * Gives the server under test and the load generator CPUs of their own while a benchmark runs: the
+ * server the upper half of the CPUs this JVM may use, this JVM (the load generator) the lower half,
+ * pinned with {@code taskset}; {@link #close} gives this JVM back all of them.
+ *
+ * <p>Why: on a small virtual machine a thread woken on another CPU costs that CPU a wake-up from
+ * idle, and a thread woken where another runs waits for it to block or for the next scheduler tick
+ * (4 ms here). Measured on 2 cores with a 1 ms-delay server in this JVM: unpinned, the server's and
+ * the clients' threads take turns on both CPUs and spend about 2.7 times the CPU per call (685
+ * against 254 µs), p90 3.7 ms; pinned, p90 1.3 ms and 25 % more calls per second. A Python server
+ * is one thread plus ZeroMQ's, so it loses nothing by having one CPU of its own.
+ *
+ * <p>Threads started later inherit the CPUs of the thread that starts them: the server's workers,
+ * started by its loop, run with the server; clients started by the test, with the load generator.
+ * Where nothing can be pinned (one CPU, no {@code taskset}, a server that is not a process or
+ * threads of this run), the split says why and nothing changes.
+ *
+ * @since 0.1
+ */
+@API(status = API.Status.INTERNAL, since = "0.1")
+public final class CpuSplit implements AutoCloseable {
+  /** Linux keeps the first 15 bytes of a thread's name as its {@code comm}. */
+  public static final int COMM_LENGTH = 15;
+
+  /** This JVM's CPUs before any split: what a split divides and what closing it gives back. */
+  private static final List<Integer> ALL = allowedCpus();
+
+  private static final Object LOCK = new Object();
+  private static boolean active; // guarded by LOCK: one split at a time in this JVM
+
+  /** What a run asks for: {@code callosum.perf.cpus}. */
+  public enum Mode {
+    /** The server under test and the load generator on CPUs of their own (the default). */
+    SPLIT,
+    /** Both wherever the kernel puts them, taking CPU from each other. */
+    SHARED;
+
+    /** {@code split} or {@code shared}. */
+    public static Mode parse(String word) {
+      return switch (word.trim().toLowerCase(Locale.ROOT)) {
+        case "split" -> SPLIT;
+        case "shared" -> SHARED;
+        default ->
+            throw new IllegalArgumentException(
+                "must be split (the server under test and the load generator on"
+                    + " CPUs of their own) or shared, not '"
+                    + word
+                    + "'");
+      };
+    }
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final List<Integer> server;
+  private final List<Integer> load;
+  private final List<Integer> all;
+  private final String why; // why not split; null when split
+
+  private CpuSplit(List<Integer> server, List<Integer> load, List<Integer> all, String why) {
+    this.server = server;
+    this.load = load;
+    this.all = all;
+    this.why = why;
+  }
+
+  /** No split, for the reason given ("the server runs on another host"). */
+  public static CpuSplit shared(String why) {
+    return new CpuSplit(List.of(), List.of(), List.of(), why);
+  }
+
+  /**
+   * Splits the CPUs between a server running as process {@code pid} (and the processes it started)
+   * and this JVM.
+   */
+  public static CpuSplit ofProcess(Mode mode, long pid) {
+    return apply(mode, halves -> pinProcessTree(pid, halves.server));
+  }
+
+  /**
+   * Splits the CPUs between the threads of this JVM whose {@code comm} (their name's first {@link
+   * #COMM_LENGTH} bytes) {@code serverThread} accepts and the rest of this JVM.
+   */
+  public static CpuSplit ofThreadsHere(Mode mode, Predicate<String> serverThread) {
+    return apply(
+        mode,
+        halves -> {
+          List<String> tids = threadsHere(serverThread);
+          if (tids.isEmpty()) {
+            throw new IllegalStateException("no thread of the server was found in this JVM");
+          }
+          for (String tid : tids) {
+            taskset(halves.server, tid, false);
+          }
+        });
+  }
+
+  private interface Pinning {
+    void pinServer(CpuSplit halves) throws IOException;
+  }
+
+  private static CpuSplit apply(Mode mode, Pinning pinServer) {
+    if (mode == Mode.SHARED) {
+      return shared("callosum.perf.cpus=shared");
+    }
+    List<Integer> all = ALL;
+    if (all.size() < 2) {
+      return shared(
+          all.isEmpty()
+              ? "this JVM's CPUs are unknown (not Linux)"
+              : "this JVM may use one CPU only (" + all.get(0) + ")");
+    }
+    synchronized (LOCK) {
+      if (active) {
+        return shared("another benchmark holds this JVM's CPU split");
+      }
+      active = true;
+    }
+    int half = all.size() / 2;
+    CpuSplit split = new CpuSplit(all.subList(half, all.size()), all.subList(0, half), all, null);
+    try {
+      taskset(split.load, Long.toString(ProcessHandle.current().pid()), true);
+      pinServer.pinServer(split);
+      return split;
+    } catch (IOException | RuntimeException e) {
+      split.close();
+      return shared("pinning failed: " + e.getMessage());
+    }
+  }
+
+  /** Whether the server under test and the load generator run on CPUs of their own. */
+  public boolean isSplit() {
+    return why == null;
+  }
+
+  /** The server's CPUs, such as "1" or "2-3"; empty when shared. */
+  public String serverCpus() {
+    return ranges(server);
+  }
+
+  /** The load generator's CPUs, such as "0"; empty when shared. */
+  public String loadCpus() {
+    return ranges(load);
+  }
+
+  /** For reports: "server under test on CPU 1, load generator on CPU 0", or "shared (why)". */
+  public String describe() {
+    if (!isSplit()) {
+      return "shared (" + why + ")";
+    }
+    return "server under test on "
+        + cpus(server)
+        + ", load generator on "
+        + cpus(load)
+        + " (pinned, callosum.perf.cpus=split)";
+  }
+
+  /** Gives this JVM's threads back every CPU it had; the server's process keeps its own. */
+  @Override
+  public void close() {
+    if (!isSplit()) {
+      return;
+    }
+    try {
+      taskset(all, Long.toString(ProcessHandle.current().pid()), true);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("callosum-perf: cannot give this JVM back CPUs " + ranges(all) + ": " + e);
+    } finally {
+      synchronized (LOCK) {
+        active = false;
+      }
+    }
+  }
+
+  /**
+   * The CPUs this process's main thread may use, from {@code /proc/self/status}; empty where
+   * unknown.
+   */
+  public static List<Integer> allowedCpus() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Cpus_allowed_list:")) {
+          return parseRanges(line.substring(line.indexOf(':') + 1));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return List.of();
+  }
+
+  /** "0-2,5" as [0, 1, 2, 5]. */
+  static List<Integer> parseRanges(String text) {
+    TreeSet<Integer> cpus = new TreeSet<>();
+    for (String part : text.trim().split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      int dash = part.indexOf('-');
+      int from = Integer.parseInt(part.substring(0, dash < 0 ? part.length() : dash).trim());
+      int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1).trim());
+      for (int cpu = from; cpu <= to; cpu++) {
+        cpus.add(cpu);
+      }
+    }
+    return List.copyOf(cpus);
+  }
+
+  /** [0, 1, 2, 5] as "0-2,5". */
+  public static String ranges(List<Integer> cpus) {
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < cpus.size(); ) {
+      int j = i;
+      while (j + 1 < cpus.size() && cpus.get(j + 1) == cpus.get(j) + 1) {
+        j++;
+      }
+      parts.add(i == j ? "" + cpus.get(i) : cpus.get(i) + "-" + cpus.get(j));
+      i = j + 1;
+    }
+    return String.join(",", parts);
+  }
+
+  private static String cpus(List<Integer> cpus) {
+    return (cpus.size() == 1 ? "CPU " : "CPUs ") + ranges(cpus);
+  }
+
+  /** The ids of this JVM's threads whose {@code comm} the predicate accepts. */
+  static List<String> threadsHere(Predicate<String> comm) throws IOException {
+    List<String> tids = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+      for (Path task : tasks) {
+        try {
+          if (comm.test(Files.readString(task.resolve("comm")).strip())) {
+            tids.add(task.getFileName().toString());
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return tids;
+  }
+
+  /** The first {@link #COMM_LENGTH} characters of a thread name: what {@code comm} shows of it. */
+  public static String comm(String threadName) {
+    return threadName.length() <= COMM_LENGTH ? threadName : threadName.substring(0, COMM_LENGTH);
+  }
+
+  private static void pinProcessTree(long pid, List<Integer> cpus) throws IOException {
+    ProcessHandle root =
+        ProcessHandle.of(pid)
+            .orElseThrow(() -> new IllegalStateException("the server's process " + pid + " ended"));
+    taskset(cpus, Long.toString(pid), true);
+    for (ProcessHandle child : root.descendants().collect(Collectors.toList())) {
+      taskset(cpus, Long.toString(child.pid()), true);
+    }
+  }
+
+  /** Runs {@code taskset -p -c CPUS ID}, with {@code -a} for every thread of a process. */
+  private static void taskset(List<Integer> cpus, String id, boolean allThreads)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of("taskset"));
+    if (allThreads) {
+      command.add("-a");
+    }
+    command.addAll(List.of("-p", "-c", ranges(cpus), id));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new IOException("taskset (util-linux) is not installed here: " + e.getMessage(), e);
+    }
+    try {
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException(String.join(" ", command) + " did not finish in 10 s");
+      }
+      if (process.exitValue() != 0) {
+        throw new IOException(
+            String.join(" ", command)
+                + " exited with "
+                + process.exitValue()
+                + ": "
+                + output.strip());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running " + String.join(" ", command), e);
+    }
+  }
+}
