@@ -9,6 +9,7 @@ import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -140,6 +141,34 @@ class CpuSplitTests {
           .as("closing the second undoes nothing")
           .isEqualTo(first.loadCpus());
     }
+  }
+
+  /** Prints what a split does in a JVM that may use one CPU only; run by the test below. */
+  public static final class OneCpu {
+    public static void main(String[] args) {
+      try (CpuSplit split = CpuSplit.ofThreadsHere(CpuSplit.Mode.SPLIT, comm -> true)) {
+        System.out.println(split.describe());
+      }
+    }
+  }
+
+  @Test
+  void aJvmThatMayUseOneCpuSharesItAndSaysSo() throws Exception {
+    String cpu = CpuSplit.ranges(List.of(CpuSplit.allowedCpus().get(0)));
+    Process jvm =
+        new ProcessBuilder(
+                "taskset",
+                "-c",
+                cpu,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OneCpu.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(jvm.waitFor()).as(out).isZero();
+    assertThat(out).isEqualTo("shared (this JVM may use one CPU only (" + cpu + "))");
   }
 
   private static ProcessHandle awaitChild(Process shell) throws InterruptedException {
