@@ -16,8 +16,10 @@ import org.apiguardian.api.API;
 
 /**
  * Gives the server under test and the load generator CPUs of their own while a benchmark runs: the
- * server the upper half of the CPUs this JVM may use, this JVM (the load generator) the lower half,
- * pinned with {@code taskset}; {@link #close} gives this JVM back all of them.
+ * server the upper half of the CPUs this JVM may use, the load generator the lower half, pinned
+ * with {@code taskset}; {@link #close} gives this JVM back all of them. With a server in another
+ * process, the load generator is this whole JVM; with one in this JVM, it is the load's threads,
+ * and the JVM's own (JIT, GC, safepoints) stay free to run where either side needs them.
  *
  * <p>Why: on a small virtual machine a thread woken on another CPU costs that CPU a wake-up from
  * idle, and a thread woken where another runs waits for it to block or for the next scheduler tick
@@ -92,12 +94,20 @@ public final class CpuSplit implements AutoCloseable {
    * and this JVM.
    */
   public static CpuSplit ofProcess(Mode mode, long pid) {
-    return apply(mode, halves -> pinProcessTree(pid, halves.server));
+    return apply(
+        mode,
+        halves -> {
+          taskset(halves.load, Long.toString(ProcessHandle.current().pid()), true);
+          pinProcessTree(pid, halves.server);
+        });
   }
 
   /**
    * Splits the CPUs between the threads of this JVM whose {@code comm} (their name's first {@link
-   * #COMM_LENGTH} bytes) {@code serverThread} accepts and the rest of this JVM.
+   * #COMM_LENGTH} bytes) {@code serverThread} accepts and the load generator's: the calling thread,
+   * which starts the load's threads, and the {@code callosum-*} threads that are not the server's.
+   * The JVM's own threads (JIT, GC, the VM thread that runs safepoints, profilers) keep every CPU:
+   * they serve the server too, and a server thread that meets a safepoint waits for them.
    */
   public static CpuSplit ofThreadsHere(Mode mode, Predicate<String> serverThread) {
     return apply(
@@ -107,10 +117,19 @@ public final class CpuSplit implements AutoCloseable {
           if (tids.isEmpty()) {
             throw new IllegalStateException("no thread of the server was found in this JVM");
           }
+          taskset(halves.load, currentThread(), false);
+          for (String tid : threadsHere(c -> c.startsWith("callosum-") && !serverThread.test(c))) {
+            taskset(halves.load, tid, false);
+          }
           for (String tid : tids) {
             taskset(halves.server, tid, false);
           }
         });
+  }
+
+  /** This thread's id as the kernel knows it. */
+  private static String currentThread() throws IOException {
+    return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
   }
 
   private interface Pinning {
@@ -137,7 +156,6 @@ public final class CpuSplit implements AutoCloseable {
     int half = all.size() / 2;
     CpuSplit split = new CpuSplit(all.subList(half, all.size()), all.subList(0, half), all, null);
     try {
-      taskset(split.load, Long.toString(ProcessHandle.current().pid()), true);
       pinServer.pinServer(split);
       return split;
     } catch (IOException | RuntimeException e) {
