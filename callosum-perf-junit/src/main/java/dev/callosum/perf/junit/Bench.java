@@ -225,9 +225,7 @@ public final class Bench implements AutoCloseable {
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     try (CpuSplit cpus = cpuSplit(server)) {
       Map<String, String> conditions = new LinkedHashMap<>(parameters);
-      conditions.put(
-          "cpus",
-          cpus.isSplit() ? "server " + cpus.serverCpus() + " · load " + cpus.loadCpus() : "shared");
+      conditions.put("cpus", cpus.label());
       return iterate(server, conditions, cpus, requests, duration, waiting, run);
     }
   }
@@ -244,8 +242,7 @@ public final class Bench implements AutoCloseable {
     if (server.pid().isPresent()) {
       return CpuSplit.ofProcess(mode, server.pid().getAsLong());
     }
-    String comm = CpuSplit.comm(RpcServer.THREAD_PREFIX);
-    return CpuSplit.ofThreadsHere(mode, c -> c.startsWith(comm));
+    return CpuSplit.ofThreadsNamed(mode, RpcServer.THREAD_PREFIX);
   }
 
   private BenchmarkResult iterate(

@@ -200,8 +200,7 @@ public final class EchoComparison {
 
   static LoadResult runRaw(Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      CpuSplit split =
-          CpuSplit.ofThreadsHere(cpus, CpuSplit.comm(RawZeroMq.EchoServer.THREAD)::equals);
+      CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RawZeroMq.EchoServer.THREAD);
       try {
         return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames).run(), c);
       } finally {
@@ -213,7 +212,7 @@ public final class EchoComparison {
   static Measured runCallosum(Case c, CpuSplit.Mode cpus) {
     int limit = Math.max(10 << 20, 2 * c.payload().bytes());
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      CpuSplit split = CpuSplit.ofThreadsHere(cpus, CpuSplit.comm(RpcServer.THREAD_PREFIX)::equals);
+      CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RpcServer.THREAD_PREFIX);
       try {
         return measure(server, c, limit);
       } finally {

@@ -127,6 +127,15 @@ public final class CpuSplit implements AutoCloseable {
         });
   }
 
+  /**
+   * {@link #ofThreadsHere} for the threads whose names begin with {@code namePrefix}, such as
+   * {@code callosum-server-}: what {@code comm} keeps of it is compared.
+   */
+  public static CpuSplit ofThreadsNamed(Mode mode, String namePrefix) {
+    String comm = comm(namePrefix);
+    return ofThreadsHere(mode, c -> c.startsWith(comm));
+  }
+
   /** This thread's id as the kernel knows it. */
   private static String currentThread() throws IOException {
     return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
@@ -177,6 +186,11 @@ public final class CpuSplit implements AutoCloseable {
   /** The load generator's CPUs, such as "0"; empty when shared. */
   public String loadCpus() {
     return ranges(load);
+  }
+
+  /** For a result's parameters: "server 1 · load 0", or "shared". */
+  public String label() {
+    return isSplit() ? "server " + serverCpus() + " · load " + loadCpus() : "shared";
   }
 
   /** For reports: "server under test on CPU 1, load generator on CPU 0", or "shared (why)". */

@@ -58,8 +58,7 @@ class CalibrationBenchmarks {
     String rawCpus;
     try (RawZeroMq.EchoServer rawServer = new RawZeroMq.EchoServer(delay);
         CpuSplit cpus =
-            CpuSplit.ofThreadsHere(
-                bench.settings().cpus(), CpuSplit.comm(RawZeroMq.EchoServer.THREAD)::equals)) {
+            CpuSplit.ofThreadsNamed(bench.settings().cpus(), RawZeroMq.EchoServer.THREAD)) {
       rawCpus = cpus.describe();
       raw =
           ClosedLoop.rawZeroMq(
