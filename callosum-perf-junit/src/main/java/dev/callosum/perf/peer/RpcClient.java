@@ -148,6 +148,11 @@ public final class RpcClient implements AutoCloseable {
     }
   }
 
+  /** How many times this client's loop has polled its sockets: what tests watch for spinning. */
+  long loopPolls() {
+    return loop.polls();
+  }
+
   /** How many calls are in flight now. */
   public int inFlight() {
     return inFlight.get();
