@@ -38,7 +38,8 @@ final class SharedContext {
 
   /**
    * A context whose ZeroMQ threads (I/O, reaper) are named {@code owner-zmq-…}, so that their CPU
-   * and their profile samples are counted for whoever owns them: a server's for the server.
+   * and their profile samples are counted for whoever owns them: a server's for the server. Its I/O
+   * threads run under {@link BatchPolicy}.
    */
   static ZContext newContext(String owner) {
     ZContext ctx = new ZContext(1);
@@ -46,7 +47,14 @@ final class SharedContext {
     ctx.setThreadFactor(
         (task, name) -> {
           // A client context's threads are the load generator's; a server's are the server's.
-          Runnable run = owner.equals(CLIENT) ? ClientCpu.counted(task) : task;
+          Runnable counted = owner.equals(CLIENT) ? ClientCpu.counted(task) : task;
+          Runnable run =
+              !name.startsWith("iothread")
+                  ? counted
+                  : () -> {
+                    BatchPolicy.applyToCurrentThread(); // see BatchPolicy for why
+                    counted.run();
+                  };
           Thread thread = new Thread(run, owner + "-zmq-" + name);
           thread.setDaemon(true);
           return thread;
