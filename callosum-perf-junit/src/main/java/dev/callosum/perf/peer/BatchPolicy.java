@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * scheduler tick: 4 to 6.5 ms seen in {@code perf sched} traces, on the request and on the reply
  * path. A {@code SCHED_BATCH} thread does not preempt on wake-up; it runs when the writer blocks,
  * microseconds later, and on an idle CPU at once. Measured (calibration, split CPUs, closed loop,
- * 64 B, 3 iterations), a 1 ms-delay server in this JVM: 1 client p99 2.7 → 1.6 ms, 10 clients p99
- * 6.7 → 2.3 ms and 4,662 → 7,028 calls/s; an open loop of 500/s went from 3.6 % late sends to 0.5
+ * 64 B, 3 iterations), a 1 ms-delay server in this JVM: 1 client p99 2.7 → 1.7 ms, 10 clients p99
+ * 6.7 → 2.4 ms and 4,662 → 7,227 calls/s; an open loop of 500/s went from 3.6 % late sends to 0.2
  * %.
  *
  * <p>The policy needs no privilege; it is set with util-linux's {@code chrt}, once per I/O thread.
@@ -60,7 +61,7 @@ final class BatchPolicy {
     } catch (IOException | UnsupportedOperationException e) {
       return "this system has no /proc/thread-self: " + e.getMessage();
     }
-    List<String> full = new java.util.ArrayList<>(command);
+    List<String> full = new ArrayList<>(command);
     full.add(tid);
     Process process;
     try {
