@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 6.7 → 2.4 ms and 4,662 → 7,227 calls/s; an open loop of 500/s went from 3.6 % late sends to 0.2
  * %.
  *
+ * <p>But a batch thread also waits out a CPU-bound thread that runs where it is woken (the JIT
+ * compiling a cold run, GC, a busy neighbour) until that thread's slice ends at a tick, on every
+ * hop: the 200-call echo runs of a cold JVM measured 918 calls/s with it against about 10,000
+ * without. So it is off unless {@value #PROPERTY}{@code =true} asks for it: for warm runs of
+ * delayed servers on CPUs of their own, where it removes the tail above.
+ *
  * <p>The policy needs no privilege; it is set with util-linux's {@code chrt}, once per I/O thread.
  * Where that fails (not Linux, no {@code chrt}) the threads run as before, and it is said once.
  */
@@ -34,7 +40,23 @@ final class BatchPolicy {
   /** {@code SCHED_BATCH}'s number in {@code /proc/<tid>/stat}'s policy field. */
   static final int SCHED_BATCH = 3;
 
+  /** The system property that asks for it: {@code true} or {@code false} (the default). */
+  static final String PROPERTY = "callosum.perf.batchIoThreads";
+
   private BatchPolicy() {}
+
+  /**
+   * Whether {@value #PROPERTY} asks for batch I/O threads.
+   *
+   * @throws IllegalArgumentException for a value other than true or false
+   */
+  static boolean requested() {
+    String value = System.getProperty(PROPERTY, "false").trim();
+    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new IllegalArgumentException(PROPERTY + " must be true or false, not '" + value + "'");
+  }
 
   /** Sets the calling thread's policy to {@code SCHED_BATCH}; says once, if it cannot, why. */
   static void applyToCurrentThread() {

@@ -39,9 +39,10 @@ final class SharedContext {
   /**
    * A context whose ZeroMQ threads (I/O, reaper) are named {@code owner-zmq-…}, so that their CPU
    * and their profile samples are counted for whoever owns them: a server's for the server. Its I/O
-   * threads run under {@link BatchPolicy}.
+   * threads run under {@link BatchPolicy} when {@value BatchPolicy#PROPERTY} asks for it.
    */
   static ZContext newContext(String owner) {
+    boolean batch = BatchPolicy.requested();
     ZContext ctx = new ZContext(1);
     ctx.setLinger(0);
     ctx.setThreadFactor(
@@ -49,7 +50,7 @@ final class SharedContext {
           // A client context's threads are the load generator's; a server's are the server's.
           Runnable counted = owner.equals(CLIENT) ? ClientCpu.counted(task) : task;
           Runnable run =
-              !name.startsWith("iothread")
+              !batch || !name.startsWith("iothread")
                   ? counted
                   : () -> {
                     BatchPolicy.applyToCurrentThread(); // see BatchPolicy for why

@@ -1,6 +1,7 @@
 package dev.callosum.perf.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +20,42 @@ import org.zeromq.ZMQ;
 class BatchPolicyTests {
 
   @Test
-  void aContextsIoThreadRunsAsBatchAndItsOwnersThreadsDoNot() throws Exception {
-    ZContext context = SharedContext.newContext("bp1");
+  void byDefaultIoThreadsKeepTheDefaultPolicy() throws Exception {
+    assertThat(System.getProperty(BatchPolicy.PROPERTY)).isNull();
+    ZContext context = SharedContext.newContext("bp0");
+    try {
+      ZMQ.Socket socket = context.createSocket(SocketType.ROUTER);
+      socket.bind("tcp://127.0.0.1:*");
+      Awaiting.until(() -> !threadsNamed("bp0-zmq-iothrea").isEmpty(), "the I/O thread");
+      Thread.sleep(200); // what a chrt would have had time to change
+      assertThat(threadsNamed("bp0-zmq-iothrea"))
+          .allSatisfy(tid -> assertThat(policy(tid)).isZero());
+    } finally {
+      context.close();
+    }
+  }
+
+  @Test
+  void aValueOtherThanTrueOrFalseIsRefusedByName() {
+    System.setProperty(BatchPolicy.PROPERTY, "yes");
+    try {
+      assertThatThrownBy(() -> SharedContext.newContext("bp2"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("callosum.perf.batchIoThreads must be true or false, not 'yes'");
+    } finally {
+      System.clearProperty(BatchPolicy.PROPERTY);
+    }
+  }
+
+  @Test
+  void askedFor_aContextsIoThreadRunsAsBatchAndItsOwnersThreadsDoNot() throws Exception {
+    System.setProperty(BatchPolicy.PROPERTY, "true");
+    ZContext context;
+    try {
+      context = SharedContext.newContext("bp1");
+    } finally {
+      System.clearProperty(BatchPolicy.PROPERTY);
+    }
     try {
       ZMQ.Socket socket = context.createSocket(SocketType.ROUTER); // starts the I/O thread
       socket.bind("tcp://127.0.0.1:*");
