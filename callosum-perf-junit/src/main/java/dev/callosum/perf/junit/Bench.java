@@ -22,6 +22,7 @@ import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.measurement.ResourceProbe;
 import dev.callosum.perf.measurement.ServerResources;
 import dev.callosum.perf.measurement.TimeSeries;
+import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.peer.RpcServer;
@@ -265,33 +266,53 @@ public final class Bench implements AutoCloseable {
     }
     long jitBefore = JitActivity.millis();
     long measuringSince = System.nanoTime();
-    for (int i = 0; i < settings.iterations(); i++) {
-      String phase = "iteration " + (i + 1) + "/" + settings.iterations();
-      long before = ProcessCpu.nanos();
-      long generatorBefore = ClientCpu.nanos();
-      ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
-      if (measured.profiler != null) {
-        measured.profiler.beforeIteration(expected);
-      }
-      measured.startIntervals(serverBefore);
-      int k = i + 1;
-      Consumer<TimeSeries.Point> intervals = p -> measured.sampleInterval(k, p.endSeconds());
-      HiccupMeter meter = HiccupMeter.start();
-      LoadResult iteration;
-      Hiccups hiccups;
-      try {
-        iteration = run.apply(progress(phase, requests, duration, waiting).andThen(intervals));
-      } finally {
-        hiccups = meter.stop();
+    // After a warm-up, the I/O threads run as batch while measuring: see BatchPolicy for why.
+    BatchPolicy.Scope io =
+        settings.batchIoThreads() && settings.warmups() > 0
+            ? BatchPolicy.measuring()
+            : BatchPolicy.none();
+    try {
+      for (int i = 0; i < settings.iterations(); i++) {
+        String phase = "iteration " + (i + 1) + "/" + settings.iterations();
+        long before = ProcessCpu.nanos();
+        long generatorBefore = ClientCpu.nanos();
+        ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
         if (measured.profiler != null) {
-          measured.profiler.afterIteration();
+          measured.profiler.beforeIteration(expected);
         }
+        measured.startIntervals(serverBefore);
+        int k = i + 1;
+        Consumer<TimeSeries.Point> intervals = p -> measured.sampleInterval(k, p.endSeconds());
+        HiccupMeter meter = HiccupMeter.start();
+        LoadResult iteration;
+        Hiccups hiccups;
+        try {
+          iteration = run.apply(progress(phase, requests, duration, waiting).andThen(intervals));
+        } finally {
+          hiccups = meter.stop();
+          if (measured.profiler != null) {
+            measured.profiler.afterIteration();
+          }
+        }
+        ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
+        checkAlive(server, parameters, measured, phase, iteration);
+        measured.add(iteration, before, hiccups);
+        measured.addGenerator(generatorBefore, ClientCpu.nanos());
+        measured.addServer(serverBefore, serverAfter);
       }
-      ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
-      checkAlive(server, parameters, measured, phase, iteration);
-      measured.add(iteration, before, hiccups);
-      measured.addGenerator(generatorBefore, ClientCpu.nanos());
-      measured.addServer(serverBefore, serverAfter);
+    } finally {
+      io.close();
+    }
+    if (settings.batchIoThreads() && settings.warmups() > 0) {
+      BatchPolicy.failure()
+          .ifPresent(
+              why ->
+                  note(
+                      "ZeroMQ I/O threads not batch",
+                      "callosum.perf.batchIoThreads asked for SCHED_BATCH I/O threads while"
+                          + " measuring, and they could not be: "
+                          + why
+                          + ". A delayed reply may gain a tail of up to a scheduler tick."));
     }
     if (jitBefore >= 0) {
       JitActivity.note(

@@ -69,6 +69,9 @@ import org.apiguardian.api.API;
  *   <tr><td>callosum.perf.cpus</td><td>split</td><td>split: a server this run starts gets the
  *       upper half of the CPUs, the load generator the lower half, while each benchmark runs;
  *       shared: both wherever the kernel puts them</td></tr>
+ *   <tr><td>callosum.perf.batchIoThreads</td><td>true</td><td>this JVM's ZeroMQ I/O threads run
+ *       as Linux {@code SCHED_BATCH} during measured iterations that follow a warm-up, so that
+ *       waking one never preempts its waker (see {@code BatchPolicy}); false: never</td></tr>
  *   <tr><td>callosum.perf.list</td><td>false</td><td>list the benchmarks a run would run, and
  *       run none</td></tr>
  * </table>
@@ -93,6 +96,8 @@ import org.apiguardian.api.API;
  * @param stallLimit how long a server that is alive may answer nothing while calls wait before the
  *     benchmark fails, saying so
  * @param cpus whether a started server and the load generator run on CPUs of their own
+ * @param batchIoThreads whether this JVM's ZeroMQ I/O threads run as {@code SCHED_BATCH} while
+ *     measured iterations after a warm-up run
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -111,7 +116,8 @@ public record BenchmarkSettings(
     ReportSettings reports,
     boolean list,
     Duration stallLimit,
-    CpuSplit.Mode cpus) {
+    CpuSplit.Mode cpus,
+    boolean batchIoThreads) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -216,7 +222,8 @@ public record BenchmarkSettings(
               }
               return d;
             }),
-        parse(lookup, "cpus", "split", "split or shared", CpuSplit.Mode::parse));
+        parse(lookup, "cpus", "split", "split or shared", CpuSplit.Mode::parse),
+        parse(lookup, "batchIoThreads", "true", "true or false", BenchmarkSettings::bool));
   }
 
   private static Map<Placement, Double> placementScales(Function<String, Optional<String>> lookup) {

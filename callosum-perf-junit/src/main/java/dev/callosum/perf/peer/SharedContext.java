@@ -39,23 +39,16 @@ final class SharedContext {
   /**
    * A context whose ZeroMQ threads (I/O, reaper) are named {@code owner-zmq-…}, so that their CPU
    * and their profile samples are counted for whoever owns them: a server's for the server. Its I/O
-   * threads run under {@link BatchPolicy} when {@value BatchPolicy#PROPERTY} asks for it.
+   * threads follow {@link BatchPolicy}'s scopes.
    */
   static ZContext newContext(String owner) {
-    boolean batch = BatchPolicy.requested();
     ZContext ctx = new ZContext(1);
     ctx.setLinger(0);
     ctx.setThreadFactor(
         (task, name) -> {
           // A client context's threads are the load generator's; a server's are the server's.
           Runnable counted = owner.equals(CLIENT) ? ClientCpu.counted(task) : task;
-          Runnable run =
-              !batch || !name.startsWith("iothread")
-                  ? counted
-                  : () -> {
-                    BatchPolicy.applyToCurrentThread(); // see BatchPolicy for why
-                    counted.run();
-                  };
+          Runnable run = name.startsWith("iothread") ? BatchPolicy.ioThread(counted) : counted;
           Thread thread = new Thread(run, owner + "-zmq-" + name);
           thread.setDaemon(true);
           return thread;

@@ -1,8 +1,12 @@
 package dev.callosum.perf.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.junit.Bench;
+import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -10,22 +14,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-/** {@link BatchPolicy}: ZeroMQ's I/O threads do not preempt the threads that wake them. */
+/**
+ * {@link BatchPolicy}: while a benchmark measures after a warm-up, ZeroMQ's I/O threads do not
+ * preempt the threads that wake them.
+ */
 class BatchPolicyTests {
 
   @Test
-  void byDefaultIoThreadsKeepTheDefaultPolicy() throws Exception {
-    assertThat(System.getProperty(BatchPolicy.PROPERTY)).isNull();
+  void outsideAScopeIoThreadsKeepTheDefaultPolicy() throws Exception {
     ZContext context = SharedContext.newContext("bp0");
     try {
-      ZMQ.Socket socket = context.createSocket(SocketType.ROUTER);
-      socket.bind("tcp://127.0.0.1:*");
+      startIoThread(context);
       Awaiting.until(() -> !threadsNamed("bp0-zmq-iothrea").isEmpty(), "the I/O thread");
       Thread.sleep(200); // what a chrt would have had time to change
       assertThat(threadsNamed("bp0-zmq-iothrea"))
@@ -36,40 +42,144 @@ class BatchPolicyTests {
   }
 
   @Test
-  void aValueOtherThanTrueOrFalseIsRefusedByName() {
-    System.setProperty(BatchPolicy.PROPERTY, "yes");
+  void inAScopeEveryIoThreadRunsAsBatch_untilTheLastScopeCloses() throws Exception {
+    ZContext before = SharedContext.newContext("bp1");
+    ZContext during = null;
     try {
-      assertThatThrownBy(() -> SharedContext.newContext("bp2"))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("callosum.perf.batchIoThreads must be true or false, not 'yes'");
+      startIoThread(before);
+      Awaiting.until(() -> !threadsNamed("bp1-zmq-iothrea").isEmpty(), "the I/O thread");
+      String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      BatchPolicy.Scope outer = BatchPolicy.measuring();
+      try {
+        assertThat(threadsNamed("bp1-zmq-iothrea"))
+            .as("an I/O thread alive when the scope opened")
+            .isNotEmpty()
+            .allSatisfy(tid -> assertThat(policy(tid)).isEqualTo(BatchPolicy.SCHED_BATCH));
+        assertThat(BatchPolicy.policyOf(self)).as("the thread that opened the scope").isZero();
+
+        during = SharedContext.newContext("bp2");
+        startIoThread(during);
+        Awaiting.until(
+            () ->
+                !threadsNamed("bp2-zmq-iothrea").isEmpty()
+                    && threadsNamed("bp2-zmq-iothrea").stream()
+                        .allMatch(tid -> policy(tid) == BatchPolicy.SCHED_BATCH),
+            "an I/O thread started in the scope to run as SCHED_BATCH");
+
+        BatchPolicy.measuring().close(); // a nested scope closing leaves the outer one's policy
+        assertThat(threadsNamed("bp1-zmq-iothrea"))
+            .allSatisfy(tid -> assertThat(policy(tid)).isEqualTo(BatchPolicy.SCHED_BATCH));
+      } finally {
+        outer.close();
+      }
+      assertThat(threadsNamed("bp1-zmq-iothrea"))
+          .allSatisfy(tid -> assertThat(policy(tid)).isZero());
+      assertThat(threadsNamed("bp2-zmq-iothrea"))
+          .allSatisfy(tid -> assertThat(policy(tid)).isZero());
     } finally {
-      System.clearProperty(BatchPolicy.PROPERTY);
+      before.close();
+      if (during != null) {
+        during.close();
+      }
+    }
+  }
+
+  /** Records, at every call, the policies of this JVM's ZeroMQ I/O threads. */
+  @RpcBenchmark
+  static class Recording {
+    static final List<List<Integer>> SEEN = new CopyOnWriteArrayList<>();
+
+    @Test
+    void echo(Bench bench) {
+      Handler recording =
+          Handler.of(
+              body -> {
+                SEEN.add(BatchPolicy.policies());
+                return body;
+              });
+      bench.closedLoop(bench.server(ServerSpec.handler("recording", recording))).requests(40).run();
     }
   }
 
   @Test
-  void askedFor_aContextsIoThreadRunsAsBatchAndItsOwnersThreadsDoNot() throws Exception {
-    System.setProperty(BatchPolicy.PROPERTY, "true");
-    ZContext context;
+  void aBenchmarkRunsItsIoThreadsAsBatchWhileItMeasuresAfterAWarmUp() {
+    List<List<Integer>> seen = record("callosum.perf.warmups", "1");
+    assertThat(seen).hasSize(80);
+    assertThat(seen.subList(0, 40))
+        .as("in the warm-up")
+        .allSatisfy(p -> assertThat(p).isNotEmpty().containsOnly(0));
+    assertThat(seen.subList(40, 80))
+        .as("in the measured iteration: the server's and the client's I/O threads")
+        .allSatisfy(p -> assertThat(p).hasSizeGreaterThanOrEqualTo(2).containsOnly(3));
+    assertThat(BatchPolicy.policies()).as("after the benchmark").doesNotContain(3);
+  }
+
+  @Test
+  void withoutAWarmUpOrWhenTurnedOffTheyKeepTheDefaultPolicy() {
+    assertThat(record("callosum.perf.warmups", "0"))
+        .as("no warm-up: the JIT may still be compiling")
+        .hasSize(40)
+        .allSatisfy(p -> assertThat(p).containsOnly(0));
+    assertThat(record("callosum.perf.warmups", "1", "callosum.perf.batchIoThreads", "false"))
+        .hasSize(80)
+        .allSatisfy(p -> assertThat(p).containsOnly(0));
+  }
+
+  @Test
+  void whereThePolicyCannotBeSetTheResultSaysWhy() throws IOException {
+    Recording.SEEN.clear();
+    BatchPolicy.chrt = "no-such-chrt-here";
+    Path output = TestKit.freshOutputDirectory();
     try {
-      context = SharedContext.newContext("bp1");
+      TestKit.jupiter(output)
+          .selectors(selectClass(Recording.class))
+          .configurationParameter("callosum.perf.iterations", "1")
+          .configurationParameter("callosum.perf.warmups", "1")
+          .configurationParameter("callosum.perf.profiling", "false")
+          .execute()
+          .testEvents()
+          .assertStatistics(s -> s.succeeded(1));
     } finally {
-      System.clearProperty(BatchPolicy.PROPERTY);
+      BatchPolicy.chrt = "chrt";
     }
-    try {
-      ZMQ.Socket socket = context.createSocket(SocketType.ROUTER); // starts the I/O thread
-      socket.bind("tcp://127.0.0.1:*");
-      Awaiting.until(
-          () ->
-              !threadsNamed("bp1-zmq-iothrea").isEmpty()
-                  && threadsNamed("bp1-zmq-iothrea").stream()
-                      .allMatch(tid -> policy(tid) == BatchPolicy.SCHED_BATCH),
-          "the I/O thread's policy to be SCHED_BATCH");
-      String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-      assertThat(BatchPolicy.policyOf(self)).as("the thread that made the context").isZero();
-    } finally {
-      context.close();
+    assertThat(TestKit.resultsJson(output))
+        .contains("ZeroMQ I/O threads not batch")
+        .contains("no-such-chrt-here (util-linux) is not installed here");
+    assertThat(Recording.SEEN).allSatisfy(p -> assertThat(p).containsOnly(0));
+  }
+
+  @Test
+  void aSettingOtherThanTrueOrFalseIsRefusedByName() {
+    List<String> failures =
+        TestKit.failures(
+            TestKit.jupiter()
+                .selectors(selectClass(Recording.class))
+                .configurationParameter("callosum.perf.batchIoThreads", "yes")
+                .execute());
+    assertThat(failures)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("callosum.perf.batchIoThreads")
+        .contains("true or false")
+        .contains("'yes'");
+  }
+
+  private static List<List<Integer>> record(String... settings) {
+    Recording.SEEN.clear();
+    var kit =
+        TestKit.jupiter()
+            .selectors(selectClass(Recording.class))
+            .configurationParameter("callosum.perf.iterations", "1")
+            .configurationParameter("callosum.perf.profiling", "false");
+    for (int i = 0; i < settings.length; i += 2) {
+      kit.configurationParameter(settings[i], settings[i + 1]);
     }
+    kit.execute().testEvents().assertStatistics(s -> s.succeeded(1));
+    return List.copyOf(Recording.SEEN);
+  }
+
+  private static void startIoThread(ZContext context) {
+    ZMQ.Socket socket = context.createSocket(SocketType.ROUTER); // starts the I/O thread
+    socket.bind("tcp://127.0.0.1:*");
   }
 
   @Test
@@ -79,7 +189,7 @@ class BatchPolicyTests {
     Thread thread =
         new Thread(
             () -> {
-              failure.set(BatchPolicy.apply(List.of("chrt", "--batch", "--pid", "0")));
+              failure.set(BatchPolicy.apply(List.of("chrt", "--batch", "--pid", "0"), selfTid()));
               try {
                 String self =
                     Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
@@ -96,10 +206,18 @@ class BatchPolicyTests {
 
   @Test
   void aMissingOrFailingCommandSaysWhatWentWrong() {
-    assertThat(BatchPolicy.apply(List.of("no-such-chrt-here")))
+    assertThat(BatchPolicy.apply(List.of("no-such-chrt-here"), "1"))
         .startsWith("no-such-chrt-here (util-linux) is not installed here");
-    assertThat(BatchPolicy.apply(List.of("sh", "-c", "echo refused >&2; exit 3", "sh")))
+    assertThat(BatchPolicy.apply(List.of("sh", "-c", "echo refused >&2; exit 3", "sh"), "1"))
         .contains("exited with 3: refused");
+  }
+
+  private static String selfTid() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static int policy(String tid) {

@@ -16,6 +16,7 @@ import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
+import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.Handler;
 import dev.callosum.perf.peer.RawZeroMq;
 import java.time.Duration;
@@ -53,23 +54,30 @@ class CalibrationBenchmarks {
             .run();
     double ideal = clients * 1e9 / delay.toNanos();
     // What this machine gives the same delay and load without Callosum: bare jeromq, the same
-    // frames, the same wait; on a VM whose idle cores wake slowly, its tail is the machine's.
+    // frames, the same wait, its I/O threads under the same policy while it measures; on a VM
+    // whose idle cores wake slowly, its tail is the machine's.
     LoadResult raw;
     String rawCpus;
     try (RawZeroMq.EchoServer rawServer = new RawZeroMq.EchoServer(delay);
         CpuSplit cpus =
             CpuSplit.ofThreadsNamed(bench.settings().cpus(), RawZeroMq.EchoServer.THREAD)) {
       rawCpus = cpus.describe();
-      raw =
-          ClosedLoop.rawZeroMq(
-                  rawServer.endpoint(),
-                  ClosedLoad.DEFAULT
-                      .clients(clients)
-                      .payload(Payload.parse("64B"))
-                      .duration(Duration.ofSeconds(3))
-                      .warmup(200L * clients),
-                  true)
-              .run();
+      BatchPolicy.Scope io =
+          bench.settings().batchIoThreads() ? BatchPolicy.measuring() : BatchPolicy.none();
+      try {
+        raw =
+            ClosedLoop.rawZeroMq(
+                    rawServer.endpoint(),
+                    ClosedLoad.DEFAULT
+                        .clients(clients)
+                        .payload(Payload.parse("64B"))
+                        .duration(Duration.ofSeconds(3))
+                        .warmup(200L * clients),
+                    true)
+                .run();
+      } finally {
+        io.close();
+      }
     }
     bench.note(
         "Calibration: a " + Quantities.compact(delay.toNanos()) + " delay",
