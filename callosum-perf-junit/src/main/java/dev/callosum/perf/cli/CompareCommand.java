@@ -19,12 +19,18 @@ final class CompareCommand {
     } catch (IllegalArgumentException e) {
       throw new Args.UsageException("--cpus: " + e.getMessage());
     }
+    String batch = args.string("batch-io-threads", "true");
+    if (!batch.equals("true") && !batch.equals("false")) {
+      throw new Args.UsageException("--batch-io-threads: true or false, not '" + batch + "'");
+    }
+    boolean batchIoThreads = Boolean.parseBoolean(batch);
     args.rejectUnknown();
-    out.println(EchoComparison.header(rounds, cpus));
+    out.println(EchoComparison.header(rounds, cpus, batchIoThreads));
     EchoComparison.run(
         EchoComparison.standardCases(requests),
         rounds,
         cpus,
+        batchIoThreads,
         row -> {
           out.println(EchoComparison.line(row));
           out.flush();

@@ -38,7 +38,8 @@ public final class Main {
         compare  raw jeromq DEALER/ROUTER echo against the Callosum peer echo
                    --requests 20000 (for 1 KiB; fewer for larger)   --rounds 5
                    --cpus split|shared (split: each server on CPUs of its own, the clients on
-                   the others)
+                   the others)   --batch-io-threads true|false (ZeroMQ I/O threads SCHED_BATCH
+                   after the warm-up, raw and Callosum alike)
         keys     write a CURVE key pair as NAME.key and NAME.key_secret (pyzmq format)
                    --out DIR (default .)   --name NAME (default callosum)
       """;

@@ -4,6 +4,7 @@ import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.Environment;
 import dev.callosum.perf.measurement.LoadResult;
+import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.ClientConfig;
 import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RawZeroMq;
@@ -106,14 +107,30 @@ public final class EchoComparison {
 
   /**
    * Runs every case for {@code rounds} alternating rounds, each server on CPUs of its own when
-   * {@code cpus} says split; reports each row as it is done.
+   * {@code cpus} says split, after a warm-up of all, with every ZeroMQ I/O thread (raw and Callosum
+   * alike) as {@code SCHED_BATCH} when {@code batchIoThreads} (see {@link BatchPolicy}); reports
+   * each row as it is done.
    */
   public static List<Row> run(
-      List<Case> cases, int rounds, CpuSplit.Mode cpus, Consumer<Row> progress) {
+      List<Case> cases,
+      int rounds,
+      CpuSplit.Mode cpus,
+      boolean batchIoThreads,
+      Consumer<Row> progress) {
     Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
     runRaw(warmup, false, cpus);
     runRaw(warmup, true, cpus);
     runCallosum(warmup, cpus);
+    BatchPolicy.Scope io = batchIoThreads ? BatchPolicy.measuring() : BatchPolicy.none();
+    try {
+      return rounds(cases, rounds, cpus, progress);
+    } finally {
+      io.close();
+    }
+  }
+
+  private static List<Row> rounds(
+      List<Case> cases, int rounds, CpuSplit.Mode cpus, Consumer<Row> progress) {
     List<Row> rows = new ArrayList<>();
     for (Case c : cases) {
       List<LoadResult> raw = new ArrayList<>();
@@ -140,7 +157,7 @@ public final class EchoComparison {
     return rows;
   }
 
-  public static String header(int rounds, CpuSplit.Mode cpus) {
+  public static String header(int rounds, CpuSplit.Mode cpus, boolean batchIoThreads) {
     return "Raw jeromq echo vs Callosum peer echo: closed loop, Java client and server on"
         + " loopback, one process\n"
         + "machine: "
@@ -151,6 +168,11 @@ public final class EchoComparison {
             ? "each server on the upper half of this JVM's CPUs, the clients on the lower half"
                 + " (--cpus split; shared where they cannot be pinned)"
             : "shared by the servers and the clients (--cpus shared)")
+        + "\n"
+        + "ZeroMQ I/O threads: "
+        + (batchIoThreads
+            ? "SCHED_BATCH after the warm-up, raw and Callosum alike (--batch-io-threads true)"
+            : "the default policy (--batch-io-threads false)")
         + "\n"
         + String.format(
             Locale.ROOT,

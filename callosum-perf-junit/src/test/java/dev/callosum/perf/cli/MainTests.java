@@ -70,6 +70,8 @@ class MainTests {
         .contains(
             "--cpus: must be split (the server under test and the load generator on CPUs of"
                 + " their own) or shared, not 'half'");
+    assertThat(run("compare", "--batch-io-threads", "yes")).isEqualTo(2);
+    assertThat(err()).contains("--batch-io-threads: true or false, not 'yes'");
   }
 
   @Test

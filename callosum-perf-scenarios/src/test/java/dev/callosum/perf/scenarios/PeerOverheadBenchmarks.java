@@ -41,12 +41,14 @@ class PeerOverheadBenchmarks {
             + " load generator's own cost, not the server under test.");
     boolean quick = bench.settings().quick();
     int rounds = quick ? 1 : 5;
-    System.out.println(EchoComparison.header(rounds, bench.settings().cpus()));
+    boolean batch = bench.settings().batchIoThreads();
+    System.out.println(EchoComparison.header(rounds, bench.settings().cpus(), batch));
     List<EchoComparison.Row> rows =
         EchoComparison.run(
             EchoComparison.standardCases(quick ? 2_000 : 20_000),
             rounds,
             bench.settings().cpus(),
+            batch,
             row -> System.out.println(EchoComparison.line(row)));
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
