@@ -1,7 +1,7 @@
 package dev.callosum.perf.measurement;
 
+import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apiguardian.api.API;
@@ -314,29 +313,6 @@ public final class CpuSplit implements AutoCloseable {
       command.add("-a");
     }
     command.addAll(List.of("-p", "-c", ranges(cpus), id));
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new IOException("taskset (util-linux) is not installed here: " + e.getMessage(), e);
-    }
-    try {
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish in 10 s");
-      }
-      if (process.exitValue() != 0) {
-        throw new IOException(
-            String.join(" ", command)
-                + " exited with "
-                + process.exitValue()
-                + ": "
-                + output.strip());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running " + String.join(" ", command), e);
-    }
+    UtilLinux.run(command);
   }
 }

@@ -1,14 +1,12 @@
 package dev.callosum.perf.peer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apiguardian.api.API;
 
@@ -187,26 +185,11 @@ public final class BatchPolicy {
   static String apply(List<String> command, String tid) {
     List<String> full = new ArrayList<>(command);
     full.add(tid);
-    Process process;
     try {
-      process = new ProcessBuilder(full).redirectErrorStream(true).start();
+      UtilLinux.run(full);
+      return null;
     } catch (IOException e) {
-      return command.get(0) + " (util-linux) is not installed here: " + e.getMessage();
-    }
-    try {
-      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return String.join(" ", full) + " did not finish in 10 s";
-      }
-      return process.exitValue() == 0
-          ? null
-          : String.join(" ", full) + " exited with " + process.exitValue() + ": " + output.strip();
-    } catch (IOException e) {
-      return String.join(" ", full) + " failed: " + e.getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted while running " + String.join(" ", full);
+      return e.getMessage();
     }
   }
 
