@@ -2,6 +2,7 @@ package dev.callosum.perf.cli;
 
 import dev.callosum.perf.Scheduler;
 import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.CurveKeyPair;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
@@ -20,9 +21,10 @@ import java.util.stream.Stream;
  * {@code server}: starts a Callosum server with the test handlers and prints, once it accepts
  * connections, exactly one line: {@code CALLOSUM-PERF READY tcp://127.0.0.1:PORT}, followed by
  * {@code curve-public-key=KEY} with CURVE, {@code spec=WORD} (what it serves, as {@link
- * dev.callosum.perf.ServerSpec#word()} writes it) and {@code identity=callosum-perf VERSION java
- * VERSION}. It runs until stopped (SIGTERM, Ctrl-C), or until its standard input closes with {@code
- * --stop-on-eof}.
+ * dev.callosum.perf.ServerSpec#word()} writes it), {@code io-threads=ID,...} (its ZeroMQ I/O
+ * threads' ids, for the harness to run them as batch while it measures) and, last, {@code
+ * identity=callosum-perf VERSION java VERSION}. It runs until stopped (SIGTERM, Ctrl-C), or until
+ * its standard input closes with {@code --stop-on-eof}.
  */
 final class ServerCommand {
   static final String READY = "CALLOSUM-PERF READY";
@@ -53,8 +55,10 @@ final class ServerCommand {
             + (server.publicKey() == null ? "" : " curve-public-key=" + server.publicKey())
             + " spec="
             + spec.curve(server.publicKey() != null).word().orElseThrow()
+            + " io-threads="
+            + String.join(",", BatchPolicy.ioThreadIds())
             + " identity="
-            + RpcServer.identity());
+            + RpcServer.identity()); // last: it runs to the end of the line
     out.flush();
     if (stopOnEof) {
       Thread watcher =

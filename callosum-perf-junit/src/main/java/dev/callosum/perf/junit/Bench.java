@@ -269,7 +269,7 @@ public final class Bench implements AutoCloseable {
     // After a warm-up, the I/O threads run as batch while measuring: see BatchPolicy for why.
     BatchPolicy.Scope io =
         settings.batchIoThreads() && settings.warmups() > 0
-            ? BatchPolicy.measuring()
+            ? BatchPolicy.measuring(server.ioThreads())
             : BatchPolicy.none();
     try {
       for (int i = 0; i < settings.iterations(); i++) {

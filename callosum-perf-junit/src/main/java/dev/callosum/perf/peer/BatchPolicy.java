@@ -34,7 +34,9 @@ import org.apiguardian.api.API;
  *
  * <p>The policy needs no privilege; it is set with util-linux's {@code chrt}, once per I/O thread
  * per scope. Where that fails (not Linux, no {@code chrt}) the threads run as before, and it is
- * said once. A server in another process keeps its own threads' policy.
+ * said once. A forked server of this project says its I/O threads' ids on its ready line, and they
+ * follow the scopes too; any other server in another process (Python's libzmq has no such race)
+ * keeps its own threads' policy.
  *
  * @since 0.1
  */
@@ -72,11 +74,21 @@ public final class BatchPolicy {
    * now and those started before then.
    */
   public static Scope measuring() {
+    return measuring(List.of());
+  }
+
+  /**
+   * As {@link #measuring()}, and also the threads {@code others} of a server in another process
+   * (the ids its ready line gave); their policy goes back when this scope closes, as far as that
+   * process still runs.
+   */
+  public static Scope measuring(List<String> others) {
     synchronized (BatchPolicy.class) {
       if (scopes++ == 0) {
         failure = null;
         IO_THREADS.forEach(tid -> set(tid, "--batch"));
       }
+      others.forEach(tid -> set(tid, "--batch"));
     }
     AtomicBoolean closed = new AtomicBoolean();
     return () -> {
@@ -86,8 +98,31 @@ public final class BatchPolicy {
             IO_THREADS.forEach(tid -> set(tid, "--other"));
           }
         }
+        // A server that died meanwhile has no threads to give their policy back to.
+        others.forEach(tid -> apply(List.of(chrt, "--other", "--pid", "0"), tid));
       }
     };
+  }
+
+  /**
+   * The thread ids of this JVM's live ZeroMQ I/O threads, waiting up to a second for a context's
+   * first to start: what a server in its own process tells the harness on its ready line.
+   */
+  public static List<String> ioThreadIds() {
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    while (true) {
+      synchronized (BatchPolicy.class) {
+        if (!IO_THREADS.isEmpty() || System.nanoTime() > deadline) {
+          return List.copyOf(IO_THREADS);
+        }
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
   }
 
   /**

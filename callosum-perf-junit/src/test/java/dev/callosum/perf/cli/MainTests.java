@@ -180,9 +180,8 @@ class MainTests {
       assertThat(ready)
           .startsWith(ServerCommand.READY + " tcp://127.0.0.1:")
           .contains(" curve-public-key=" + serverKeys.publicKey() + " ")
-          .contains(
-              " spec=handler=echo,scheduler=key-serialized,compress=true,curve=true identity="
-                  + "callosum-perf ")
+          .contains(" spec=handler=echo,scheduler=key-serialized,compress=true,curve=true ")
+          .containsPattern(" io-threads=\\d+(,\\d+)* identity=callosum-perf ")
           .endsWith(" java " + System.getProperty("java.version"));
       String endpoint = ready.split(" ")[2];
 

@@ -3,7 +3,10 @@ package dev.callosum.perf.peer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.callosum.perf.ManagedServer;
+import dev.callosum.perf.Placement;
 import dev.callosum.perf.ServerSpec;
+import dev.callosum.perf.fixtures.ManagedServers;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.testing.TestKit;
@@ -81,6 +84,93 @@ class BatchPolicyTests {
       if (during != null) {
         during.close();
       }
+    }
+  }
+
+  @Test
+  void aForkedServerSaysItsIoThreadsAndTheyFollowTheScopeFromThisProcess() throws Exception {
+    try (ManagedServer server = ManagedServers.forked(ServerSpec.echo())) {
+      long pid = server.pid().orElseThrow();
+      assertThat(server.ioThreads()).as("from its ready line").isNotEmpty();
+      assertThat(server.ioThreads())
+          .allSatisfy(tid -> assertThat(policyIn(pid, tid)).as("before").isZero());
+      BatchPolicy.Scope scope = BatchPolicy.measuring(server.ioThreads());
+      try {
+        assertThat(server.ioThreads())
+            .allSatisfy(tid -> assertThat(policyIn(pid, tid)).as("in the scope").isEqualTo(3));
+      } finally {
+        scope.close();
+      }
+      assertThat(server.ioThreads())
+          .allSatisfy(tid -> assertThat(policyIn(pid, tid)).as("after").isZero());
+    }
+  }
+
+  @RpcBenchmark(placement = Placement.FORKED)
+  static class Forked {
+    @Test
+    void echo(Bench bench) {
+      ManagedServer server = bench.server(ServerSpec.echo());
+      FORKED_IO.addAll(server.ioThreads());
+      FORKED_PID.set(server.pid().orElseThrow());
+      bench.closedLoop(server).duration(java.time.Duration.ofSeconds(2)).run();
+    }
+  }
+
+  static final List<String> FORKED_IO = new CopyOnWriteArrayList<>();
+  static final AtomicReference<Long> FORKED_PID = new AtomicReference<>();
+
+  @Test
+  void aBenchmarkRunsAForkedServersIoThreadsAsBatchWhileItMeasures() throws Exception {
+    FORKED_IO.clear();
+    FORKED_PID.set(null);
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                Long pid = FORKED_PID.get();
+                for (String tid : FORKED_IO) {
+                  try {
+                    seen.add(policyIn(pid, tid));
+                  } catch (RuntimeException e) {
+                    // the server ended
+                  }
+                }
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    watcher.start();
+    try {
+      TestKit.jupiter()
+          .selectors(selectClass(Forked.class))
+          .configurationParameter("callosum.perf.iterations", "1")
+          .configurationParameter("callosum.perf.warmups", "1")
+          .configurationParameter("callosum.perf.profiling", "false")
+          .execute()
+          .testEvents()
+          .assertStatistics(s -> s.succeeded(1));
+    } finally {
+      watcher.interrupt();
+      watcher.join();
+    }
+    assertThat(FORKED_IO).as("the forked server's I/O threads").isNotEmpty();
+    assertThat(seen)
+        .as("their policy: default in the warm-up, batch while measured")
+        .contains(0, 3);
+  }
+
+  private static int policyIn(long pid, String tid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "task", tid, "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      return Integer.parseInt(fields[41 - 3]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
