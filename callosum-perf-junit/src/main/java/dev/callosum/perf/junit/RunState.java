@@ -134,7 +134,9 @@ final class RunState implements AutoCloseable {
     m.put("cpus", s.cpus().label());
     m.put(
         "batchIoThreads",
-        s.batchIoThreads() ? "true (measured iterations after a warm-up, this JVM)" : "false");
+        s.batchIoThreads()
+            ? "true (measured iterations after a warm-up: this JVM, a forked server)"
+            : "false");
     ReportSettings r = s.reports();
     m.put("outputDir", r.outputDirectory().toString());
     m.put("format", r.html() && r.json() ? "both" : r.html() ? "html" : "json");
