@@ -146,14 +146,7 @@ class BatchPolicyTests {
             });
     watcher.start();
     try {
-      TestKit.jupiter()
-          .selectors(selectClass(Forked.class))
-          .configurationParameter("callosum.perf.iterations", "1")
-          .configurationParameter("callosum.perf.warmups", "1")
-          .configurationParameter("callosum.perf.profiling", "false")
-          .execute()
-          .testEvents()
-          .assertStatistics(s -> s.succeeded(1));
+      runOnce(Forked.class, TestKit.freshOutputDirectory(), "callosum.perf.warmups", "1");
     } finally {
       watcher.interrupt();
       watcher.join();
@@ -221,14 +214,7 @@ class BatchPolicyTests {
     BatchPolicy.chrt = "no-such-chrt-here";
     Path output = TestKit.freshOutputDirectory();
     try {
-      TestKit.jupiter(output)
-          .selectors(selectClass(Recording.class))
-          .configurationParameter("callosum.perf.iterations", "1")
-          .configurationParameter("callosum.perf.warmups", "1")
-          .configurationParameter("callosum.perf.profiling", "false")
-          .execute()
-          .testEvents()
-          .assertStatistics(s -> s.succeeded(1));
+      runOnce(Recording.class, output, "callosum.perf.warmups", "1");
     } finally {
       BatchPolicy.chrt = "chrt";
     }
@@ -255,16 +241,21 @@ class BatchPolicyTests {
 
   private static List<List<Integer>> record(String... settings) {
     Recording.SEEN.clear();
+    runOnce(Recording.class, TestKit.freshOutputDirectory(), settings);
+    return List.copyOf(Recording.SEEN);
+  }
+
+  /** Runs a benchmark class for one unprofiled measured iteration; it must pass. */
+  private static void runOnce(Class<?> benchmarks, Path output, String... settings) {
     var kit =
-        TestKit.jupiter()
-            .selectors(selectClass(Recording.class))
+        TestKit.jupiter(output)
+            .selectors(selectClass(benchmarks))
             .configurationParameter("callosum.perf.iterations", "1")
             .configurationParameter("callosum.perf.profiling", "false");
     for (int i = 0; i < settings.length; i += 2) {
       kit.configurationParameter(settings[i], settings[i + 1]);
     }
     kit.execute().testEvents().assertStatistics(s -> s.succeeded(1));
-    return List.copyOf(Recording.SEEN);
   }
 
   private static void startIoThread(ZContext context) {
