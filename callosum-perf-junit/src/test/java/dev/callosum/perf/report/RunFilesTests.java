@@ -263,7 +263,9 @@ public class RunFilesTests {
         "callosum.perf.placement",
         "external",
         "callosum.perf.server.command",
-        "timeout 6 " + server,
+        // 12 s from its start: a JVM that takes 5 s to start on a busy machine still serves a
+        // few of the 20 one-second iterations, and a fast one dies before the last.
+        "timeout 12 " + server,
         "callosum.perf.server.ready",
         "CALLOSUM-PERF READY");
 
