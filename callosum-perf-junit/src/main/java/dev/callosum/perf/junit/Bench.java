@@ -267,10 +267,8 @@ public final class Bench implements AutoCloseable {
     long jitBefore = JitActivity.millis();
     long measuringSince = System.nanoTime();
     // After a warm-up, the I/O threads run as batch while measuring: see BatchPolicy for why.
-    BatchPolicy.Scope io =
-        settings.batchIoThreads() && settings.warmups() > 0
-            ? BatchPolicy.measuring(server.ioThreads())
-            : BatchPolicy.none();
+    boolean batch = settings.batchIoThreads() && settings.warmups() > 0;
+    BatchPolicy.Scope io = batch ? BatchPolicy.measuring(server.ioThreads()) : BatchPolicy.none();
     try {
       for (int i = 0; i < settings.iterations(); i++) {
         String phase = "iteration " + (i + 1) + "/" + settings.iterations();
@@ -303,7 +301,7 @@ public final class Bench implements AutoCloseable {
     } finally {
       io.close();
     }
-    if (settings.batchIoThreads() && settings.warmups() > 0) {
+    if (batch) {
       BatchPolicy.failure()
           .ifPresent(
               why ->

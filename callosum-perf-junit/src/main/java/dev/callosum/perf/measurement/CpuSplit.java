@@ -116,7 +116,7 @@ public final class CpuSplit implements AutoCloseable {
           if (tids.isEmpty()) {
             throw new IllegalStateException("no thread of the server was found in this JVM");
           }
-          taskset(halves.load, currentThread(), false);
+          taskset(halves.load, UtilLinux.threadId(), false);
           for (String tid : threadsHere(c -> c.startsWith("callosum-") && !serverThread.test(c))) {
             taskset(halves.load, tid, false);
           }
@@ -133,11 +133,6 @@ public final class CpuSplit implements AutoCloseable {
   public static CpuSplit ofThreadsNamed(Mode mode, String namePrefix) {
     String comm = comm(namePrefix);
     return ofThreadsHere(mode, c -> c.startsWith(comm));
-  }
-
-  /** This thread's id as the kernel knows it. */
-  private static String currentThread() throws IOException {
-    return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
   }
 
   private interface Pinning {

@@ -198,15 +198,12 @@ public final class BatchPolicy {
 
   private static String selfTid() {
     try {
-      return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-    } catch (IOException | UnsupportedOperationException e) {
+      return UtilLinux.threadId();
+    } catch (IOException e) {
       if (WARNED.compareAndSet(false, true)) {
         LOG.log(
             System.Logger.Level.WARNING,
-            "ZeroMQ's I/O threads keep the default scheduling policy (this system has no"
-                + " /proc/thread-self: "
-                + e.getMessage()
-                + ")");
+            "ZeroMQ's I/O threads keep the default scheduling policy (" + e.getMessage() + ")");
       }
       return null;
     }
@@ -230,7 +227,12 @@ public final class BatchPolicy {
 
   /** The scheduling policy of one of this JVM's threads, from {@code /proc/self/task/ID/stat}. */
   static int policyOf(String tid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/self/task", tid, "stat"));
+    return policyOf("self", tid);
+  }
+
+  /** The scheduling policy of thread {@code tid} of process {@code pid} ("self" for this one). */
+  static int policyOf(String pid, String tid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", pid, "task", tid, "stat"));
     // The name (field 2) may hold spaces and parentheses: count fields after its last ')'.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     return Integer.parseInt(fields[41 - 3]); // field 41, counted from 1; fields[0] is field 3

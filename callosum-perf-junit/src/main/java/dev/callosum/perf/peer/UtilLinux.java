@@ -2,19 +2,31 @@ package dev.callosum.perf.peer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apiguardian.api.API;
 
 /**
  * Runs one of util-linux's small commands ({@code taskset}, {@code chrt}) that change how the
- * kernel schedules a thread or a process, and says in one sentence why when it does not work.
+ * kernel schedules a thread or a process, and says in one sentence why when it does not work; and
+ * names the calling thread as those commands know it.
  *
  * @since 0.1
  */
 @API(status = API.Status.INTERNAL, since = "0.1")
 public final class UtilLinux {
   private UtilLinux() {}
+
+  /** The calling thread's id as the kernel knows it, from {@code /proc/thread-self}. */
+  public static String threadId() throws IOException {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    } catch (UnsupportedOperationException e) {
+      throw new IOException("this system has no /proc/thread-self", e);
+    }
+  }
 
   /**
    * Runs {@code command} and waits up to 10 s for it.

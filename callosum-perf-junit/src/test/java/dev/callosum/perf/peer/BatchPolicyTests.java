@@ -51,7 +51,7 @@ class BatchPolicyTests {
     try {
       startIoThread(before);
       Awaiting.until(() -> !threadsNamed("bp1-zmq-iothrea").isEmpty(), "the I/O thread");
-      String self = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      String self = selfTid();
       BatchPolicy.Scope outer = BatchPolicy.measuring();
       try {
         assertThat(threadsNamed("bp1-zmq-iothrea"))
@@ -159,9 +159,7 @@ class BatchPolicyTests {
 
   private static int policyIn(long pid, String tid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "task", tid, "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-      return Integer.parseInt(fields[41 - 3]);
+      return BatchPolicy.policyOf(Long.toString(pid), tid);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -272,9 +270,7 @@ class BatchPolicyTests {
             () -> {
               failure.set(BatchPolicy.apply(List.of("chrt", "--batch", "--pid", "0"), selfTid()));
               try {
-                String self =
-                    Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
-                after.set(BatchPolicy.policyOf(self));
+                after.set(BatchPolicy.policyOf(selfTid()));
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }
@@ -295,7 +291,7 @@ class BatchPolicyTests {
 
   private static String selfTid() {
     try {
-      return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+      return UtilLinux.threadId();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
