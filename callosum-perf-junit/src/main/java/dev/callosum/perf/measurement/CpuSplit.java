@@ -2,7 +2,6 @@ package dev.callosum.perf.measurement;
 
 import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,12 +111,13 @@ public final class CpuSplit implements AutoCloseable {
     return apply(
         mode,
         halves -> {
-          List<String> tids = threadsHere(serverThread);
+          List<String> tids = UtilLinux.threads("self", serverThread);
           if (tids.isEmpty()) {
             throw new IllegalStateException("no thread of the server was found in this JVM");
           }
           taskset(halves.load, UtilLinux.threadId(), false);
-          for (String tid : threadsHere(c -> c.startsWith("callosum-") && !serverThread.test(c))) {
+          for (String tid :
+              UtilLinux.threads("self", c -> c.startsWith("callosum-") && !serverThread.test(c))) {
             taskset(halves.load, tid, false);
           }
           for (String tid : tids) {
@@ -266,23 +266,6 @@ public final class CpuSplit implements AutoCloseable {
 
   private static String cpus(List<Integer> cpus) {
     return (cpus.size() == 1 ? "CPU " : "CPUs ") + ranges(cpus);
-  }
-
-  /** The ids of this JVM's threads whose {@code comm} the predicate accepts. */
-  static List<String> threadsHere(Predicate<String> comm) throws IOException {
-    List<String> tids = new ArrayList<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-      for (Path task : tasks) {
-        try {
-          if (comm.test(Files.readString(task.resolve("comm")).strip())) {
-            tids.add(task.getFileName().toString());
-          }
-        } catch (IOException e) {
-          // the thread ended meanwhile
-        }
-      }
-    }
-    return tids;
   }
 
   /** The first {@link #COMM_LENGTH} characters of a thread name: what {@code comm} shows of it. */

@@ -1,8 +1,6 @@
 package dev.callosum.perf.peer;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -225,16 +223,8 @@ public final class BatchPolicy {
     }
   }
 
-  /** The scheduling policy of one of this JVM's threads, from {@code /proc/self/task/ID/stat}. */
+  /** The scheduling policy of one of this JVM's threads. */
   static int policyOf(String tid) throws IOException {
-    return policyOf("self", tid);
-  }
-
-  /** The scheduling policy of thread {@code tid} of process {@code pid} ("self" for this one). */
-  static int policyOf(String pid, String tid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", pid, "task", tid, "stat"));
-    // The name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-    return Integer.parseInt(fields[41 - 3]); // field 41, counted from 1; fields[0] is field 3
+    return UtilLinux.policyOf("self", tid);
   }
 }

@@ -2,16 +2,19 @@ package dev.callosum.perf.peer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apiguardian.api.API;
 
 /**
  * Runs one of util-linux's small commands ({@code taskset}, {@code chrt}) that change how the
  * kernel schedules a thread or a process, and says in one sentence why when it does not work; and
- * names the calling thread as those commands know it.
+ * reads from {@code /proc} what those commands act on and change: thread ids, names, policies.
  *
  * @since 0.1
  */
@@ -57,5 +60,40 @@ public final class UtilLinux {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while running " + line, e);
     }
+  }
+
+  /**
+   * The ids of the threads of process {@code pid} ("self" for this JVM) whose {@code comm} (a
+   * thread name's first 15 bytes) {@code comm} accepts; threads that end while they are read are
+   * left out.
+   *
+   * @throws IOException if the process has no {@code /proc} entry (it ended, or this is not Linux)
+   */
+  public static List<String> threads(String pid, Predicate<String> comm) throws IOException {
+    List<String> tids = new ArrayList<>();
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          if (comm.test(Files.readString(task.resolve("comm")).strip())) {
+            tids.add(task.getFileName().toString());
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return tids;
+  }
+
+  /**
+   * The scheduling policy of thread {@code tid} of process {@code pid} ("self" for this JVM), as
+   * {@code /proc/PID/task/TID/stat} gives it: 0 the default, 3 {@code SCHED_BATCH}, 5 {@code
+   * SCHED_IDLE}.
+   */
+  public static int policyOf(String pid, String tid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", pid, "task", tid, "stat"));
+    // The name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    return Integer.parseInt(fields[41 - 3]); // field 41, counted from 1; fields[0] is field 3
   }
 }

@@ -8,6 +8,7 @@ import dev.callosum.perf.peer.Handler;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
+import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -184,7 +185,7 @@ class CpuSplitTests {
 
   /** The CPUs of every thread of this JVM with that comm. */
   private static List<String> cpusOf(String comm) throws IOException {
-    return CpuSplit.threadsHere(comm::equals).stream()
+    return UtilLinux.threads("self", comm::equals).stream()
         .map(tid -> allowed(Path.of("/proc/self/task", tid, "status")))
         .toList();
   }

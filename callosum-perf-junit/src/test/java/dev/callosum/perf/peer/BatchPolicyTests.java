@@ -12,10 +12,7 @@ import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -159,7 +156,7 @@ class BatchPolicyTests {
 
   private static int policyIn(long pid, String tid) {
     try {
-      return BatchPolicy.policyOf(Long.toString(pid), tid);
+      return UtilLinux.policyOf(Long.toString(pid), tid);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -306,20 +303,10 @@ class BatchPolicyTests {
   }
 
   private static List<String> threadsNamed(String comm) {
-    List<String> tids = new ArrayList<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-      for (Path task : tasks) {
-        try {
-          if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
-            tids.add(task.getFileName().toString());
-          }
-        } catch (IOException e) {
-          // ended meanwhile
-        }
-      }
+    try {
+      return UtilLinux.threads("self", comm::equals);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return tids;
   }
 }
