@@ -15,6 +15,7 @@ import dev.callosum.perf.load.OpenLoop;
 import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.HiccupMeter;
 import dev.callosum.perf.measurement.Hiccups;
+import dev.callosum.perf.measurement.IdleJit;
 import dev.callosum.perf.measurement.JitActivity;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.ProcessCpu;
@@ -41,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
@@ -269,6 +271,13 @@ public final class Bench implements AutoCloseable {
     // After a warm-up, the I/O threads run as batch while measuring: see BatchPolicy for why.
     boolean batch = settings.batchIoThreads() && settings.warmups() > 0;
     BatchPolicy.Scope io = batch ? BatchPolicy.measuring(server.ioThreads()) : BatchPolicy.none();
+    // ... and the JIT compiles in the time the benchmark leaves idle: see IdleJit for why.
+    boolean idleJit = settings.idleJit() && settings.warmups() > 0;
+    IdleJit.Scope jit =
+        idleJit
+            ? IdleJit.measuring(
+                server.placement() == Placement.FORKED ? server.pid() : OptionalLong.empty())
+            : IdleJit.none();
     try {
       for (int i = 0; i < settings.iterations(); i++) {
         String phase = "iteration " + (i + 1) + "/" + settings.iterations();
@@ -299,7 +308,20 @@ public final class Bench implements AutoCloseable {
         measured.addServer(serverBefore, serverAfter);
       }
     } finally {
+      jit.close();
       io.close();
+    }
+    if (idleJit) {
+      IdleJit.failure()
+          .ifPresent(
+              why ->
+                  note(
+                      "JIT threads not idle",
+                      "callosum.perf.idleJit asked for SCHED_IDLE compiler threads while"
+                          + " measuring, and they could not be: "
+                          + why
+                          + ". A thread woken where the JIT compiles may wait for a scheduler"
+                          + " tick."));
     }
     if (batch) {
       BatchPolicy.failure()

@@ -72,6 +72,10 @@ import org.apiguardian.api.API;
  *   <tr><td>callosum.perf.batchIoThreads</td><td>true</td><td>this JVM's ZeroMQ I/O threads run
  *       as Linux {@code SCHED_BATCH} during measured iterations that follow a warm-up, so that
  *       waking one never preempts its waker (see {@code BatchPolicy}); false: never</td></tr>
+ *   <tr><td>callosum.perf.idleJit</td><td>true</td><td>the JIT's compiler threads (this JVM's,
+ *       a forked server's) run as Linux {@code SCHED_IDLE} during measured iterations that
+ *       follow a warm-up, so that a thread woken where one compiles runs at once (see {@code
+ *       IdleJit}); false: never</td></tr>
  *   <tr><td>callosum.perf.list</td><td>false</td><td>list the benchmarks a run would run, and
  *       run none</td></tr>
  * </table>
@@ -98,6 +102,8 @@ import org.apiguardian.api.API;
  * @param cpus whether a started server and the load generator run on CPUs of their own
  * @param batchIoThreads whether this JVM's ZeroMQ I/O threads run as {@code SCHED_BATCH} while
  *     measured iterations after a warm-up run
+ * @param idleJit whether the JIT's compiler threads (this JVM's, a forked server's) run as {@code
+ *     SCHED_IDLE} while measured iterations after a warm-up run
  * @since 0.1
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -117,7 +123,8 @@ public record BenchmarkSettings(
     boolean list,
     Duration stallLimit,
     CpuSplit.Mode cpus,
-    boolean batchIoThreads) {
+    boolean batchIoThreads,
+    boolean idleJit) {
 
   public static final String PREFIX = "callosum.perf.";
 
@@ -223,7 +230,8 @@ public record BenchmarkSettings(
               return d;
             }),
         parse(lookup, "cpus", "split", "split or shared", CpuSplit.Mode::parse),
-        parse(lookup, "batchIoThreads", "true", "true or false", BenchmarkSettings::bool));
+        parse(lookup, "batchIoThreads", "true", "true or false", BenchmarkSettings::bool),
+        parse(lookup, "idleJit", "true", "true or false", BenchmarkSettings::bool));
   }
 
   private static Map<Placement, Double> placementScales(Function<String, Optional<String>> lookup) {

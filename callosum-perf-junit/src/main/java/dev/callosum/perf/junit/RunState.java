@@ -137,6 +137,12 @@ final class RunState implements AutoCloseable {
         s.batchIoThreads()
             ? "true (measured iterations after a warm-up: this JVM, a forked server)"
             : "false");
+    m.put(
+        "idleJit",
+        s.idleJit()
+            ? "true (JIT compiler threads SCHED_IDLE in measured iterations after a warm-up: this"
+                + " JVM, a forked server)"
+            : "false");
     ReportSettings r = s.reports();
     m.put("outputDir", r.outputDirectory().toString());
     m.put("format", r.html() && r.json() ? "both" : r.html() ? "html" : "json");

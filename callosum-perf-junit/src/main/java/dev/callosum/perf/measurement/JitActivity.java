@@ -12,7 +12,9 @@ import org.apiguardian.api.API;
  * CPU from the load generator (and from the server, when it runs in this JVM) on a machine with few
  * cores, and the code measured is not yet the code it settles on: on these 2-core machines the Java
  * peer's echo path kept compiling for 15,000–20,000 calls. A forked or external server's own JIT is
- * not seen from here.
+ * not seen from here. While measuring, the compiler threads usually run as {@code SCHED_IDLE}
+ * ({@link IdleJit}): a compilation that waits for idle time then lasts longer than it works, and
+ * the sum counts its wall time.
  */
 @API(status = API.Status.INTERNAL, since = "0.1")
 public final class JitActivity {

@@ -14,6 +14,7 @@ import dev.callosum.perf.load.ClosedLoad;
 import dev.callosum.perf.load.ClosedLoop;
 import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.HiccupMeter;
+import dev.callosum.perf.measurement.IdleJit;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.measurement.Quantities;
 import dev.callosum.perf.peer.BatchPolicy;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,7 +56,8 @@ class CalibrationBenchmarks {
             .run();
     double ideal = clients * 1e9 / delay.toNanos();
     // What this machine gives the same delay and load without Callosum: bare jeromq, the same
-    // frames, the same wait, its I/O threads under the same policy while it measures; on a VM
+    // frames, the same wait, its I/O threads and JIT under the same policies while it measures; on
+    // a VM
     // whose idle cores wake slowly, its tail is the machine's.
     LoadResult raw;
     String rawCpus;
@@ -64,6 +67,8 @@ class CalibrationBenchmarks {
       rawCpus = cpus.describe();
       BatchPolicy.Scope io =
           bench.settings().batchIoThreads() ? BatchPolicy.measuring() : BatchPolicy.none();
+      IdleJit.Scope jit =
+          bench.settings().idleJit() ? IdleJit.measuring(OptionalLong.empty()) : IdleJit.none();
       try {
         raw =
             ClosedLoop.rawZeroMq(
@@ -76,6 +81,7 @@ class CalibrationBenchmarks {
                     true)
                 .run();
       } finally {
+        jit.close();
         io.close();
       }
     }
