@@ -2,7 +2,6 @@ package dev.callosum.perf.measurement;
 
 import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,15 +221,10 @@ public final class CpuSplit implements AutoCloseable {
    */
   public static List<Integer> allowedCpus() {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Cpus_allowed_list:")) {
-          return parseRanges(line.substring(line.indexOf(':') + 1));
-        }
-      }
+      return parseRanges(UtilLinux.cpusAllowed(Path.of("/proc/self/status")));
     } catch (IOException | RuntimeException e) {
-      // not Linux
+      return List.of(); // not Linux
     }
-    return List.of();
   }
 
   /** "0-2,5" as [0, 1, 2, 5]. */

@@ -96,4 +96,19 @@ public final class UtilLinux {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     return Integer.parseInt(fields[41 - 3]); // field 41, counted from 1; fields[0] is field 3
   }
+
+  /**
+   * The CPUs a process or thread may run on, as its {@code status} file ({@code /proc/PID/status},
+   * {@code /proc/PID/task/TID/status}, {@code /proc/thread-self/status}) lists them: "0-1", "1".
+   *
+   * @throws IOException if the file cannot be read or has no {@code Cpus_allowed_list}
+   */
+  public static String cpusAllowed(Path status) throws IOException {
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        return line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    throw new IOException("no Cpus_allowed_list in " + status);
+  }
 }

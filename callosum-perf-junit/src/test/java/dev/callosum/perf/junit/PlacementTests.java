@@ -51,13 +51,9 @@ class PlacementTests {
       SEEN.add(
           bench.closedLoop(server).clients(2).payload(Payload.parse("512B")).requests(100).run());
       if (server.pid().isPresent()) {
-        for (String line :
-            java.nio.file.Files.readAllLines(
-                java.nio.file.Path.of("/proc", "" + server.pid().getAsLong(), "status"))) {
-          if (line.startsWith("Cpus_allowed_list:")) {
-            SERVER_CPUS.add(line.substring(line.indexOf(':') + 1).trim());
-          }
-        }
+        SERVER_CPUS.add(
+            dev.callosum.perf.peer.UtilLinux.cpusAllowed(
+                java.nio.file.Path.of("/proc", "" + server.pid().getAsLong(), "status")));
       }
     }
   }

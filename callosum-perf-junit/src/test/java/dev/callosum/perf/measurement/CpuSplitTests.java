@@ -11,7 +11,6 @@ import dev.callosum.perf.peer.ServerConfig;
 import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -200,14 +199,9 @@ class CpuSplitTests {
 
   private static String allowed(Path status) {
     try {
-      for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("Cpus_allowed_list:")) {
-          return line.substring(line.indexOf(':') + 1).trim();
-        }
-      }
+      return UtilLinux.cpusAllowed(status);
     } catch (IOException e) {
       throw new AssertionError("cannot read " + status, e);
     }
-    throw new AssertionError("no Cpus_allowed_list in " + status);
   }
 }
