@@ -1,7 +1,6 @@
 package dev.callosum.perf.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.callosum.perf.ManagedServer;
 import dev.callosum.perf.Placement;
@@ -9,10 +8,10 @@ import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.fixtures.ManagedServers;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.testing.SchedulingScopeContract;
 import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,7 +24,7 @@ import org.zeromq.ZMQ;
  * {@link BatchPolicy}: while a benchmark measures after a warm-up, ZeroMQ's I/O threads do not
  * preempt the threads that wake them.
  */
-class BatchPolicyTests {
+class BatchPolicyTests implements SchedulingScopeContract {
 
   @Test
   void outsideAScopeIoThreadsKeepTheDefaultPolicy() throws Exception {
@@ -121,33 +120,12 @@ class BatchPolicyTests {
   void aBenchmarkRunsAForkedServersIoThreadsAsBatchWhileItMeasures() throws Exception {
     FORKED_IO.clear();
     FORKED_PID.set(null);
-    List<Integer> seen = new CopyOnWriteArrayList<>();
-    Thread watcher =
-        new Thread(
-            () -> {
-              while (!Thread.currentThread().isInterrupted()) {
-                Long pid = FORKED_PID.get();
-                for (String tid : FORKED_IO) {
-                  try {
-                    seen.add(policyIn(pid, tid));
-                  } catch (RuntimeException e) {
-                    // the server ended
-                  }
-                }
-                try {
-                  Thread.sleep(20);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    watcher.start();
-    try {
-      runOnce(Forked.class, TestKit.freshOutputDirectory(), "callosum.perf.warmups", "1");
-    } finally {
-      watcher.interrupt();
-      watcher.join();
-    }
+    List<Integer> seen =
+        TestKit.sampledWhile(
+            () -> FORKED_IO.stream().map(tid -> policyIn(FORKED_PID.get(), tid)).toList(),
+            () ->
+                TestKit.runOnce(
+                    Forked.class, TestKit.freshOutputDirectory(), "callosum.perf.warmups", "1"));
     assertThat(FORKED_IO).as("the forked server's I/O threads").isNotEmpty();
     assertThat(seen)
         .as("their policy: default in the warm-up, batch while measured")
@@ -160,97 +138,6 @@ class BatchPolicyTests {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** Records, at every call, the policies of this JVM's ZeroMQ I/O threads. */
-  @RpcBenchmark
-  static class Recording {
-    static final List<List<Integer>> SEEN = new CopyOnWriteArrayList<>();
-
-    @Test
-    void echo(Bench bench) {
-      Handler recording =
-          Handler.of(
-              body -> {
-                SEEN.add(BatchPolicy.policies());
-                return body;
-              });
-      bench.closedLoop(bench.server(ServerSpec.handler("recording", recording))).requests(40).run();
-    }
-  }
-
-  @Test
-  void aBenchmarkRunsItsIoThreadsAsBatchWhileItMeasuresAfterAWarmUp() {
-    List<List<Integer>> seen = record("callosum.perf.warmups", "1");
-    assertThat(seen).hasSize(80);
-    assertThat(seen.subList(0, 40))
-        .as("in the warm-up")
-        .allSatisfy(p -> assertThat(p).isNotEmpty().containsOnly(0));
-    assertThat(seen.subList(40, 80))
-        .as("in the measured iteration: the server's and the client's I/O threads")
-        .allSatisfy(p -> assertThat(p).hasSizeGreaterThanOrEqualTo(2).containsOnly(3));
-    assertThat(BatchPolicy.policies()).as("after the benchmark").doesNotContain(3);
-  }
-
-  @Test
-  void withoutAWarmUpOrWhenTurnedOffTheyKeepTheDefaultPolicy() {
-    assertThat(record("callosum.perf.warmups", "0"))
-        .as("no warm-up: the JIT may still be compiling")
-        .hasSize(40)
-        .allSatisfy(p -> assertThat(p).containsOnly(0));
-    assertThat(record("callosum.perf.warmups", "1", "callosum.perf.batchIoThreads", "false"))
-        .hasSize(80)
-        .allSatisfy(p -> assertThat(p).containsOnly(0));
-  }
-
-  @Test
-  void whereThePolicyCannotBeSetTheResultSaysWhy() throws IOException {
-    Recording.SEEN.clear();
-    BatchPolicy.chrt = "no-such-chrt-here";
-    Path output = TestKit.freshOutputDirectory();
-    try {
-      runOnce(Recording.class, output, "callosum.perf.warmups", "1");
-    } finally {
-      BatchPolicy.chrt = "chrt";
-    }
-    assertThat(TestKit.resultsJson(output))
-        .contains("ZeroMQ I/O threads not batch")
-        .contains("no-such-chrt-here (util-linux) is not installed here");
-    assertThat(Recording.SEEN).allSatisfy(p -> assertThat(p).containsOnly(0));
-  }
-
-  @Test
-  void aSettingOtherThanTrueOrFalseIsRefusedByName() {
-    List<String> failures =
-        TestKit.failures(
-            TestKit.jupiter()
-                .selectors(selectClass(Recording.class))
-                .configurationParameter("callosum.perf.batchIoThreads", "yes")
-                .execute());
-    assertThat(failures)
-        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-        .contains("callosum.perf.batchIoThreads")
-        .contains("true or false")
-        .contains("'yes'");
-  }
-
-  private static List<List<Integer>> record(String... settings) {
-    Recording.SEEN.clear();
-    runOnce(Recording.class, TestKit.freshOutputDirectory(), settings);
-    return List.copyOf(Recording.SEEN);
-  }
-
-  /** Runs a benchmark class for one unprofiled measured iteration; it must pass. */
-  private static void runOnce(Class<?> benchmarks, Path output, String... settings) {
-    var kit =
-        TestKit.jupiter(output)
-            .selectors(selectClass(benchmarks))
-            .configurationParameter("callosum.perf.iterations", "1")
-            .configurationParameter("callosum.perf.profiling", "false");
-    for (int i = 0; i < settings.length; i += 2) {
-      kit.configurationParameter(settings[i], settings[i + 1]);
-    }
-    kit.execute().testEvents().assertStatistics(s -> s.succeeded(1));
   }
 
   private static void startIoThread(ZContext context) {
@@ -308,5 +195,16 @@ class BatchPolicyTests {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @Override
+  public Scope scope() { // ZeroMQ's I/O threads in this JVM: the client's and the server's
+    return new Scope(
+        BatchPolicy::policies,
+        BatchPolicy.SCHED_BATCH,
+        2,
+        "callosum.perf.batchIoThreads",
+        "ZeroMQ I/O threads not batch",
+        command -> BatchPolicy.chrt = command);
   }
 }

@@ -1,10 +1,15 @@
 package dev.callosum.perf.testing;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -25,6 +30,71 @@ public final class TestKit {
   public static EngineTestKit.Builder jupiter(Path outputDirectory) {
     return EngineTestKit.engine("junit-jupiter")
         .configurationParameter("callosum.perf.outputDir", outputDirectory.toString());
+  }
+
+  /**
+   * Runs a benchmark class for one unprofiled measured iteration with the given settings (name,
+   * value, name, value, ...); its one test must pass.
+   */
+  public static void runOnce(Class<?> benchmarks, Path outputDirectory, String... settings) {
+    var kit =
+        jupiter(outputDirectory)
+            .selectors(selectClass(benchmarks))
+            .configurationParameter("callosum.perf.iterations", "1")
+            .configurationParameter("callosum.perf.profiling", "false");
+    for (int i = 0; i < settings.length; i += 2) {
+      kit.configurationParameter(settings[i], settings[i + 1]);
+    }
+    kit.execute().testEvents().assertStatistics(s -> s.succeeded(1));
+  }
+
+  /** The one failure message of running a benchmark class with a setting of a given value. */
+  public static String refusal(Class<?> benchmarks, String setting, String value) {
+    List<String> failures =
+        failures(
+            jupiter()
+                .selectors(selectClass(benchmarks))
+                .configurationParameter(setting, value)
+                .execute());
+    if (failures.size() != 1) {
+      throw new AssertionError(
+          "expected one failure for " + setting + "=" + value + ": " + failures);
+    }
+    return failures.get(0);
+  }
+
+  /**
+   * What {@code sample} returns every 20 ms while {@code during} runs, all of it in order: a
+   * watcher of another process's threads. A sample that throws (the process ended) adds nothing.
+   */
+  public static <T> List<T> sampledWhile(Supplier<? extends Collection<T>> sample, Runnable during)
+      throws InterruptedException {
+    List<T> seen = new CopyOnWriteArrayList<>();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  seen.addAll(sample.get());
+                } catch (RuntimeException e) {
+                  // the process ended
+                }
+                try {
+                  Thread.sleep(20);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "test-watcher");
+    watcher.start();
+    try {
+      during.run();
+    } finally {
+      watcher.interrupt();
+      watcher.join();
+    }
+    return seen;
   }
 
   /** The messages of the tests that failed, in order. */
