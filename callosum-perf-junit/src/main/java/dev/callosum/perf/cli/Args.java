@@ -58,6 +58,15 @@ final class Args {
     return flags.contains(name);
   }
 
+  /** {@code --name true|false}; anything else is a usage error that names it. */
+  boolean trueOrFalse(String name, boolean fallback) {
+    String v = string(name, Boolean.toString(fallback));
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new UsageException("--" + name + ": true or false, not '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
+  }
+
   String string(String name, String fallback) {
     used.add(name);
     List<String> v = values.get(name);

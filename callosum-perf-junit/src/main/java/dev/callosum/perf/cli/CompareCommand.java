@@ -19,22 +19,20 @@ final class CompareCommand {
     } catch (IllegalArgumentException e) {
       throw new Args.UsageException("--cpus: " + e.getMessage());
     }
-    String batch = args.string("batch-io-threads", "true");
-    if (!batch.equals("true") && !batch.equals("false")) {
-      throw new Args.UsageException("--batch-io-threads: true or false, not '" + batch + "'");
-    }
-    boolean batchIoThreads = Boolean.parseBoolean(batch);
+    var conditions =
+        new EchoComparison.Conditions(
+            cpus, args.trueOrFalse("batch-io-threads", true), args.trueOrFalse("idle-jit", true));
     args.rejectUnknown();
-    out.println(EchoComparison.header(rounds, cpus, batchIoThreads));
+    out.println(EchoComparison.header(rounds, conditions));
     EchoComparison.run(
         EchoComparison.standardCases(requests),
         rounds,
-        cpus,
-        batchIoThreads,
+        conditions,
         row -> {
           out.println(EchoComparison.line(row));
           out.flush();
         });
+    EchoComparison.unmet(conditions).forEach(why -> out.println("note: " + why));
     return 0;
   }
 }

@@ -39,7 +39,8 @@ public final class Main {
                    --requests 20000 (for 1 KiB; fewer for larger)   --rounds 5
                    --cpus split|shared (split: each server on CPUs of its own, the clients on
                    the others)   --batch-io-threads true|false (ZeroMQ I/O threads SCHED_BATCH
-                   after the warm-up, raw and Callosum alike)
+                   after the warm-up, raw and Callosum alike)   --idle-jit true|false (the
+                   JIT's compiler threads SCHED_IDLE after the warm-up)
         keys     write a CURVE key pair as NAME.key and NAME.key_secret (pyzmq format)
                    --out DIR (default .)   --name NAME (default callosum)
       """;

@@ -3,6 +3,7 @@ package dev.callosum.perf.load;
 import dev.callosum.perf.Payload;
 import dev.callosum.perf.measurement.CpuSplit;
 import dev.callosum.perf.measurement.Environment;
+import dev.callosum.perf.measurement.IdleJit;
 import dev.callosum.perf.measurement.LoadResult;
 import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.ClientConfig;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.apiguardian.api.API;
 
@@ -92,6 +94,17 @@ public final class EchoComparison {
     }
   }
 
+  /**
+   * How a comparison runs, the same for raw jeromq and Callosum.
+   *
+   * @param cpus split: each server on CPUs of its own, the clients on the others
+   * @param batchIoThreads every ZeroMQ I/O thread {@code SCHED_BATCH} after the warm-up (see {@link
+   *     BatchPolicy})
+   * @param idleJit this JVM's compiler threads {@code SCHED_IDLE} after the warm-up (see {@link
+   *     IdleJit}), so that a late compilation takes idle time rather than a round's
+   */
+  public record Conditions(CpuSplit.Mode cpus, boolean batchIoThreads, boolean idleJit) {}
+
   /** A Callosum run with the load generator's CPU per call. */
   private record Measured(LoadResult result, double generatorCpuMicros) {}
 
@@ -106,25 +119,24 @@ public final class EchoComparison {
   }
 
   /**
-   * Runs every case for {@code rounds} alternating rounds, each server on CPUs of its own when
-   * {@code cpus} says split, after a warm-up of all, with every ZeroMQ I/O thread (raw and Callosum
-   * alike) as {@code SCHED_BATCH} when {@code batchIoThreads} (see {@link BatchPolicy}); reports
-   * each row as it is done.
+   * Runs every case for {@code rounds} alternating rounds after a warm-up of all, under the given
+   * conditions; reports each row as it is done.
    */
   public static List<Row> run(
-      List<Case> cases,
-      int rounds,
-      CpuSplit.Mode cpus,
-      boolean batchIoThreads,
-      Consumer<Row> progress) {
+      List<Case> cases, int rounds, Conditions conditions, Consumer<Row> progress) {
+    CpuSplit.Mode cpus = conditions.cpus();
     Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
     runRaw(warmup, false, cpus);
     runRaw(warmup, true, cpus);
     runCallosum(warmup, cpus);
-    BatchPolicy.Scope io = batchIoThreads ? BatchPolicy.measuring() : BatchPolicy.none();
+    BatchPolicy.Scope io =
+        conditions.batchIoThreads() ? BatchPolicy.measuring() : BatchPolicy.none();
+    IdleJit.Scope jit =
+        conditions.idleJit() ? IdleJit.measuring(OptionalLong.empty()) : IdleJit.none();
     try {
       return rounds(cases, rounds, cpus, progress);
     } finally {
+      jit.close();
       io.close();
     }
   }
@@ -157,22 +169,40 @@ public final class EchoComparison {
     return rows;
   }
 
-  public static String header(int rounds, CpuSplit.Mode cpus, boolean batchIoThreads) {
+  /** What the last {@link #run} asked for and could not have, one sentence each. */
+  public static List<String> unmet(Conditions conditions) {
+    List<String> unmet = new ArrayList<>();
+    if (conditions.batchIoThreads()) {
+      BatchPolicy.failure()
+          .ifPresent(why -> unmet.add("ZeroMQ I/O threads not SCHED_BATCH: " + why));
+    }
+    if (conditions.idleJit()) {
+      IdleJit.failure().ifPresent(why -> unmet.add("JIT compiler threads not SCHED_IDLE: " + why));
+    }
+    return unmet;
+  }
+
+  public static String header(int rounds, Conditions conditions) {
     return "Raw jeromq echo vs Callosum peer echo: closed loop, Java client and server on"
         + " loopback, one process\n"
         + "machine: "
         + Environment.oneLine()
         + "\n"
         + "CPUs: "
-        + (cpus == CpuSplit.Mode.SPLIT
+        + (conditions.cpus() == CpuSplit.Mode.SPLIT
             ? "each server on the upper half of this JVM's CPUs, the clients on the lower half"
                 + " (--cpus split; shared where they cannot be pinned)"
             : "shared by the servers and the clients (--cpus shared)")
         + "\n"
         + "ZeroMQ I/O threads: "
-        + (batchIoThreads
+        + (conditions.batchIoThreads()
             ? "SCHED_BATCH after the warm-up, raw and Callosum alike (--batch-io-threads true)"
             : "the default policy (--batch-io-threads false)")
+        + "\n"
+        + "JIT compiler threads: "
+        + (conditions.idleJit()
+            ? "SCHED_IDLE after the warm-up (--idle-jit true)"
+            : "the default policy (--idle-jit false)")
         + "\n"
         + String.format(
             Locale.ROOT,

@@ -72,6 +72,8 @@ class MainTests {
                 + " their own) or shared, not 'half'");
     assertThat(run("compare", "--batch-io-threads", "yes")).isEqualTo(2);
     assertThat(err()).contains("--batch-io-threads: true or false, not 'yes'");
+    assertThat(run("compare", "--idle-jit", "off")).isEqualTo(2);
+    assertThat(err()).contains("--idle-jit: true or false, not 'off'");
   }
 
   @Test
@@ -105,6 +107,20 @@ class MainTests {
       assertThat(json.get("environment").get("cores").asInt()).isPositive();
       assertThat(server.stats().requests()).isEqualTo(330);
     }
+  }
+
+  @Test
+  void compareRunsEveryCaseAndSaysUnderWhatConditions() {
+    assertThat(run("compare", "--requests", "200", "--rounds", "2")).isZero();
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertThat(printed)
+        .contains("2 rounds per case")
+        .contains("SCHED_BATCH after the warm-up, raw and Callosum alike (--batch-io-threads true)")
+        .contains("JIT compiler threads: SCHED_IDLE after the warm-up (--idle-jit true)")
+        .doesNotContain("note: ");
+    assertThat(printed.lines().filter(l -> l.matches("^(1 KiB|64 KiB|1 MiB) x \\d+ clients? .*")))
+        .as("one row per case")
+        .hasSize(4);
   }
 
   @Test

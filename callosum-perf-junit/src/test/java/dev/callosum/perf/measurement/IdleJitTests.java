@@ -3,11 +3,13 @@ package dev.callosum.perf.measurement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.callosum.perf.ManagedServer;
+import dev.callosum.perf.Payload;
 import dev.callosum.perf.Placement;
 import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.fixtures.ManagedServers;
 import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
+import dev.callosum.perf.load.EchoComparison;
 import dev.callosum.perf.peer.UtilLinux;
 import dev.callosum.perf.testing.SchedulingScopeContract;
 import dev.callosum.perf.testing.TestKit;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,6 +110,27 @@ class IdleJitTests implements SchedulingScopeContract {
       throw new UncheckedIOException(e);
     }
     return policies;
+  }
+
+  @Test
+  void aComparisonSaysWhenTheJitCouldNotBeMadeIdle() {
+    var conditions = new EchoComparison.Conditions(CpuSplit.Mode.SHARED, false, true);
+    IdleJit.chrt = "no-such-chrt-here";
+    try {
+      EchoComparison.run(
+          List.of(new EchoComparison.Case(Payload.parse("1KiB"), 1, 100)),
+          1,
+          conditions,
+          row -> {});
+    } finally {
+      IdleJit.chrt = "chrt";
+    }
+    assertThat(EchoComparison.unmet(conditions))
+        .singleElement(InstanceOfAssertFactories.STRING)
+        .startsWith(
+            "JIT compiler threads not SCHED_IDLE: no-such-chrt-here (util-linux) is not installed"
+                + " here");
+    assertThat(policies("self")).containsOnly(0);
   }
 
   @Override

@@ -41,15 +41,17 @@ class PeerOverheadBenchmarks {
             + " load generator's own cost, not the server under test.");
     boolean quick = bench.settings().quick();
     int rounds = quick ? 1 : 5;
-    boolean batch = bench.settings().batchIoThreads();
-    System.out.println(EchoComparison.header(rounds, bench.settings().cpus(), batch));
+    var conditions =
+        new EchoComparison.Conditions(
+            bench.settings().cpus(), bench.settings().batchIoThreads(), bench.settings().idleJit());
+    System.out.println(EchoComparison.header(rounds, conditions));
     List<EchoComparison.Row> rows =
         EchoComparison.run(
             EchoComparison.standardCases(quick ? 2_000 : 20_000),
             rounds,
-            bench.settings().cpus(),
-            batch,
+            conditions,
             row -> System.out.println(EchoComparison.line(row)));
+    EchoComparison.unmet(conditions).forEach(why -> bench.note("Not as asked", why));
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
   }
