@@ -2,6 +2,7 @@ package dev.callosum.perf.measurement;
 
 import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,9 @@ public final class CpuSplit implements AutoCloseable {
 
   /** This JVM's CPUs before any split: what a split divides and what closing it gives back. */
   private static final List<Integer> ALL = allowedCpus();
+
+  /** How often {@link #pinEveryThread} sets a process's threads before it gives up. */
+  private static final int PASSES = 10;
 
   private static final Object LOCK = new Object();
   private static boolean active; // guarded by LOCK: one split at a time in this JVM
@@ -94,7 +98,7 @@ public final class CpuSplit implements AutoCloseable {
     return apply(
         mode,
         halves -> {
-          taskset(halves.load, Long.toString(ProcessHandle.current().pid()), true);
+          pinEveryThread(halves.load, ProcessHandle.current().pid());
           pinProcessTree(pid, halves.server);
         });
   }
@@ -117,10 +121,10 @@ public final class CpuSplit implements AutoCloseable {
           taskset(halves.load, UtilLinux.threadId(), false);
           for (String tid :
               UtilLinux.threads("self", c -> c.startsWith("callosum-") && !serverThread.test(c))) {
-            taskset(halves.load, tid, false);
+            pinThreadHere(halves.load, tid);
           }
           for (String tid : tids) {
-            taskset(halves.server, tid, false);
+            pinThreadHere(halves.server, tid);
           }
         });
   }
@@ -205,7 +209,7 @@ public final class CpuSplit implements AutoCloseable {
       return;
     }
     try {
-      taskset(all, Long.toString(ProcessHandle.current().pid()), true);
+      pinEveryThread(all, ProcessHandle.current().pid());
     } catch (IOException | RuntimeException e) {
       System.err.println("callosum-perf: cannot give this JVM back CPUs " + ranges(all) + ": " + e);
     } finally {
@@ -271,9 +275,79 @@ public final class CpuSplit implements AutoCloseable {
     ProcessHandle root =
         ProcessHandle.of(pid)
             .orElseThrow(() -> new IllegalStateException("the server's process " + pid + " ended"));
-    taskset(cpus, Long.toString(pid), true);
+    pinEveryThread(cpus, pid);
     for (ProcessHandle child : root.descendants().collect(Collectors.toList())) {
-      taskset(cpus, Long.toString(child.pid()), true);
+      try {
+        pinEveryThread(cpus, child.pid());
+      } catch (IOException e) {
+        if (child.isAlive()) {
+          throw e;
+        } // else it ended meanwhile: nothing left to pin
+      }
+    }
+  }
+
+  /**
+   * Gives every thread of process {@code pid} the CPUs {@code cpus}. {@code taskset -a} lists the
+   * threads, then sets them one by one, and stops at the first that ended meanwhile ("No such
+   * process"), leaving the rest as they were; a thread started during the pass by one not yet set
+   * keeps its creator's old CPUs. A JVM's threads come and go (pools, the JIT), so passes repeat
+   * until every thread that {@code /proc} lists has the CPUs asked for.
+   */
+  private static void pinEveryThread(List<Integer> cpus, long pid) throws IOException {
+    String id = Long.toString(pid);
+    String wanted = ranges(cpus);
+    String lastProblem = "";
+    for (int pass = 1; pass <= PASSES; pass++) {
+      try {
+        taskset(cpus, id, true);
+      } catch (IOException e) {
+        if (!e.getMessage().contains("No such process")) {
+          throw e;
+        }
+        lastProblem = "; last: " + e.getMessage();
+      }
+      if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
+        throw new IOException("process " + pid + " ended while it was pinned");
+      }
+      if (threadsElsewhere(id, wanted) == 0) {
+        return;
+      }
+    }
+    throw new IOException(
+        "threads of process "
+            + pid
+            + " still ran elsewhere than CPUs "
+            + wanted
+            + " after "
+            + PASSES
+            + " passes of taskset"
+            + lastProblem);
+  }
+
+  /** How many threads of process {@code pid} may run elsewhere than on {@code wanted}. */
+  private static int threadsElsewhere(String pid, String wanted) throws IOException {
+    int elsewhere = 0;
+    for (String tid : UtilLinux.threads(pid, comm -> true)) {
+      try {
+        if (!UtilLinux.cpusAllowed(Path.of("/proc", pid, "task", tid, "status")).equals(wanted)) {
+          elsewhere++;
+        }
+      } catch (IOException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return elsewhere;
+  }
+
+  /** Pins one thread of this JVM, unless it ended since it was listed. */
+  private static void pinThreadHere(List<Integer> cpus, String tid) throws IOException {
+    try {
+      taskset(cpus, tid, false);
+    } catch (IOException e) {
+      if (Files.exists(Path.of("/proc/self/task", tid))) {
+        throw e;
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apiguardian.api.API;
 
 /**
@@ -40,7 +41,9 @@ public final class UtilLinux {
   public static void run(List<String> command) throws IOException {
     Process process;
     try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().put("LC_ALL", "C"); // messages callers may recognise, in English
+      process = builder.start();
     } catch (IOException e) {
       throw new IOException(
           command.get(0) + " (util-linux) is not installed here: " + e.getMessage(), e);
@@ -53,13 +56,31 @@ public final class UtilLinux {
         throw new IOException(line + " did not finish in 10 s");
       }
       if (process.exitValue() != 0) {
-        throw new IOException(line + " exited with " + process.exitValue() + ": " + output.strip());
+        throw new IOException(
+            line
+                + " exited with "
+                + process.exitValue()
+                + ": "
+                + complaint(command.get(0), output));
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while running " + line, e);
     }
+  }
+
+  /**
+   * What a failed command said about its failure: its lines that begin with its name, as
+   * util-linux's complaints do ("taskset: failed to get pid 7's affinity: No such process"), not
+   * the progress it printed before ({@code taskset -a} prints two lines per thread); all of it when
+   * no line does.
+   */
+  static String complaint(String name, String output) {
+    String prefix = Path.of(name).getFileName() + ":";
+    List<String> complaints =
+        output.lines().filter(l -> l.startsWith(prefix)).collect(Collectors.toList());
+    return complaints.isEmpty() ? output.strip() : String.join("; ", complaints);
   }
 
   /**

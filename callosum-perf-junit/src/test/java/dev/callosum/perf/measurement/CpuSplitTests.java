@@ -12,9 +12,11 @@ import dev.callosum.perf.peer.UtilLinux;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +100,44 @@ class CpuSplitTests {
     } finally {
       shell.descendants().forEach(ProcessHandle::destroyForcibly);
       shell.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void threadsEndingWhileAProcessIsPinnedLeaveNoThreadBehind() throws Exception {
+    // taskset -a lists a process's threads, then sets each, and stops at one that ended meanwhile:
+    // a JVM's threads come and go, so the split must pin and give back every thread regardless.
+    AtomicBoolean churning = new AtomicBoolean(true);
+    Thread churner =
+        new Thread(
+            () -> {
+              while (churning.get()) {
+                Thread brief = new Thread(() -> {}, "brief");
+                brief.start();
+                try {
+                  brief.join();
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "churner");
+    Process sleeper = new ProcessBuilder("sleep", "60").start();
+    churner.start();
+    try {
+      for (int round = 0; round < 15; round++) {
+        try (CpuSplit split = CpuSplit.ofProcess(CpuSplit.Mode.SPLIT, sleeper.pid())) {
+          assertThat(split.isSplit()).as(split.describe()).isTrue();
+          assertThat(cpusOfThisThread()).isEqualTo(split.loadCpus());
+        }
+        assertThat(cpusOfEveryThread())
+            .as("round %d: every thread of this JVM has every CPU back", round)
+            .containsOnly(everyCpu);
+      }
+    } finally {
+      churning.set(false);
+      churner.join();
+      sleeper.destroyForcibly().waitFor();
     }
   }
 
@@ -187,6 +227,19 @@ class CpuSplitTests {
     return UtilLinux.threads("self", comm::equals).stream()
         .map(tid -> allowed(Path.of("/proc/self/task", tid, "status")))
         .toList();
+  }
+
+  /** The CPUs of every thread of this JVM, leaving out threads that end while they are read. */
+  private static List<String> cpusOfEveryThread() throws IOException {
+    List<String> cpus = new ArrayList<>();
+    for (String tid : UtilLinux.threads("self", comm -> true)) {
+      try {
+        cpus.add(UtilLinux.cpusAllowed(Path.of("/proc/self/task", tid, "status")));
+      } catch (IOException e) {
+        // ended meanwhile
+      }
+    }
+    return cpus;
   }
 
   private static String cpusOfThisThread() {

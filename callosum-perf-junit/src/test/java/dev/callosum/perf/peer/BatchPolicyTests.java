@@ -171,6 +171,11 @@ class BatchPolicyTests implements SchedulingScopeContract {
         .startsWith("no-such-chrt-here (util-linux) is not installed here");
     assertThat(BatchPolicy.apply(List.of("sh", "-c", "echo refused >&2; exit 3", "sh"), "1"))
         .contains("exited with 3: refused");
+    // What util-linux prints as progress stays out; its complaint, in English, is the message.
+    String script =
+        "echo \"pid 1's current affinity list: 0\"; echo \"sh: no, locale $LC_ALL\"; exit 1";
+    assertThat(BatchPolicy.apply(List.of("sh", "-c", script, "sh"), "1"))
+        .endsWith("exited with 1: sh: no, locale C");
   }
 
   private static String selfTid() {
