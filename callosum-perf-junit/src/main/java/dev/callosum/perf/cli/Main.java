@@ -30,6 +30,8 @@ public final class Main {
                    --max-body-size 10MiB   --stop-on-eof (stop when stdin closes)
                    what echo does: --echo-delay 1ms [--echo-delay-max 5ms] (reply after a
                    fixed or random delay)   --echo-reply-size 64KiB   --echo-fails
+                   a server that fails on cue: --crash-after N (at its N-th echo call)
+                   [--crash-with exit|sigkill|sigstop] (exit status 3, the default)
         load     closed-loop load against a server; prints the result as JSON
                    --target tcp://127.0.0.1:N (required)   --clients 1   --payload 1KiB
                    --requests 10000   --warmup 1000   --method echo

@@ -4,6 +4,7 @@ import dev.callosum.perf.Scheduler;
 import dev.callosum.perf.ServerSpec;
 import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.CurveKeyPair;
+import dev.callosum.perf.peer.Handler;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
 import java.io.IOException;
@@ -13,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +29,12 @@ import java.util.stream.Stream;
  * threads' ids, for the harness to run them as batch while it measures) and, last, {@code
  * identity=callosum-perf VERSION java VERSION}. It runs until stopped (SIGTERM, Ctrl-C), or until
  * its standard input closes with {@code --stop-on-eof}.
+ *
+ * <p>{@code --crash-after N} makes it a server that fails on cue, for checking what a harness does
+ * with one: when the N-th {@code echo} call arrives it does not answer it, and exits with status 3
+ * ({@code --crash-with exit}), kills itself with SIGKILL ({@code sigkill}) or stops itself with
+ * SIGSTOP ({@code sigstop}: alive, answering nothing). Counted in calls, not seconds, so that where
+ * the failure lands does not depend on how long its JVM took to start.
  */
 final class ServerCommand {
   static final String READY = "CALLOSUM-PERF READY";
@@ -119,7 +129,7 @@ final class ServerCommand {
   static ServerConfig config(Args args, ServerSpec spec) {
     // What `echo` does, for servers started for a benchmark spec (see ServerSpec.commandLine).
     ServerConfig.Builder builder =
-        ServerConfig.builder().testHandlers().handler("echo", spec.handler());
+        ServerConfig.builder().testHandlers().handler("echo", crashing(args, spec.handler()));
     String port = args.string("port", null);
     String bind = args.string("bind", null);
     if (port != null && bind != null) {
@@ -147,6 +157,66 @@ final class ServerCommand {
       builder.curve(serverKeys, allowedKeys(allow).toArray(new String[0]));
     }
     return builder.build();
+  }
+
+  /** How a server told to crash ends. */
+  enum Crash {
+    EXIT,
+    SIGKILL,
+    SIGSTOP
+  }
+
+  /** {@code echo} as asked, or, with {@code --crash-after N}, failing on cue at its N-th call. */
+  static Handler crashing(Args args, Handler echo) {
+    int after = args.positiveInt("crash-after", 0);
+    String with = args.string("crash-with", null);
+    if (after == 0) {
+      if (with != null) {
+        throw new Args.UsageException("--crash-with needs --crash-after N (the call to fail at)");
+      }
+      return echo;
+    }
+    Crash crash =
+        switch (with == null ? "exit" : with) {
+          case "exit" -> Crash.EXIT;
+          case "sigkill" -> Crash.SIGKILL;
+          case "sigstop" -> Crash.SIGSTOP;
+          default ->
+              throw new Args.UsageException(
+                  "--crash-with expects exit, sigkill or sigstop, got '" + with + "'");
+        };
+    AtomicLong calls = new AtomicLong();
+    return request -> {
+      if (calls.incrementAndGet() >= after) {
+        crash(crash, after);
+        return new CompletableFuture<>(); // never answered: stopped, or ending
+      }
+      return echo.handle(request);
+    };
+  }
+
+  private static void crash(Crash crash, int after) {
+    System.err.println(
+        "callosum-perf server: crashing at call "
+            + after
+            + " as asked (--crash-with "
+            + crash.name().toLowerCase(Locale.ROOT)
+            + ")");
+    System.err.flush();
+    if (crash == Crash.EXIT) {
+      Runtime.getRuntime().halt(3); // no shutdown hooks: as abrupt as a crash
+    }
+    String signal = crash == Crash.SIGKILL ? "KILL" : "STOP";
+    try {
+      new ProcessBuilder("sh", "-c", "kill -" + signal + " " + ProcessHandle.current().pid())
+          .inheritIO()
+          .start()
+          .waitFor();
+    } catch (IOException e) {
+      Runtime.getRuntime().halt(3); // cannot signal itself: crash all the same
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Public keys from certificate files, or from every {@code .key} file in a directory. */

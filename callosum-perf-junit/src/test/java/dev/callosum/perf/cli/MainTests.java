@@ -9,6 +9,7 @@ import dev.callosum.perf.peer.Connection;
 import dev.callosum.perf.peer.CurveKeyPair;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
+import dev.callosum.perf.protocol.OrderKey;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -153,6 +154,41 @@ class MainTests {
     assertThat(err())
         .contains("--echo-delay expects a duration like 500ms, 5s or 2m, got 'a while'");
     assertThat(Main.USAGE).contains("--echo-delay 1ms", "--echo-reply-size", "--echo-fails");
+  }
+
+  /** Counted in calls, so that where it fails does not hang on how fast its JVM started. */
+  @Test
+  void aServerToldToCrashAnswersTheCallsBeforeAndExitsWithStatus3AtItsCall() throws Exception {
+    Process server = startServer("--crash-after", "3");
+    try {
+      String ready =
+          new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+              .readLine();
+      String endpoint = ready.split(" ")[2];
+      try (Connection connection = Connection.open(ClientConfig.builder(endpoint).build())) {
+        byte[] body = {1, 2, 3};
+        assertThat(connection.call("echo", body)).isEqualTo(body);
+        assertThat(connection.call("echo", body)).isEqualTo(body);
+        assertThat(server.isAlive()).isTrue();
+        connection.send("echo", OrderKey.NONE, body); // the third: never answered
+        assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("the server ended").isTrue();
+        assertThat(server.exitValue()).isEqualTo(3);
+        assertThat(connection.receive(TimeUnit.MILLISECONDS.toNanos(200))).isNull();
+      }
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  @Test
+  void crashOptionsThatMakeNoSenseAreUsageErrors() {
+    assertThat(run("server", "--crash-with", "sigkill")).isEqualTo(2);
+    assertThat(err()).contains("--crash-with needs --crash-after N (the call to fail at)");
+    assertThat(run("server", "--crash-after", "5", "--crash-with", "segfault")).isEqualTo(2);
+    assertThat(err()).contains("--crash-with expects exit, sigkill or sigstop, got 'segfault'");
+    assertThat(run("server", "--crash-after", "0")).isEqualTo(2);
+    assertThat(err()).contains("--crash-after expects a positive whole number, got '0'");
+    assertThat(Main.USAGE).contains("--crash-after N", "--crash-with exit|sigkill|sigstop");
   }
 
   private static String serverSpec(String... options) {

@@ -506,7 +506,7 @@ class PlacementTests {
                     "callosum.perf.iterations", "3",
                     "callosum.perf.placement", "external",
                     "callosum.perf.server.command",
-                        "timeout 6 " + SERVER.replace("{port}", "{port} --echo-delay 10ms"),
+                        SERVER.replace("{port}", "{port} --echo-delay 10ms --crash-after 200"),
                     "callosum.perf.server.ready", "CALLOSUM-PERF READY")));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
 
@@ -514,7 +514,8 @@ class PlacementTests {
         .singleElement()
         .asString()
         .contains("the server command (pid ")
-        .contains("with status 124")
+        .contains("with status 3")
+        .contains("crashing at call 200 as asked")
         .contains("s after it was ready")
         .contains("during iteration 1/3 of SlowEchoUntilTheServerDies.echo, after ")
         .contains("no iteration was measured before it");
@@ -533,13 +534,13 @@ class PlacementTests {
                     "callosum.perf.warmups", "1",
                     "callosum.perf.placement", "external",
                     "callosum.perf.server.command",
-                        "timeout 4 " + SERVER.replace("{port}", "{port} --echo-delay 10ms"),
+                        SERVER.replace("{port}", "{port} --echo-delay 10ms --crash-after 200"),
                     "callosum.perf.server.ready", "CALLOSUM-PERF READY")));
 
     assertThat(failures)
         .singleElement()
         .asString()
-        .contains("with status 124")
+        .contains("with status 3")
         .contains("during warm-up 1/1 of SlowEchoUntilTheServerDies.echo, after ")
         .contains("no iteration was measured before it")
         .doesNotContain("HandshakeException");
@@ -588,9 +589,9 @@ class PlacementTests {
                     "callosum.perf.placement",
                     "external",
                     "callosum.perf.server.command",
-                    "sh -c '(sleep 4; kill -9 $$) & exec "
-                        + SERVER.replace("{port}", "{port} --echo-delay 10ms")
-                        + "'",
+                    SERVER.replace(
+                        "{port}",
+                        "{port} --echo-delay 10ms --crash-after 500 --crash-with sigkill"),
                     "callosum.perf.server.ready",
                     "CALLOSUM-PERF READY")));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -621,9 +622,9 @@ class PlacementTests {
                     "callosum.perf.placement",
                     "external",
                     "callosum.perf.server.command",
-                    "sh -c '(sleep 3; kill -STOP $$) & exec "
-                        + SERVER.replace("{port}", "{port} --echo-delay 10ms")
-                        + "'",
+                    SERVER.replace(
+                        "{port}",
+                        "{port} --echo-delay 10ms --crash-after 200 --crash-with sigstop"),
                     "callosum.perf.server.ready",
                     "CALLOSUM-PERF READY")));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
