@@ -212,19 +212,28 @@ final class HeadlessChromium implements AutoCloseable {
     if (socket != null) {
       socket.abort();
     }
+    // Its helper processes (renderer, network service) go too: left alone they may still be
+    // writing into the profile while it is deleted (seen in CI: a file that vanished mid-walk).
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
+    helpers.forEach(ProcessHandle::destroy);
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      for (ProcessHandle helper : helpers) {
+        helper.onExit().get(10, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      helpers.forEach(ProcessHandle::destroyForcibly);
     }
     try (Stream<Path> files = Files.walk(profile)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // a temporary directory left behind, or part of it: nothing the test depends on
     }
   }
 
