@@ -49,6 +49,26 @@ public final class BenchmarkResult extends LatencyDistribution {
       SystemUnderTest systemUnderTest,
       long generatorCpuNanos) {
     static final Extras NONE = new Extras(null, null, null, null, -1);
+
+    Extras cutShortBy(String why) {
+      return new Extras(why, serverResources, serverProfile, systemUnderTest, generatorCpuNanos);
+    }
+
+    Extras serverResources(ServerResources used) {
+      return new Extras(cutShort, used, serverProfile, systemUnderTest, generatorCpuNanos);
+    }
+
+    Extras serverProfile(ServerProfile profile) {
+      return new Extras(cutShort, serverResources, profile, systemUnderTest, generatorCpuNanos);
+    }
+
+    Extras systemUnderTest(SystemUnderTest sut) {
+      return new Extras(cutShort, serverResources, serverProfile, sut, generatorCpuNanos);
+    }
+
+    Extras generatorCpuNanos(long nanos) {
+      return new Extras(cutShort, serverResources, serverProfile, systemUnderTest, nanos);
+    }
   }
 
   public BenchmarkResult(String name, String server, List<LoadResult> iterations) {
@@ -151,49 +171,25 @@ public final class BenchmarkResult extends LatencyDistribution {
    */
   public BenchmarkResult cutShortBy(String why) {
     java.util.Objects.requireNonNull(why, "why");
-    return with(
-        new Extras(
-            why,
-            extras.serverResources(),
-            extras.serverProfile(),
-            extras.systemUnderTest(),
-            extras.generatorCpuNanos()));
+    return with(extras.cutShortBy(why));
   }
 
   /** This result with what the server under test used over its measured iterations. */
   public BenchmarkResult withServerResources(ServerResources resources) {
     java.util.Objects.requireNonNull(resources, "resources");
-    return with(
-        new Extras(
-            extras.cutShort(),
-            resources,
-            extras.serverProfile(),
-            extras.systemUnderTest(),
-            extras.generatorCpuNanos()));
+    return with(extras.serverResources(resources));
   }
 
   /** This result with what a profiler of the server in another process kept. */
   public BenchmarkResult withServerProfile(ServerProfile profile) {
     java.util.Objects.requireNonNull(profile, "profile");
-    return with(
-        new Extras(
-            extras.cutShort(),
-            extras.serverResources(),
-            profile,
-            extras.systemUnderTest(),
-            extras.generatorCpuNanos()));
+    return with(extras.serverProfile(profile));
   }
 
   /** This result with the server it measured, as reports name it. */
   public BenchmarkResult withSystemUnderTest(SystemUnderTest sut) {
     java.util.Objects.requireNonNull(sut, "sut");
-    return with(
-        new Extras(
-            extras.cutShort(),
-            extras.serverResources(),
-            extras.serverProfile(),
-            sut,
-            extras.generatorCpuNanos()));
+    return with(extras.systemUnderTest(sut));
   }
 
   /**
@@ -201,13 +197,7 @@ public final class BenchmarkResult extends LatencyDistribution {
    * ({@link dev.callosum.perf.peer.ClientCpu}); negative where unknown.
    */
   public BenchmarkResult withLoadGeneratorCpu(long nanos) {
-    return with(
-        new Extras(
-            extras.cutShort(),
-            extras.serverResources(),
-            extras.serverProfile(),
-            extras.systemUnderTest(),
-            nanos));
+    return with(extras.generatorCpuNanos(nanos));
   }
 
   /**
