@@ -47,27 +47,48 @@ public final class BenchmarkResult extends LatencyDistribution {
       ServerResources serverResources,
       ServerProfile serverProfile,
       SystemUnderTest systemUnderTest,
-      long generatorCpuNanos) {
-    static final Extras NONE = new Extras(null, null, null, null, -1);
+      long generatorCpuNanos,
+      LoadResult profiledIteration) {
+    static final Extras NONE = new Extras(null, null, null, null, -1, null);
 
     Extras cutShortBy(String why) {
-      return new Extras(why, serverResources, serverProfile, systemUnderTest, generatorCpuNanos);
+      return new Extras(
+          why,
+          serverResources,
+          serverProfile,
+          systemUnderTest,
+          generatorCpuNanos,
+          profiledIteration);
     }
 
     Extras serverResources(ServerResources used) {
-      return new Extras(cutShort, used, serverProfile, systemUnderTest, generatorCpuNanos);
+      return new Extras(
+          cutShort, used, serverProfile, systemUnderTest, generatorCpuNanos, profiledIteration);
     }
 
     Extras serverProfile(ServerProfile profile) {
-      return new Extras(cutShort, serverResources, profile, systemUnderTest, generatorCpuNanos);
+      return new Extras(
+          cutShort,
+          serverResources,
+          profile,
+          systemUnderTest,
+          generatorCpuNanos,
+          profiledIteration);
     }
 
     Extras systemUnderTest(SystemUnderTest sut) {
-      return new Extras(cutShort, serverResources, serverProfile, sut, generatorCpuNanos);
+      return new Extras(
+          cutShort, serverResources, serverProfile, sut, generatorCpuNanos, profiledIteration);
+    }
+
+    Extras profiledIteration(LoadResult iteration) {
+      return new Extras(
+          cutShort, serverResources, serverProfile, systemUnderTest, generatorCpuNanos, iteration);
     }
 
     Extras generatorCpuNanos(long nanos) {
-      return new Extras(cutShort, serverResources, serverProfile, systemUnderTest, nanos);
+      return new Extras(
+          cutShort, serverResources, serverProfile, systemUnderTest, nanos, profiledIteration);
     }
   }
 
@@ -198,6 +219,23 @@ public final class BenchmarkResult extends LatencyDistribution {
    */
   public BenchmarkResult withLoadGeneratorCpu(long nanos) {
     return with(extras.generatorCpuNanos(nanos));
+  }
+
+  /**
+   * This result with the iteration its profile was recorded in: one more after the measured ones,
+   * with every profiler running, which its numbers do not count.
+   */
+  public BenchmarkResult withProfiledIteration(LoadResult iteration) {
+    java.util.Objects.requireNonNull(iteration, "iteration");
+    return with(extras.profiledIteration(iteration));
+  }
+
+  /**
+   * The iteration its profile was recorded in, after the measured ones and not counted in this
+   * result's numbers: what it measured shows what profiling cost. Empty where none ran.
+   */
+  public java.util.Optional<LoadResult> profiledIteration() {
+    return java.util.Optional.ofNullable(extras.profiledIteration());
   }
 
   /**

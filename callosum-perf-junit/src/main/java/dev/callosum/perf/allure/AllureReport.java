@@ -215,11 +215,13 @@ public final class AllureReport {
         String.format(
             Locale.ROOT,
             "%d CPU samples of every thread and %d JFR samples of threads in native code"
-                + " (I/O system calls, polls, waits) over %.1f s; %.2f s process CPU, kernel"
-                + " time included%n",
+                + " (I/O system calls, polls, waits) over %.1f s: %d profiled iteration(s), run"
+                + " after the measured ones and not counted in the numbers; %.2f s process CPU,"
+                + " kernel time included%n",
             p.cpuSamples(),
             p.nativeSamples(),
             p.seconds(),
+            p.iterations(),
             p.processCpuNanos() / 1e9));
     text.append("CPU samples: ").append(p.cpuSampling()).append(System.lineSeparator());
     for (ProfileSummary.CpuProfile part : p.parts()) {

@@ -66,13 +66,13 @@ public final class Baseline {
               + " \"callosum-perf/benchmark-results\")");
     }
     int version = root.path("schemaVersion").asInt(-1);
-    if (version < 1 || version > 4) { // 2 to 4 only added fields; a baseline reads the same
+    if (version < 1 || version > 5) { // 2 to 5 only added fields; a baseline reads the same
       throw new IllegalArgumentException(
           "the baseline "
               + path
               + " has schemaVersion "
               + version
-              + "; this version of callosum-perf reads schemaVersion 1 to 4");
+              + "; this version of callosum-perf reads schemaVersion 1 to 5");
     }
     Map<String, Entry> entries = new HashMap<>();
     for (JsonNode b : root.path("benchmarks")) {

@@ -27,6 +27,7 @@ import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcClient;
 import dev.callosum.perf.peer.RpcServer;
+import dev.callosum.perf.profile.Profiler;
 import dev.callosum.perf.profile.ServerProfiler;
 import dev.callosum.perf.report.ConsoleReport;
 import dev.callosum.perf.report.Note;
@@ -86,6 +87,7 @@ public final class Bench implements AutoCloseable {
   private final Where where;
   private final List<Note> notes = new ArrayList<>();
   private final Function<String, Path> profilePaths; // a fresh .jfr path for a name
+  private final Profiling profiling;
   private volatile Stall stall;
   private boolean closed;
 
@@ -98,12 +100,14 @@ public final class Bench implements AutoCloseable {
       String name,
       Where where,
       ConsoleReport console,
-      Function<String, Path> profilePaths) {
+      Function<String, Path> profilePaths,
+      Profiling profiling) {
     this.settings = settings;
     this.name = name;
     this.where = where;
     this.console = console;
     this.profilePaths = profilePaths;
+    this.profiling = profiling;
   }
 
   /**
@@ -257,8 +261,7 @@ public final class Bench implements AutoCloseable {
       LongUnaryOperator waiting,
       Function<Consumer<TimeSeries.Point>, LoadResult> run) {
     ResourceProbe probe = server.resources().orElse(null);
-    Measured measured =
-        new Measured(probe, server.placement() == Placement.IN_JVM, serverProfiler(server), cpus);
+    Measured measured = new Measured(probe, server.placement() == Placement.IN_JVM, cpus);
     Duration expected = duration != null ? duration : Duration.ofSeconds(60);
     for (int i = 0; i < settings.warmups(); i++) {
       String phase = "warm-up " + (i + 1) + "/" + settings.warmups();
@@ -268,25 +271,13 @@ public final class Bench implements AutoCloseable {
     }
     long jitBefore = JitActivity.millis();
     long measuringSince = System.nanoTime();
-    // After a warm-up, the I/O threads run as batch while measuring: see BatchPolicy for why.
-    boolean batch = settings.batchIoThreads() && settings.warmups() > 0;
-    BatchPolicy.Scope io = batch ? BatchPolicy.measuring(server.ioThreads()) : BatchPolicy.none();
-    // ... and the JIT compiles in the time the benchmark leaves idle: see IdleJit for why.
-    boolean idleJit = settings.idleJit() && settings.warmups() > 0;
-    IdleJit.Scope jit =
-        idleJit
-            ? IdleJit.measuring(
-                server.placement() == Placement.FORKED ? server.pid() : OptionalLong.empty())
-            : IdleJit.none();
+    Conditions conditions = measuring(server);
     try {
       for (int i = 0; i < settings.iterations(); i++) {
         String phase = "iteration " + (i + 1) + "/" + settings.iterations();
         long before = ProcessCpu.nanos();
         long generatorBefore = ClientCpu.nanos();
         ResourceProbe.Sample serverBefore = probe == null ? null : probe.sample();
-        if (measured.profiler != null) {
-          measured.profiler.beforeIteration(expected);
-        }
         measured.startIntervals(serverBefore);
         int k = i + 1;
         Consumer<TimeSeries.Point> intervals = p -> measured.sampleInterval(k, p.endSeconds());
@@ -297,9 +288,6 @@ public final class Bench implements AutoCloseable {
           iteration = run.apply(progress(phase, requests, duration, waiting).andThen(intervals));
         } finally {
           hiccups = meter.stop();
-          if (measured.profiler != null) {
-            measured.profiler.afterIteration();
-          }
         }
         ResourceProbe.Sample serverAfter = probe == null ? null : probe.sample();
         checkAlive(server, parameters, measured, phase, iteration);
@@ -308,31 +296,7 @@ public final class Bench implements AutoCloseable {
         measured.addServer(serverBefore, serverAfter);
       }
     } finally {
-      jit.close();
-      io.close();
-    }
-    if (idleJit) {
-      IdleJit.failure()
-          .ifPresent(
-              why ->
-                  note(
-                      "JIT threads not idle",
-                      "callosum.perf.idleJit asked for SCHED_IDLE compiler threads while"
-                          + " measuring, and they could not be: "
-                          + why
-                          + ". A thread woken where the JIT compiles may wait for a scheduler"
-                          + " tick."));
-    }
-    if (batch) {
-      BatchPolicy.failure()
-          .ifPresent(
-              why ->
-                  note(
-                      "ZeroMQ I/O threads not batch",
-                      "callosum.perf.batchIoThreads asked for SCHED_BATCH I/O threads while"
-                          + " measuring, and they could not be: "
-                          + why
-                          + ". A delayed reply may gain a tail of up to a scheduler tick."));
+      conditions.close();
     }
     if (jitBefore >= 0) {
       JitActivity.note(
@@ -342,17 +306,165 @@ public final class Bench implements AutoCloseable {
               measured.inThisJvm)
           .ifPresent(text -> note("JIT still compiling", text));
     }
-    return record(server, parameters, measured);
+    BenchmarkResult result = result(server, parameters, measured, null);
+    if (profiling.wants(result)) {
+      result =
+          profiledIteration(
+              server, parameters, measured, result, expected, requests, duration, waiting, run);
+    }
+    return keep(result, server);
   }
 
   /**
-   * What profiles the server in its own process beside each measured iteration: the setting's
-   * command, or async-profiler attached to a forked JVM when profiling; null when nothing does.
+   * One more iteration after the measured ones, with every profiler running: this JVM's
+   * (async-profiler, JFR) and, for a server in its own process, the server's profiler. Its numbers
+   * stand beside the result's and are never counted in them, so that what profiling costs shows and
+   * bends nothing.
+   */
+  private BenchmarkResult profiledIteration(
+      ManagedServer server,
+      Map<String, String> parameters,
+      Measured measured,
+      BenchmarkResult result,
+      Duration expected,
+      long requests,
+      Duration duration,
+      LongUnaryOperator waiting,
+      Function<Consumer<TimeSeries.Point>, LoadResult> run) {
+    String phase = "profiled iteration";
+    Profiler profiler = profiling.profiler();
+    ServerProfiler serverProfiler = serverProfiler(server);
+    LoadResult iteration = null;
+    Conditions conditions = measuring(server);
+    try {
+      try {
+        profiler.resume();
+      } catch (IllegalStateException e) {
+        note(
+            "No profile",
+            "the profiled iteration ran without this JVM's profile: " + e.getMessage());
+        profiler = null;
+      }
+      if (serverProfiler != null) {
+        serverProfiler.beforeIteration(expected);
+      }
+      try {
+        iteration = run.apply(progress(phase, requests, duration, waiting));
+      } finally {
+        if (serverProfiler != null) {
+          serverProfiler.afterIteration();
+        }
+        if (profiler != null) {
+          profiler.pause(iteration == null ? 0 : iteration.requests());
+        }
+      }
+    } finally {
+      conditions.close();
+    }
+    checkAlive(server, parameters, measured, phase, iteration);
+    String label = parameters.get("run");
+    note(
+        "Profiled iteration",
+        String.format(
+            Locale.ROOT,
+            "%sThe profile comes from one more iteration after the %d measured, not counted in"
+                + " the numbers: %,.0f req/s (%.0f %% of the measured %,.0f), p50 %s, p99 %s"
+                + " (measured: %s, %s)%s. The difference is what the profilers cost.",
+            label != null
+                ? "Run " + label + ": "
+                : results.isEmpty() ? "" : "Run " + (results.size() + 1) + ": ",
+            measured.iterations.size(),
+            iteration.throughput(),
+            100 * iteration.throughput() / result.throughput(),
+            result.throughput(),
+            Quantities.compact(iteration.percentile(50).toNanos()),
+            Quantities.compact(iteration.percentile(99).toNanos()),
+            Quantities.compact(result.percentile(50).toNanos()),
+            Quantities.compact(result.percentile(99).toNanos()),
+            iteration.errorCount() == 0
+                ? ""
+                : String.format(Locale.ROOT, ", %,d errors", iteration.errorCount())));
+    BenchmarkResult profiled = result.withProfiledIteration(iteration);
+    return serverProfiler == null ? profiled : profiled.withServerProfile(serverProfiler.result());
+  }
+
+  /**
+   * The conditions every measured (and profiled) iteration runs under, after a warm-up: ZeroMQ's
+   * I/O threads as batch ({@link BatchPolicy} says why) and the JIT's compiler threads idle ({@link
+   * IdleJit}); closing gives them back and notes what could not be had.
+   */
+  private Conditions measuring(ManagedServer server) {
+    boolean batch = settings.batchIoThreads() && settings.warmups() > 0;
+    boolean idleJit = settings.idleJit() && settings.warmups() > 0;
+    BatchPolicy.Scope io = batch ? BatchPolicy.measuring(server.ioThreads()) : BatchPolicy.none();
+    IdleJit.Scope jit =
+        idleJit
+            ? IdleJit.measuring(
+                server.placement() == Placement.FORKED ? server.pid() : OptionalLong.empty())
+            : IdleJit.none();
+    return new Conditions(io, jit, batch, idleJit);
+  }
+
+  /** The scopes {@link #measuring} opened. */
+  private final class Conditions implements AutoCloseable {
+    private final BatchPolicy.Scope io;
+    private final IdleJit.Scope jit;
+    private final boolean batch;
+    private final boolean idleJit;
+
+    Conditions(BatchPolicy.Scope io, IdleJit.Scope jit, boolean batch, boolean idleJit) {
+      this.io = io;
+      this.jit = jit;
+      this.batch = batch;
+      this.idleJit = idleJit;
+    }
+
+    @Override
+    public void close() {
+      jit.close();
+      io.close();
+      if (idleJit) {
+        IdleJit.failure()
+            .ifPresent(
+                why ->
+                    noteOnce(
+                        "JIT threads not idle",
+                        "callosum.perf.idleJit asked for SCHED_IDLE compiler threads while"
+                            + " measuring, and they could not be: "
+                            + why
+                            + ". A thread woken where the JIT compiles may wait for a scheduler"
+                            + " tick."));
+      }
+      if (batch) {
+        BatchPolicy.failure()
+            .ifPresent(
+                why ->
+                    noteOnce(
+                        "ZeroMQ I/O threads not batch",
+                        "callosum.perf.batchIoThreads asked for SCHED_BATCH I/O threads while"
+                            + " measuring, and they could not be: "
+                            + why
+                            + ". A delayed reply may gain a tail of up to a scheduler tick."));
+      }
+    }
+  }
+
+  /** Notes a finding unless the same one is noted already (a run's scopes open twice). */
+  private void noteOnce(String title, String text) {
+    Note note = new Note(title, text);
+    if (!notes.contains(note)) {
+      notes.add(note);
+    }
+  }
+
+  /**
+   * What profiles the server in its own process beside a profiled iteration: the setting's command,
+   * or async-profiler attached to a forked JVM; null when nothing does.
    */
   private ServerProfiler serverProfiler(ManagedServer server) {
     String command = settings.reports().serverProfiler();
     if (command == null) {
-      if (!settings.reports().profiling() || server.placement() != Placement.FORKED) {
+      if (server.placement() != Placement.FORKED) {
         return null;
       }
       command = ServerProfiler.ASYNC_PROFILER;
@@ -387,7 +499,6 @@ public final class Bench implements AutoCloseable {
     long serverPeakRss = -1;
     int serverThreads = -1;
 
-    final ServerProfiler profiler; // null: none
     final CpuSplit cpus;
     final List<ServerResources.Interval> intervals = new ArrayList<>();
     private ResourceProbe.Sample lastSample;
@@ -421,10 +532,9 @@ public final class Bench implements AutoCloseable {
       lastNanos = System.nanoTime();
     }
 
-    Measured(ResourceProbe probe, boolean inThisJvm, ServerProfiler profiler, CpuSplit cpus) {
+    Measured(ResourceProbe probe, boolean inThisJvm, CpuSplit cpus) {
       this.probe = probe;
       this.inThisJvm = inThisJvm;
-      this.profiler = profiler;
       this.cpus = cpus;
     }
 
@@ -563,7 +673,7 @@ public final class Bench implements AutoCloseable {
       return;
     }
     if (!measured.iterations.isEmpty()) {
-      record(server, parameters, measured, failure.get());
+      keep(result(server, parameters, measured, failure.get()), server);
     }
     throw new AssertionFailedError(
         String.format(
@@ -580,13 +690,8 @@ public final class Bench implements AutoCloseable {
                     + " iteration(s) measured before it are kept"));
   }
 
-  private BenchmarkResult record(
-      ManagedServer server, Map<String, String> parameters, Measured measured) {
-    return record(server, parameters, measured, null);
-  }
-
-  /** Records what was measured; partial when {@code cutShortBy} says why it stopped early. */
-  private BenchmarkResult record(
+  /** What was measured; partial when {@code cutShortBy} says why it stopped early. */
+  private BenchmarkResult result(
       ManagedServer server, Map<String, String> parameters, Measured measured, String cutShortBy) {
     BenchmarkResult full =
         new BenchmarkResult(
@@ -600,13 +705,14 @@ public final class Bench implements AutoCloseable {
     if (used != null) {
       full = full.withServerResources(used);
     }
-    if (measured.profiler != null) {
-      full = full.withServerProfile(measured.profiler.result());
-    }
     full =
         full.withSystemUnderTest(measured.systemUnderTest(server))
             .withLoadGeneratorCpu(measured.generatorCpuNanos);
-    BenchmarkResult result = cutShortBy == null ? full : full.cutShortBy(cutShortBy);
+    return cutShortBy == null ? full : full.cutShortBy(cutShortBy);
+  }
+
+  /** Records a result as this benchmark's. */
+  private BenchmarkResult keep(BenchmarkResult result, ManagedServer server) {
     results.add(result);
     servers.put(result, server);
     return result;

@@ -51,10 +51,10 @@ import org.apiguardian.api.API;
  *   <tr><td>callosum.perf.outputDir</td><td>benchmark-results</td><td>where JSON results, the
  *       summary page and profiles go</td></tr>
  *   <tr><td>callosum.perf.format</td><td>both</td><td>html, json or both</td></tr>
- *   <tr><td>callosum.perf.profiling</td><td>false (true under -Pperf)</td><td>a JFR profile per
- *       benchmark</td></tr>
+ *   <tr><td>callosum.perf.profiling</td><td>false (true under -Pperf)</td><td>a profile per
+ *       benchmark, from one more iteration after each run's measured ones</td></tr>
  *   <tr><td>callosum.perf.server.profiler</td><td>async-profiler for a forked server when
- *       profiling, else none</td><td>a command run beside each measured iteration of a server in
+ *       profiling, else none</td><td>a command run beside the profiled iteration of a server in
  *       another process, with {pid}, {out} and {seconds}; or async-profiler (JVM servers)</td></tr>
  *   <tr><td>callosum.perf.server.profiler.required</td><td>false</td><td>whether a failing
  *       server profiler fails the benchmark</td></tr>

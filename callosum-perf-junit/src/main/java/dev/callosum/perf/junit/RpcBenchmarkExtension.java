@@ -7,7 +7,6 @@ import dev.callosum.perf.Placement;
 import dev.callosum.perf.ThroughputBudget;
 import dev.callosum.perf.budgets.Budgets;
 import dev.callosum.perf.profile.ProfileSummary;
-import dev.callosum.perf.profile.Profiler;
 import dev.callosum.perf.report.BenchmarkRecord;
 import dev.callosum.perf.report.ConsoleReport;
 import dev.callosum.perf.report.Note;
@@ -32,9 +31,9 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * The extension behind {@link RpcBenchmark}: it injects a {@link Bench} per test invocation, keeps
- * it in that invocation's store (which closes it), records a profile around the method, and after
- * it checks the budgets, the baseline and the server's leftovers, then reports the benchmark to the
- * console, the run's results and Allure.
+ * it in that invocation's store (which closes it), says which runs get a profiled iteration, and
+ * after it checks the budgets, the baseline and the server's leftovers, then reports the benchmark
+ * to the console, the run's results and Allure.
  */
 final class RpcBenchmarkExtension
     implements ParameterResolver,
@@ -60,16 +59,42 @@ final class RpcBenchmarkExtension
     }
     Bench bench = context.getStore(NAMESPACE).get(Bench.class, Bench.class);
     if (bench == null) { // the first Bench parameter of this invocation
+      Bench.Where where = where(context, run.settings);
+      Profiling profiling = profiling(context, run.settings, where);
+      context.getStore(NAMESPACE).put(Profiling.class, profiling);
       bench =
-          new Bench(
-              run.settings,
-              name(context),
-              where(context, run.settings),
-              run.console,
-              run::profilePath);
+          new Bench(run.settings, name(context), where, run.console, run::profilePath, profiling);
       context.getStore(NAMESPACE).put(Bench.class, bench);
     }
     return bench;
+  }
+
+  /**
+   * Which of the benchmark's runs get a profiled iteration: every run with profiling on or a server
+   * profiler set, else a run that breaks one of its budgets; none when the benchmark says
+   * {@code @RpcBenchmark(profiled = false)}.
+   */
+  private static Profiling profiling(
+      ExtensionContext context, BenchmarkSettings settings, Bench.Where where) {
+    if (!annotation(context).map(RpcBenchmark::profiled).orElse(true)) {
+      return Profiling.NEVER;
+    }
+    String name = name(context);
+    if (settings.reports().profiling() || settings.reports().serverProfiler() != null) {
+      return new Profiling(name, result -> true);
+    }
+    Budgets budgets;
+    try {
+      budgets = budgets(context);
+    } catch (ExtensionConfigurationException e) {
+      return Profiling.NEVER; // reported after the method, with the method's name
+    }
+    Placement placement = settings.target() != null ? Placement.REMOTE : where.placement();
+    if (budgets.isEmpty() || settings.budgetsOff(placement, name).isPresent()) {
+      return Profiling.NEVER;
+    }
+    double scale = settings.budgetScale(placement);
+    return new Profiling(name, result -> !budgets.violations(result, scale).isEmpty());
   }
 
   /** The nearest {@code @RpcBenchmark}: the method's, else its class's. */
@@ -146,22 +171,6 @@ final class RpcBenchmarkExtension
       return; // the Bench parameter reports the wrong setting
     }
     run.console.benchmarkStarted(name(context));
-    boolean budgets;
-    try {
-      budgets = !budgets(context).isEmpty();
-    } catch (ExtensionConfigurationException e) {
-      budgets = false; // reported after the method, with the method's name
-    }
-    boolean profiled = annotation(context).map(RpcBenchmark::profiled).orElse(true);
-    if (profiled && (run.settings.reports().profiling() || budgets)) {
-      try {
-        context
-            .getStore(NAMESPACE)
-            .put(Profiler.class, Profiler.start(name(context), run.settings.reports().profiling()));
-      } catch (IllegalStateException e) {
-        System.err.println("callosum-perf: " + e.getMessage() + "; measuring without a profile");
-      }
-    }
   }
 
   /**
@@ -220,7 +229,7 @@ final class RpcBenchmarkExtension
             bench::serverOf);
     BenchmarkRecord.Outcome outcome = outcome(thrown, verdicts);
     String failure = thrown.map(RpcBenchmarkExtension::describe).orElse(verdicts.failure());
-    ProfileSummary profile = profile(context, run, name, outcome, results);
+    ProfileSummary profile = profile(context, run, name, results);
     run.publish(records(context, name, verdicts, outcome, failure, profile, notes), notes);
     if (thrown.isEmpty() && !verdicts.passed()) {
       throw new AssertionFailedError(verdicts.failure());
@@ -320,45 +329,26 @@ final class RpcBenchmarkExtension
     }
   }
 
-  /**
-   * Stops the profile and keeps it when profiling is on or the benchmark did not pass (a broken
-   * budget always brings its profile); otherwise discards it.
-   */
+  /** Stops the profile its profiled iterations recorded, if any; null without one. */
   private static ProfileSummary profile(
-      ExtensionContext context,
-      RunState run,
-      String name,
-      BenchmarkRecord.Outcome outcome,
-      List<BenchmarkResult> results) {
-    Profiler profiler = context.getStore(NAMESPACE).remove(Profiler.class, Profiler.class);
-    if (profiler == null) {
+      ExtensionContext context, RunState run, String name, List<BenchmarkResult> results) {
+    Profiling profiling = context.getStore(NAMESPACE).remove(Profiling.class, Profiling.class);
+    if (profiling == null || profiling.used().isEmpty()) {
       return null;
     }
-    if (!run.settings.reports().profiling() && outcome == BenchmarkRecord.Outcome.PASSED) {
-      profiler.close();
-      return null;
-    }
-    // The recording spans warm-ups too: estimate their requests from the measured iterations.
-    long requests =
-        results.stream()
-            .mapToLong(
-                r ->
-                    Math.round(
-                        r.requests()
-                            / (double) r.iterations().size()
-                            * (run.settings.warmups() + r.iterations().size())))
-            .sum();
     try {
-      return profiler.stop(
-          run.profilePath(name),
-          requests,
-          true,
-          results.stream().flatMap(r -> r.serverProfile().stream()).toList());
+      return profiling
+          .used()
+          .get()
+          .stop(
+              run.profilePath(name),
+              true,
+              results.stream().flatMap(r -> r.serverProfile().stream()).toList());
     } catch (RuntimeException e) {
       System.err.println("callosum-perf: no profile for " + name + ": " + e);
       return null;
     } finally {
-      profiler.close();
+      profiling.close();
     }
   }
 

@@ -14,6 +14,8 @@ import org.apiguardian.api.API;
  * @param flameGraph a self-contained HTML flame graph of every thread's CPU samples (one tower per
  *     thread), or {@code null}
  * @param seconds how long it recorded
+ * @param iterations how many profiled iterations it recorded: one per run of the benchmark, after
+ *     that run's measured iterations, whose numbers it is not part of
  * @param cpuSampling how CPU was sampled (profiler, event, interval), or why it was not
  * @param parts the CPU samples of the server under test (only when it runs in this JVM) and of the
  *     load generator, each with its own flame graph; empty without async-profiler
@@ -41,6 +43,7 @@ public record ProfileSummary(
     Path jfr,
     Path flameGraph,
     double seconds,
+    int iterations,
     String cpuSampling,
     List<CpuProfile> parts,
     WallClock wallClock,

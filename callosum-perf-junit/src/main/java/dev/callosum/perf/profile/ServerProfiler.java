@@ -14,10 +14,11 @@ import one.profiler.AsyncProfilerLoader;
 import org.apiguardian.api.API;
 
 /**
- * Profiles a server in another process beside each measured iteration, where the in-process profile
- * cannot reach: with a command of the user's ({@code callosum.perf.server.profiler}, such as {@code
- * py-spy record -p {pid} -o {out}.svg -d {seconds}}), or, for this project's server in a forked
- * JVM, with async-profiler attached to it ({@value #ASYNC_PROFILER}, the default there).
+ * Profiles a server in another process beside its benchmark's profiled iterations (one after each
+ * run's measured ones, which no profiler disturbs), where the in-process profile cannot reach: with
+ * a command of the user's ({@code callosum.perf.server.profiler}, such as {@code py-spy record -p
+ * {pid} -o {out}.svg -d {seconds}}), or, for this project's server in a forked JVM, with
+ * async-profiler attached to it ({@value #ASYNC_PROFILER}, the default there).
  *
  * <p>A command runs through {@code /bin/sh -c} with {@code {pid}}, {@code {out}} (a path prefix in
  * the profiles directory; what it writes there is kept) and {@code {seconds}} (how long the
@@ -63,7 +64,7 @@ public final class ServerProfiler {
     return new ServerProfiler(command, pid, out, required);
   }
 
-  /** Starts profiling for one measured iteration expected to take about {@code expected}. */
+  /** Starts profiling for one profiled iteration expected to take about {@code expected}. */
   public void beforeIteration(Duration expected) {
     iteration++;
     runningOut = out.resolveSibling(out.getFileName() + "-iteration-" + iteration);
@@ -145,8 +146,12 @@ public final class ServerProfiler {
                 + pid
                 + "), event "
                 + event
-                + " every 1 ms of CPU, during each measured iteration"
-            : "'" + command + "' beside each measured iteration (pid " + pid + ")";
+                + " every 1 ms of CPU, during the profiled iteration(s) after the measured ones"
+            : "'"
+                + command
+                + "' beside the profiled iteration(s) after the measured ones (pid "
+                + pid
+                + ")";
     return new ServerProfile(how, files, collapsed, problems);
   }
 

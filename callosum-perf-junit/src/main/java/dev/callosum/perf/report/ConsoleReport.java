@@ -209,8 +209,10 @@ public final class ConsoleReport {
     if (p != null) {
       out.printf(
           Locale.ROOT,
-          "    profile: %d CPU samples + %d JFR native-method samples, %.2f s CPU, %s"
-              + " allocated (%s per request), heap peak %s, %d GCs → %s%n",
+          "    profile (%d profiled iteration(s), not in the numbers): %d CPU samples + %d JFR"
+              + " native-method samples, %.2f s CPU, %s allocated (%s per request), heap peak %s,"
+              + " %d GCs → %s%n",
+          p.iterations(),
           p.cpuSamples(),
           p.nativeSamples(),
           p.processCpuNanos() / 1e9,

@@ -9,12 +9,13 @@ import org.apiguardian.api.API;
  * @param outputDirectory where results, summaries and profiles go ({@code benchmark-results})
  * @param html whether to write the run's summary page
  * @param json whether to write the run's JSON results
- * @param profiling whether each benchmark records a JFR profile (always when a budget breaks)
+ * @param profiling whether each run of a benchmark is profiled, in one more iteration after its
+ *     measured ones (with it off, only a run that breaks a budget)
  * @param baseline a previous run's JSON results to compare with, or {@code null}
  * @param warnRatio a change against the baseline beyond this share warns (0.10)
  * @param failRatio a change against the baseline beyond this share fails (0.25)
  * @param rawSamples whether the JSON results carry every latency sample
- * @param serverProfiler a command profiling a server in another process beside each measured
+ * @param serverProfiler a command profiling a server in another process beside the profiled
  *     iteration, or {@code async-profiler}; {@code null}: async-profiler for a forked JVM server
  *     when profiling, nothing otherwise
  * @param serverProfilerRequired whether a failing server profiler fails its benchmark

@@ -36,7 +36,9 @@ public final class ResultsJson {
   public static final String SCHEMA = "callosum-perf/benchmark-results";
 
   /** The schema version, in every file's {@code schemaVersion} field. */
-  public static final int VERSION = 4; // 2: serverResources, …; 3: profile cpuSampling and parts
+  // 2: serverResources, …; 3: profile cpuSampling and parts; 5: profiledIteration, profile
+  // iterations
+  public static final int VERSION = 5;
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -111,6 +113,7 @@ public final class ResultsJson {
       for (LoadResult i : result.iterations()) {
         iterations.add(iteration(i));
       }
+      result.profiledIteration().ifPresent(i -> b.set("profiledIteration", iteration(i)));
       b.put("latencyHistogram", encode(result.latencyHistogram()));
     }
     ArrayNode budgets = b.putArray("budgets");
@@ -327,6 +330,7 @@ public final class ResultsJson {
       n.put("flameGraph", relative(p.flameGraph(), relativeTo));
     }
     n.put("seconds", p.seconds());
+    n.put("iterations", p.iterations());
     n.put("cpuSampling", p.cpuSampling());
     ArrayNode parts = n.putArray("parts");
     for (ProfileSummary.CpuProfile part : p.parts()) {

@@ -141,6 +141,6 @@ class BaselineTests {
         .hasMessage(
             "the baseline "
                 + future
-                + " has schemaVersion 9; this version of callosum-perf reads schemaVersion 1 to 4");
+                + " has schemaVersion 9; this version of callosum-perf reads schemaVersion 1 to 5");
   }
 }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /**
- * Profiling a server in its own process, through the engine: a user's command beside each measured
- * iteration (a stand-in script that writes a file), one that fails, and async-profiler attached to
- * a forked JVM server by default.
+ * Profiling a server in its own process, through the engine: a user's command beside the profiled
+ * iteration that follows the measured ones (a stand-in script that writes a file), one that fails,
+ * and async-profiler attached to a forked JVM server by default.
  */
 class ServerProfilerTests {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -83,7 +83,7 @@ class ServerProfilerTests {
   }
 
   @Test
-  void aCommandRunsBesideEachMeasuredIterationWithThePidAndItsFilesAreKept() throws IOException {
+  void aCommandRunsBesideTheProfiledIterationOnlyWithThePidAndItsFilesAreKept() throws IOException {
     Path output = TestKit.freshOutputDirectory();
     Path script = standIn(Files.createDirectories(output));
     run(
@@ -95,9 +95,13 @@ class ServerProfilerTests {
         .assertStatistics(s -> s.succeeded(1).failed(0));
     JsonNode benchmark = only(output);
     JsonNode profile = benchmark.path("serverProfile");
-    assertThat(profile.path("how").asText()).contains("stand-in-profiler.sh", "beside each");
+    assertThat(profile.path("how").asText())
+        .contains("stand-in-profiler.sh", "beside the profiled iteration(s)");
     assertThat(profile.path("problems")).isEmpty();
-    assertThat(profile.path("files")).hasSize(2); // one per measured iteration, none for warm-ups
+    // One for the profiled iteration: none beside the warm-up or the two measured iterations.
+    assertThat(profile.path("files")).hasSize(1);
+    assertThat(benchmark.path("iterations")).hasSize(2);
+    assertThat(benchmark.path("profiledIteration").path("requests").asLong()).isEqualTo(2000);
     for (JsonNode file : profile.path("files")) {
       String text = Files.readString(output.resolve(file.asText()));
       assertThat(text)

@@ -123,7 +123,7 @@ public class RunFilesTests {
         .assertStatistics(s -> s.succeeded(5).failed(0));
     JsonNode results = JSON.readTree(only(output, "benchmark-results-*.json").toFile());
     assertThat(validate(results)).isEmpty();
-    assertThat(results.path("schemaVersion").asInt()).isEqualTo(4);
+    assertThat(results.path("schemaVersion").asInt()).isEqualTo(5);
     assertThat(results.path("run").path("environment").path("cores").asInt()).isPositive();
     JsonNode sut = results.path("run").path("systemUnderTest");
     assertThat(sut).hasSize(1);
