@@ -470,7 +470,7 @@ public final class Bench implements AutoCloseable {
       command = ServerProfiler.ASYNC_PROFILER;
     }
     if (server.pid().isEmpty()) {
-      note(
+      noteOnce(
           "Server profiler not run",
           BenchmarkSettings.PREFIX
               + "server.profiler needs the server's process, and "
