@@ -88,16 +88,6 @@ public final class Profiler implements AutoCloseable {
     return new Profiler(name);
   }
 
-  /** Whether async-profiler's session is this JVM's now: a profiled iteration is running. */
-  public boolean recording() {
-    return recording != null;
-  }
-
-  /** How many profiled iterations it recorded so far. */
-  public int iterations() {
-    return windows.size();
-  }
-
   /**
    * Starts recording a profiled iteration: JFR, and async-profiler where it runs (else CPU comes
    * from JFR's samples, saying why).
