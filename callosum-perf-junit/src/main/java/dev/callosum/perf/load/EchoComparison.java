@@ -63,6 +63,9 @@ public final class EchoComparison {
    * @param ratios each round's Callosum throughput over its raw three-frame one, in round order
    * @param generatorCpuMicros the median over rounds of the load generator's own threads' CPU per
    *     call in the Callosum runs (warm-up calls included), NaN where it cannot be read
+   * @param rawGeneratorCpuMicros the same in the raw three-frame runs: beside the Callosum one,
+   *     what the Callosum client costs over a bare one, which decides a case whose load generator
+   *     has no CPU to spare
    */
   public record Row(
       Case scenario,
@@ -70,7 +73,8 @@ public final class EchoComparison {
       LoadResult rawFrames,
       LoadResult callosum,
       List<Double> ratios,
-      double generatorCpuMicros) {
+      double generatorCpuMicros,
+      double rawGeneratorCpuMicros) {
     public Row {
       ratios = List.copyOf(ratios);
     }
@@ -105,7 +109,7 @@ public final class EchoComparison {
    */
   public record Conditions(CpuSplit.Mode cpus, boolean batchIoThreads, boolean idleJit) {}
 
-  /** A Callosum run with the load generator's CPU per call. */
+  /** A run with the load generator's CPU per call. */
   private record Measured(LoadResult result, double generatorCpuMicros) {}
 
   /** The cases of the issue that asked for this: 1 KiB with 1 and 10 clients, 64 KiB, 1 MiB. */
@@ -150,19 +154,26 @@ public final class EchoComparison {
       List<LoadResult> callosum = new ArrayList<>();
       List<Double> ratios = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
+      List<Double> rawCpu = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        raw.add(runRaw(c, false, cpus));
-        LoadResult r = runRaw(c, true, cpus);
+        raw.add(runRaw(c, false, cpus).result());
+        Measured r = runRaw(c, true, cpus);
         Measured m = runCallosum(c, cpus);
-        rawFrames.add(r);
+        rawFrames.add(r.result());
         callosum.add(m.result());
-        ratios.add(m.result().throughput() / r.throughput());
+        ratios.add(m.result().throughput() / r.result().throughput());
         cpu.add(m.generatorCpuMicros());
+        rawCpu.add(r.generatorCpuMicros());
       }
-      cpu.sort(Comparator.naturalOrder());
       Row row =
           new Row(
-              c, median(raw), median(rawFrames), median(callosum), ratios, cpu.get(cpu.size() / 2));
+              c,
+              median(raw),
+              median(rawFrames),
+              median(callosum),
+              ratios,
+              medianOf(cpu),
+              medianOf(rawCpu));
       rows.add(row);
       progress.accept(row);
     }
@@ -210,12 +221,13 @@ public final class EchoComparison {
                 + " 'raw 3 frames' sends what a Callosum request puts on the wire (type, header,"
                 + " body) and 'ratio' is against it, 'rounds' the range of the rounds' ratios,"
                 + " 'vs 1 frame' against raw jeromq with the payload alone; warm-up 10%% per run;"
-                + " 'gen CPU' is the load generator's CPU per Callosum call (its own threads: load"
-                + " threads and the clients' ZeroMQ I/O; not the JIT, GC or the server)%n",
+                + " 'gen CPU' is the load generator's CPU per call, Callosum's and raw 3 frames' (its"
+                + " own threads: load threads and the clients' ZeroMQ I/O; not the JIT, GC or the"
+                + " server)%n",
             rounds)
         + String.format(
             Locale.ROOT,
-            "%-20s %8s %11s %12s %14s %7s %13s %10s %11s %12s %12s %9s",
+            "%-20s %8s %11s %12s %14s %7s %13s %10s %11s %12s %12s %9s %9s",
             "case",
             "requests",
             "raw 1 frame",
@@ -227,14 +239,15 @@ public final class EchoComparison {
             "raw p50",
             "callosum p50",
             "callosum p99",
-            "gen CPU");
+            "gen CPU",
+            "(raw)");
   }
 
   public static String line(Row row) {
     return String.format(
         Locale.ROOT,
         "%-20s %8d %11.0f %12.0f %14.0f %6.1f%% %5.1f–%5.1f%% %9.1f%% %9.1fus %10.1fus %10.1fus"
-            + " %7.1fus",
+            + " %7.1fus %7.1fus",
         row.scenario(),
         row.scenario().requests(),
         row.raw().throughput(),
@@ -247,14 +260,15 @@ public final class EchoComparison {
         row.rawFrames().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(50).toNanos() / 1e3,
         row.callosum().percentile(99).toNanos() / 1e3,
-        row.generatorCpuMicros());
+        row.generatorCpuMicros(),
+        row.rawGeneratorCpuMicros());
   }
 
-  static LoadResult runRaw(Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
+  static Measured runRaw(Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
     try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
       CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RawZeroMq.EchoServer.THREAD);
       try {
-        return check(ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames).run(), c);
+        return measure(c, () -> ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames));
       } finally {
         split.close();
       }
@@ -266,21 +280,21 @@ public final class EchoComparison {
     try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
       CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RpcServer.THREAD_PREFIX);
       try {
-        return measure(server, c, limit);
+        return measure(
+            c,
+            () ->
+                ClosedLoop.against(
+                    ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load()));
       } finally {
         split.close();
       }
     }
   }
 
-  private static Measured measure(RpcServer server, Case c, int limit) {
+  /** Runs the case's load and counts the load generator's CPU per call over it. */
+  private static Measured measure(Case c, java.util.function.Supplier<ClosedLoop> load) {
     long generatorBefore = ClientCpu.nanos();
-    LoadResult result =
-        check(
-            ClosedLoop.against(
-                    ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load())
-                .run(),
-            c);
+    LoadResult result = check(load.get().run(), c);
     long generator = ClientCpu.nanos() - generatorBefore;
     long calls = c.load().requests() + c.load().warmupRequests();
     double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
@@ -292,6 +306,12 @@ public final class EchoComparison {
       throw new IllegalStateException(c + ": " + result.errors() + " errors");
     }
     return result;
+  }
+
+  private static double medianOf(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(Comparator.naturalOrder());
+    return sorted.get(sorted.size() / 2);
   }
 
   static LoadResult median(List<LoadResult> results) {

@@ -121,7 +121,10 @@ class MainTests {
         .doesNotContain("note: ");
     assertThat(printed.lines().filter(l -> l.matches("^(1 KiB|64 KiB|1 MiB) x \\d+ clients? .*")))
         .as("one row per case")
-        .hasSize(4);
+        .hasSize(4)
+        // the load generator's CPU per call, Callosum's then raw's, each a real measurement
+        .allSatisfy(l -> assertThat(l).matches(".* \\d+\\.\\dus +\\d+\\.\\dus$"));
+    assertThat(printed).contains("gen CPU     (raw)");
   }
 
   @Test

@@ -44,13 +44,18 @@ class PeerOverheadBenchmarks {
     var conditions =
         new EchoComparison.Conditions(
             bench.settings().cpus(), bench.settings().batchIoThreads(), bench.settings().idleJit());
-    System.out.println(EchoComparison.header(rounds, conditions));
+    String header = EchoComparison.header(rounds, conditions);
+    System.out.println(header);
     List<EchoComparison.Row> rows =
         EchoComparison.run(
             EchoComparison.standardCases(quick ? 2_000 : 20_000),
             rounds,
             conditions,
             row -> System.out.println(EchoComparison.line(row)));
+    // The table goes in the report too (Allure, JSON, summary page), not only the console.
+    StringBuilder table = new StringBuilder(header);
+    rows.forEach(row -> table.append(EchoComparison.line(row)).append('\n'));
+    bench.note("Raw jeromq against the Callosum peer", table.toString());
     EchoComparison.unmet(conditions).forEach(why -> bench.note("Not as asked", why));
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
