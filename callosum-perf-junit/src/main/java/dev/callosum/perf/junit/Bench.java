@@ -117,7 +117,12 @@ public final class Bench implements AutoCloseable {
    * @param command the external command, with {port}; null unless external
    * @param ready text the external command prints when ready; empty for none
    */
-  record Where(Placement placement, String command, String ready) {}
+  record Where(Placement placement, String command, String ready) {
+    /** Where the servers are once the settings are weighed: remote with a target. */
+    Placement placementUnder(BenchmarkSettings settings) {
+      return settings.target() != null ? Placement.REMOTE : placement;
+    }
+  }
 
   public BenchmarkSettings settings() {
     return settings;
@@ -125,7 +130,7 @@ public final class Bench implements AutoCloseable {
 
   /** Where this benchmark's servers run: remote with a target, else the placement. */
   Placement placement() {
-    return settings.target() != null ? Placement.REMOTE : where.placement();
+    return where.placementUnder(settings);
   }
 
   /** The benchmark's name, as reports show it. */

@@ -89,7 +89,7 @@ final class RpcBenchmarkExtension
     } catch (ExtensionConfigurationException e) {
       return Profiling.NEVER; // reported after the method, with the method's name
     }
-    Placement placement = settings.target() != null ? Placement.REMOTE : where.placement();
+    Placement placement = where.placementUnder(settings);
     if (budgets.isEmpty() || settings.budgetsOff(placement, name).isPresent()) {
       return Profiling.NEVER;
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apiguardian.api.API;
 
 /**
@@ -292,7 +293,7 @@ public final class EchoComparison {
   }
 
   /** Runs the case's load and counts the load generator's CPU per call over it. */
-  private static Measured measure(Case c, java.util.function.Supplier<ClosedLoop> load) {
+  private static Measured measure(Case c, Supplier<ClosedLoop> load) {
     long generatorBefore = ClientCpu.nanos();
     LoadResult result = check(load.get().run(), c);
     long generator = ClientCpu.nanos() - generatorBefore;
