@@ -2,6 +2,7 @@ package dev.callosum.perf.profile;
 
 import dev.callosum.perf.measurement.ProcessCpu;
 import dev.callosum.perf.measurement.ServerProfile;
+import dev.callosum.perf.peer.BatchPolicy;
 import dev.callosum.perf.peer.ClientCpu;
 import dev.callosum.perf.peer.RpcServer;
 import java.io.IOException;
@@ -48,10 +49,12 @@ public final class Profiler implements AutoCloseable {
   private static final String OWN_PACKAGE = "dev.callosum.";
 
   /**
-   * What only runs a thread's task to count its CPU: at the root of every load and client I/O
-   * thread, never where their time goes (a ZeroMQ I/O thread has no other frame of ours).
+   * What only wraps a thread's task: counting its CPU (at the root of every load and client I/O
+   * thread) or registering a ZeroMQ I/O thread for its scheduling policy (every I/O thread's, the
+   * server's too). Never where time goes: a ZeroMQ I/O thread has no other frame of ours.
    */
-  private static final String THREAD_WRAPPER = ClientCpu.class.getName();
+  private static final List<String> THREAD_WRAPPERS =
+      List.of(ClientCpu.class.getName(), BatchPolicy.class.getName());
 
   /** How many kinds of thread, and places for each, the wall-clock summary lists. */
   private static final int WALL_THREAD_KINDS = 12;
@@ -298,7 +301,7 @@ public final class Profiler implements AutoCloseable {
       List<String> frames = stack.frames();
       for (int i = frames.size() - 1; i >= 0; i--) {
         String name = javaName(frames.get(i));
-        if (name.startsWith(OWN_PACKAGE) && !name.startsWith(THREAD_WRAPPER)) {
+        if (name.startsWith(OWN_PACKAGE) && THREAD_WRAPPERS.stream().noneMatch(name::startsWith)) {
           own.merge(name, stack.samples(), Long::sum);
           break;
         }

@@ -128,12 +128,14 @@ class CpuProfileTests {
     for (JsonNode frame : server.path("ownFrames")) {
       assertThat(frame.path("name").asText())
           .startsWith("dev.callosum.perf.")
-          .doesNotContain(".load.", "ProcessServer", "Connection.call");
+          .doesNotContain(".load.", "ProcessServer", "Connection.call")
+          .doesNotContain("BatchPolicy"); // the wrapper that registers an I/O thread is no place
     }
     assertThat(profile.path("ownMethods")).isEqualTo(server.path("ownFrames"));
     assertThat(generator.path("ownFrames").toString())
         .contains("dev.callosum.perf.load.")
-        .doesNotContain("ClientCpu"); // the wrapper that counts a thread's CPU is no place
+        // the wrappers that count a thread's CPU or register an I/O thread are no place
+        .doesNotContain("ClientCpu", "BatchPolicy");
 
     // Flame graphs with frames in them, not one empty root.
     // (Names are read from the page's frame table, whose entries share prefixes: a name is not
