@@ -12,9 +12,12 @@ import dev.callosum.perf.peer.RawZeroMq;
 import dev.callosum.perf.peer.RpcServer;
 import dev.callosum.perf.peer.ServerConfig;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -22,10 +25,16 @@ import org.apiguardian.api.API;
 
 /**
  * What the Callosum peer costs on top of ZeroMQ: bare jeromq DEALER/ROUTER echo against Callosum
- * echo (Java client, Java server), with the same closed loop, alternating over several rounds in
- * one process after a warm-up of both, compared by their medians with the spread of the rounds'
- * ratios beside them, and the load generator's CPU per call (its own threads': load threads and the
- * clients' ZeroMQ I/O, the client side of the Callosum peer as benchmarks drive it).
+ * echo (Java client, Java server), with the same closed loop, over several rounds in one process
+ * after a warm-up of both, and the load generator's CPU per call (its own threads': load threads
+ * and the clients' ZeroMQ I/O, the client side of the Callosum peer as benchmarks drive it).
+ *
+ * <p>A paired comparison: each round runs the variants back to back, in the opposite order to the
+ * round before (so that neither always runs first, after the other's garbage, or last in a round
+ * that slows down), and the ratio is the median of the rounds' own ratios. On a noisy machine a
+ * slow spell of a few seconds then moves one round's ratio, not the whole comparison: the median
+ * throughputs of two lists of rounds, divided, would pair a slow raw round with a fast Callosum
+ * one.
  *
  * <p>Two raw baselines: one frame of the payload, and the three frames a Callosum request of it
  * puts on the wire (type, header, body, byte for byte). The protocol needs those three frames
@@ -56,12 +65,14 @@ public final class EchoComparison {
   }
 
   /**
-   * One case over its rounds: the median runs, every round's ratio, and the Callosum client's CPU.
+   * One case over its rounds: the median runs, every round's ratios, and the Callosum client's CPU.
    *
    * @param raw the median raw jeromq run of one frame (by throughput)
    * @param rawFrames the median raw jeromq run of Callosum's three frames
    * @param callosum the median Callosum run
    * @param ratios each round's Callosum throughput over its raw three-frame one, in round order
+   * @param oneFrameRatios each round's Callosum throughput over its raw one-frame one, in round
+   *     order
    * @param generatorCpuMicros the median over rounds of the load generator's own threads' CPU per
    *     call in the Callosum runs (warm-up calls included), NaN where it cannot be read
    * @param rawGeneratorCpuMicros the same in the raw three-frame runs: beside the Callosum one,
@@ -74,20 +85,25 @@ public final class EchoComparison {
       LoadResult rawFrames,
       LoadResult callosum,
       List<Double> ratios,
+      List<Double> oneFrameRatios,
       double generatorCpuMicros,
       double rawGeneratorCpuMicros) {
     public Row {
       ratios = List.copyOf(ratios);
+      oneFrameRatios = List.copyOf(oneFrameRatios);
     }
 
-    /** Callosum's median throughput as a fraction of raw jeromq's with the same frames. */
+    /**
+     * Callosum's throughput as a fraction of raw jeromq's with the same frames: the median of the
+     * rounds' ratios (the mean of the middle two for an even count).
+     */
     public double ratio() {
-      return callosum.throughput() / rawFrames.throughput();
+      return medianOf(ratios);
     }
 
-    /** Callosum's median throughput as a fraction of raw jeromq's with one frame. */
+    /** The same against raw jeromq with one frame. */
     public double oneFrameRatio() {
-      return callosum.throughput() / raw.throughput();
+      return medianOf(oneFrameRatios);
     }
 
     public double minRatio() {
@@ -110,8 +126,50 @@ public final class EchoComparison {
    */
   public record Conditions(CpuSplit.Mode cpus, boolean batchIoThreads, boolean idleJit) {}
 
-  /** A run with the load generator's CPU per call. */
-  private record Measured(LoadResult result, double generatorCpuMicros) {}
+  /**
+   * A run with the load generator's CPU over it (negative where it cannot be read) and the calls it
+   * made, warm-up included.
+   */
+  private record Measured(LoadResult result, long generatorCpuNanos, long calls) {
+    /** Successive runs of one load as one. */
+    static Measured ofSuccessive(List<Measured> runs) {
+      boolean cpuKnown = runs.stream().allMatch(run -> run.generatorCpuNanos >= 0);
+      return new Measured(
+          LoadResult.ofSuccessive(runs.stream().map(Measured::result).toList()),
+          cpuKnown ? runs.stream().mapToLong(Measured::generatorCpuNanos).sum() : -1,
+          runs.stream().mapToLong(Measured::calls).sum());
+    }
+
+    /** The load generator's CPU per call, NaN where it cannot be read. */
+    double generatorCpuMicros() {
+      return generatorCpuNanos < 0 ? Double.NaN : generatorCpuNanos / 1e3 / calls;
+    }
+  }
+
+  /** How many slices of each variant one round interleaves. */
+  static final int SLICES = 4;
+
+  /** What one round runs: raw jeromq with one frame or with Callosum's three, or Callosum. */
+  enum Variant {
+    RAW_ONE_FRAME,
+    RAW_THREE_FRAMES,
+    CALLOSUM
+  }
+
+  /**
+   * The order of a slice's runs: raw first in even slices, Callosum first in odd ones, the raw run
+   * of Callosum's frames always beside Callosum's.
+   */
+  static List<Variant> order(int slice) {
+    List<Variant> order =
+        List.of(Variant.RAW_ONE_FRAME, Variant.RAW_THREE_FRAMES, Variant.CALLOSUM);
+    if (slice % 2 == 0) {
+      return order;
+    }
+    List<Variant> reversed = new ArrayList<>(order);
+    Collections.reverse(reversed);
+    return List.copyOf(reversed);
+  }
 
   /** The cases of the issue that asked for this: 1 KiB with 1 and 10 clients, 64 KiB, 1 MiB. */
   public static List<Case> standardCases(int requests) {
@@ -130,10 +188,7 @@ public final class EchoComparison {
   public static List<Row> run(
       List<Case> cases, int rounds, Conditions conditions, Consumer<Row> progress) {
     CpuSplit.Mode cpus = conditions.cpus();
-    Case warmup = new Case(Payload.parse("4KiB"), 2, 2000);
-    runRaw(warmup, false, cpus);
-    runRaw(warmup, true, cpus);
-    runCallosum(warmup, cpus);
+    warmUp(new Case(Payload.parse("4KiB"), 2, 2000), cpus);
     BatchPolicy.Scope io =
         conditions.batchIoThreads() ? BatchPolicy.measuring() : BatchPolicy.none();
     IdleJit.Scope jit =
@@ -150,35 +205,65 @@ public final class EchoComparison {
       List<Case> cases, int rounds, CpuSplit.Mode cpus, Consumer<Row> progress) {
     List<Row> rows = new ArrayList<>();
     for (Case c : cases) {
-      List<LoadResult> raw = new ArrayList<>();
-      List<LoadResult> rawFrames = new ArrayList<>();
-      List<LoadResult> callosum = new ArrayList<>();
+      Case slice = new Case(c.payload(), c.clients(), Math.max(1, c.requests() / SLICES));
+      Map<Variant, List<Measured>> all = new EnumMap<>(Variant.class);
       List<Double> ratios = new ArrayList<>();
-      List<Double> cpu = new ArrayList<>();
-      List<Double> rawCpu = new ArrayList<>();
+      List<Double> oneFrameRatios = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        raw.add(runRaw(c, false, cpus).result());
-        Measured r = runRaw(c, true, cpus);
-        Measured m = runCallosum(c, cpus);
-        rawFrames.add(r.result());
-        callosum.add(m.result());
-        ratios.add(m.result().throughput() / r.result().throughput());
-        cpu.add(m.generatorCpuMicros());
-        rawCpu.add(r.generatorCpuMicros());
+        Map<Variant, Measured> runs = round(slice, round, cpus);
+        runs.forEach(
+            (variant, run) -> all.computeIfAbsent(variant, v -> new ArrayList<>()).add(run));
+        double callosum = runs.get(Variant.CALLOSUM).result().throughput();
+        ratios.add(callosum / runs.get(Variant.RAW_THREE_FRAMES).result().throughput());
+        oneFrameRatios.add(callosum / runs.get(Variant.RAW_ONE_FRAME).result().throughput());
       }
       Row row =
           new Row(
               c,
-              median(raw),
-              median(rawFrames),
-              median(callosum),
+              median(results(all.get(Variant.RAW_ONE_FRAME))),
+              median(results(all.get(Variant.RAW_THREE_FRAMES))),
+              median(results(all.get(Variant.CALLOSUM))),
               ratios,
-              medianOf(cpu),
-              medianOf(rawCpu));
+              oneFrameRatios,
+              medianOf(cpus(all.get(Variant.CALLOSUM))),
+              medianOf(cpus(all.get(Variant.RAW_THREE_FRAMES))));
       rows.add(row);
       progress.accept(row);
     }
     return rows;
+  }
+
+  /**
+   * One round: both servers up, and {@link #SLICES} slices of each variant interleaved, each
+   * slice's variants in the opposite order to the slice before; each variant's slices added up.
+   */
+  private static Map<Variant, Measured> round(Case slice, int round, CpuSplit.Mode cpus) {
+    Map<Variant, List<Measured>> slices = new EnumMap<>(Variant.class);
+    try (RawZeroMq.EchoServer raw = new RawZeroMq.EchoServer();
+        RpcServer callosum = callosumServer(slice)) {
+      for (int s = 0; s < SLICES; s++) {
+        for (Variant variant : order(round * SLICES + s)) {
+          Measured run =
+              switch (variant) {
+                case RAW_ONE_FRAME -> runRaw(raw, slice, false, cpus);
+                case RAW_THREE_FRAMES -> runRaw(raw, slice, true, cpus);
+                case CALLOSUM -> runCallosum(callosum, slice, cpus);
+              };
+          slices.computeIfAbsent(variant, v -> new ArrayList<>()).add(run);
+        }
+      }
+    }
+    Map<Variant, Measured> runs = new EnumMap<>(Variant.class);
+    slices.forEach((variant, parts) -> runs.put(variant, Measured.ofSuccessive(parts)));
+    return runs;
+  }
+
+  private static List<LoadResult> results(List<Measured> runs) {
+    return runs.stream().map(Measured::result).toList();
+  }
+
+  private static List<Double> cpus(List<Measured> runs) {
+    return runs.stream().map(Measured::generatorCpuMicros).toList();
   }
 
   /** What the last {@link #run} asked for and could not have, one sentence each. */
@@ -218,10 +303,13 @@ public final class EchoComparison {
         + "\n"
         + String.format(
             Locale.ROOT,
-            "%d rounds per case, alternating, after a warm-up of all; medians by throughput;"
-                + " 'raw 3 frames' sends what a Callosum request puts on the wire (type, header,"
-                + " body) and 'ratio' is against it, 'rounds' the range of the rounds' ratios,"
-                + " 'vs 1 frame' against raw jeromq with the payload alone; warm-up 10%% per run;"
+            "%d rounds per case after a warm-up of all, each interleaving "
+                + SLICES
+                + " slices of raw and Callosum runs, each slice in the opposite order to the one"
+                + " before; req/s and p50 are the median rounds by throughput; 'raw 3 frames' sends what a Callosum request puts on the wire"
+                + " (type, header, body), 'ratio' is the median of the rounds' Callosum/raw 3"
+                + " frames ratios and 'rounds' their range, 'vs 1 frame' the same against raw"
+                + " jeromq with the payload alone; warm-up 10%% per run;"
                 + " 'gen CPU' is the load generator's CPU per call, Callosum's and raw 3 frames' (its"
                 + " own threads: load threads and the clients' ZeroMQ I/O; not the JIT, GC or the"
                 + " server)%n",
@@ -265,30 +353,44 @@ public final class EchoComparison {
         row.rawGeneratorCpuMicros());
   }
 
-  static Measured runRaw(Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
-    try (RawZeroMq.EchoServer server = new RawZeroMq.EchoServer()) {
-      CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RawZeroMq.EchoServer.THREAD);
-      try {
-        return measure(c, () -> ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames));
-      } finally {
-        split.close();
-      }
+  private static void warmUp(Case c, CpuSplit.Mode cpus) {
+    try (RawZeroMq.EchoServer raw = new RawZeroMq.EchoServer();
+        RpcServer callosum = callosumServer(c)) {
+      runRaw(raw, c, false, cpus);
+      runRaw(raw, c, true, cpus);
+      runCallosum(callosum, c, cpus);
     }
   }
 
-  static Measured runCallosum(Case c, CpuSplit.Mode cpus) {
-    int limit = Math.max(10 << 20, 2 * c.payload().bytes());
-    try (RpcServer server = ServerConfig.builder().testHandlers().maxBodySize(limit).start()) {
-      CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RpcServer.THREAD_PREFIX);
-      try {
-        return measure(
-            c,
-            () ->
-                ClosedLoop.against(
-                    ClientConfig.builder(server.endpoint()).maxBodySize(limit).build(), c.load()));
-      } finally {
-        split.close();
-      }
+  private static Measured runRaw(
+      RawZeroMq.EchoServer server, Case c, boolean callosumFrames, CpuSplit.Mode cpus) {
+    CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RawZeroMq.EchoServer.THREAD);
+    try {
+      return measure(c, () -> ClosedLoop.rawZeroMq(server.endpoint(), c.load(), callosumFrames));
+    } finally {
+      split.close();
+    }
+  }
+
+  private static RpcServer callosumServer(Case c) {
+    return ServerConfig.builder().testHandlers().maxBodySize(bodyLimit(c)).start();
+  }
+
+  private static int bodyLimit(Case c) {
+    return Math.max(10 << 20, 2 * c.payload().bytes());
+  }
+
+  private static Measured runCallosum(RpcServer server, Case c, CpuSplit.Mode cpus) {
+    CpuSplit split = CpuSplit.ofThreadsNamed(cpus, RpcServer.THREAD_PREFIX);
+    try {
+      return measure(
+          c,
+          () ->
+              ClosedLoop.against(
+                  ClientConfig.builder(server.endpoint()).maxBodySize(bodyLimit(c)).build(),
+                  c.load()));
+    } finally {
+      split.close();
     }
   }
 
@@ -298,8 +400,7 @@ public final class EchoComparison {
     LoadResult result = check(load.get().run(), c);
     long generator = ClientCpu.nanos() - generatorBefore;
     long calls = c.load().requests() + c.load().warmupRequests();
-    double micros = generatorBefore < 0 ? Double.NaN : generator / 1e3 / calls;
-    return new Measured(result, micros);
+    return new Measured(result, generatorBefore < 0 ? -1 : generator, calls);
   }
 
   private static LoadResult check(LoadResult result, Case c) {
@@ -309,10 +410,15 @@ public final class EchoComparison {
     return result;
   }
 
-  private static double medianOf(List<Double> values) {
+  /** The median, the mean of the middle two for an even count; NaN for none. */
+  static double medianOf(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
     List<Double> sorted = new ArrayList<>(values);
     sorted.sort(Comparator.naturalOrder());
-    return sorted.get(sorted.size() / 2);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   static LoadResult median(List<LoadResult> results) {

@@ -168,6 +168,54 @@ public final class LoadResult extends LatencyDistribution {
     this.handshake = handshake.copy();
   }
 
+  /**
+   * Closed-loop runs of one load, one after the other, as one result: their requests, errors and
+   * bytes added, their measured times added (not the gaps between them), their latencies merged.
+   *
+   * @throws IllegalArgumentException for none, an open-loop run, or runs of different loads
+   */
+  public static LoadResult ofSuccessive(java.util.List<LoadResult> runs) {
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("no runs to add up");
+    }
+    LoadResult first = runs.get(0);
+    Histogram latency = first.latencyHistogram();
+    Histogram handshake = first.handshakeHistogram();
+    EnumMap<RpcException.Kind, Long> errors = new EnumMap<>(RpcException.Kind.class);
+    long requests = 0;
+    long bytesSent = 0;
+    long bytesReceived = 0;
+    Duration elapsed = Duration.ZERO;
+    for (LoadResult run : runs) {
+      if (!run.closedLoop
+          || run.clients != first.clients
+          || run.payloadBytes != first.payloadBytes) {
+        throw new IllegalArgumentException(
+            "only closed-loop runs of one load add up: " + first + " and " + run);
+      }
+      if (run != first) {
+        latency.add(run.latencyHistogram());
+        handshake.add(run.handshake);
+      }
+      run.errors.forEach((kind, count) -> errors.merge(kind, count, Long::sum));
+      requests += run.requests;
+      bytesSent += run.bytesSent;
+      bytesReceived += run.bytesReceived;
+      elapsed = elapsed.plus(run.elapsed);
+    }
+    return new LoadResult(
+        true,
+        first.clients,
+        first.payloadBytes,
+        requests,
+        errors,
+        elapsed,
+        bytesSent,
+        bytesReceived,
+        latency,
+        handshake);
+  }
+
   /** Whether each client waited for a reply before its next request (closed loop). */
   public boolean closedLoop() {
     return closedLoop;
