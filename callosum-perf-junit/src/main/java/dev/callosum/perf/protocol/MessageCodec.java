@@ -23,8 +23,9 @@ import org.xerial.snappy.Snappy;
  *
  * <p>Decoding is as lenient as Python's where Python is lenient (key order, extra keys, an integer
  * {@code zip}) and strict where Python fails, except that every failure is a {@link
- * WireFormatException} saying what was wrong instead of an exception that kills the peer. A codec
- * is stateless and safe to share between threads.
+ * WireFormatException} saying what was wrong instead of an exception that kills the peer. The
+ * frames every peer writes are read straight from their bytes ({@link CommonFrames}), any other the
+ * general way. A codec is safe to share between threads.
  *
  * @since 0.1
  */
@@ -45,6 +46,7 @@ public final class MessageCodec {
   private static final byte[] NO_BYTES = new byte[0];
 
   private final int maxBodySize;
+  private final CommonFrames common = new CommonFrames();
 
   /** A codec that accepts bodies of up to {@link #DEFAULT_MAX_BODY_SIZE}. */
   public MessageCodec() {
@@ -215,6 +217,12 @@ public final class MessageCodec {
    * to know whom to answer before it tries the body.
    */
   public RpcMessage decodeHeader(byte[] header) throws WireFormatException {
+    RpcMessage common = this.common.header(header);
+    return common != null ? common : readHeader(header);
+  }
+
+  /** {@link #decodeHeader} the general way, with a msgpack reader. */
+  RpcMessage readHeader(byte[] header) throws WireFormatException {
     try (Reader in = new Reader(header)) {
       int entries = mapHeader(in, "header");
       MessageType type = null;
@@ -286,7 +294,16 @@ public final class MessageCodec {
       size = packed.length;
     } else {
       checkSize(length);
+      BodyView common = CommonFrames.body(array, offset, length);
+      if (common != null) {
+        return common;
+      }
     }
+    return readBodyView(packed, start, size);
+  }
+
+  /** {@link #decodeBodyView} of an uncompressed frame the general way, with a msgpack reader. */
+  BodyView readBodyView(byte[] packed, int start, int size) throws WireFormatException {
     try (Reader in = new Reader(packed, start, size)) {
       int entries = mapHeader(in, "body");
       boolean sawMeta = false;
