@@ -1,7 +1,6 @@
 package dev.callosum.perf.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,15 +82,7 @@ class ProfiledIterationTests {
   }
 
   private static EngineExecutionResults run(Class<?> type, Path output, String... settings) {
-    var kit =
-        TestKit.jupiter(output)
-            .selectors(selectClass(type))
-            .configurationParameter("callosum.perf.warmups", "1")
-            .configurationParameter("callosum.perf.iterations", "2");
-    for (int i = 0; i < settings.length; i += 2) {
-      kit.configurationParameter(settings[i], settings[i + 1]);
-    }
-    return kit.execute();
+    return TestKit.runTwice(type, output, 1, settings);
   }
 
   private static JsonNode benchmarks(Path output) throws IOException {

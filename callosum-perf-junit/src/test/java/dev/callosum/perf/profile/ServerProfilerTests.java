@@ -1,7 +1,6 @@
 package dev.callosum.perf.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,15 +60,7 @@ class ServerProfilerTests {
   }
 
   private static EngineExecutionResults run(Class<?> type, Path output, String... settings) {
-    var kit =
-        TestKit.jupiter(output)
-            .selectors(selectClass(type))
-            .configurationParameter("callosum.perf.iterations", "2")
-            .configurationParameter("callosum.perf.warmups", "1");
-    for (int i = 0; i < settings.length; i += 2) {
-      kit.configurationParameter(settings[i], settings[i + 1]);
-    }
-    return kit.execute();
+    return TestKit.runTwice(type, output, 1, settings);
   }
 
   private static JsonNode only(Path output) throws IOException {

@@ -2,7 +2,6 @@ package dev.callosum.perf.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,15 +72,7 @@ public class RunFilesTests {
   }
 
   private static EngineExecutionResults run(Class<?> type, Path output, String... settings) {
-    var kit =
-        TestKit.jupiter(output)
-            .selectors(selectClass(type))
-            .configurationParameter("callosum.perf.iterations", "2")
-            .configurationParameter("callosum.perf.warmups", "0");
-    for (int i = 0; i < settings.length; i += 2) {
-      kit.configurationParameter(settings[i], settings[i + 1]);
-    }
-    return kit.execute();
+    return TestKit.runTwice(type, output, 0, settings);
   }
 
   private static Path only(Path dir, String glob) throws IOException {

@@ -37,15 +37,40 @@ public final class TestKit {
    * value, name, value, ...); its one test must pass.
    */
   public static void runOnce(Class<?> benchmarks, Path outputDirectory, String... settings) {
-    var kit =
-        jupiter(outputDirectory)
-            .selectors(selectClass(benchmarks))
-            .configurationParameter("callosum.perf.iterations", "1")
-            .configurationParameter("callosum.perf.profiling", "false");
+    with(
+            jupiter(outputDirectory)
+                .selectors(selectClass(benchmarks))
+                .configurationParameter("callosum.perf.iterations", "1")
+                .configurationParameter("callosum.perf.profiling", "false"),
+            settings)
+        .execute()
+        .testEvents()
+        .assertStatistics(s -> s.succeeded(1));
+  }
+
+  /**
+   * Runs a benchmark class for two measured iterations after {@code warmups} warm-ups, with the
+   * given settings (name, value, name, value, ...), which may override those two.
+   */
+  public static EngineExecutionResults runTwice(
+      Class<?> benchmarks, Path outputDirectory, int warmups, String... settings) {
+    return with(
+            jupiter(outputDirectory)
+                .selectors(selectClass(benchmarks))
+                .configurationParameter("callosum.perf.iterations", "2")
+                .configurationParameter("callosum.perf.warmups", Integer.toString(warmups)),
+            settings)
+        .execute();
+  }
+
+  private static EngineTestKit.Builder with(EngineTestKit.Builder kit, String... settings) {
+    if (settings.length % 2 != 0) {
+      throw new IllegalArgumentException("settings come as name, value pairs");
+    }
     for (int i = 0; i < settings.length; i += 2) {
       kit.configurationParameter(settings[i], settings[i + 1]);
     }
-    kit.execute().testEvents().assertStatistics(s -> s.succeeded(1));
+    return kit;
   }
 
   /** The one failure message of running a benchmark class with a setting of a given value. */
