@@ -302,7 +302,7 @@ public final class MessageCodec {
     return readBodyView(packed, start, size);
   }
 
-  /** {@link #decodeBodyView} of an uncompressed frame the general way, with a msgpack reader. */
+  /** {@link #decodeBodyView} of a frame not (or no longer) compressed, with a msgpack reader. */
   BodyView readBodyView(byte[] packed, int start, int size) throws WireFormatException {
     try (Reader in = new Reader(packed, start, size)) {
       int entries = mapHeader(in, "body");
