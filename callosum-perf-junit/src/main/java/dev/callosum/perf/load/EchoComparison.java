@@ -29,12 +29,14 @@ import org.apiguardian.api.API;
  * after a warm-up of both, and the load generator's CPU per call (its own threads': load threads
  * and the clients' ZeroMQ I/O, the client side of the Callosum peer as benchmarks drive it).
  *
- * <p>A paired comparison: each round runs the variants back to back, in the opposite order to the
- * round before (so that neither always runs first, after the other's garbage, or last in a round
- * that slows down), and the ratio is the median of the rounds' own ratios. On a noisy machine a
- * slow spell of a few seconds then moves one round's ratio, not the whole comparison: the median
- * throughputs of two lists of rounds, divided, would pair a slow raw round with a fast Callosum
- * one.
+ * <p>A paired comparison. Each round starts both servers and interleaves {@link #SLICES} slices of
+ * each variant (raw one frame, raw three frames, Callosum), each slice's in the opposite order to
+ * the slice before, so that neither always runs first, after the other's garbage, or last when the
+ * machine slows down; a variant's slices add up to its run of the round. The ratio is the median of
+ * the rounds' own ratios. These machines change speed in spells of seconds (±20 % for the same
+ * run): interleaving exposes both sides of a ratio to the same spells, and the median of paired
+ * ratios keeps one bad round from deciding; the median throughputs of two lists of rounds, divided,
+ * would pair a slow raw round with a fast Callosum one.
  *
  * <p>Two raw baselines: one frame of the payload, and the three frames a Callosum request of it
  * puts on the wire (type, header, body, byte for byte). The protocol needs those three frames
@@ -47,7 +49,7 @@ import org.apiguardian.api.API;
 public final class EchoComparison {
   private EchoComparison() {}
 
-  /** One case: payload, clients and how many requests make one measurement. */
+  /** One case: payload, clients and how many requests each variant makes in one round. */
   public record Case(Payload payload, int clients, int requests) {
     /** The closed load both sides of the case run: a tenth as many warm-up requests first. */
     ClosedLoad load() {
@@ -182,8 +184,8 @@ public final class EchoComparison {
   }
 
   /**
-   * Runs every case for {@code rounds} alternating rounds after a warm-up of all, under the given
-   * conditions; reports each row as it is done.
+   * Runs every case for {@code rounds} rounds of interleaved slices after a warm-up of all, under
+   * the given conditions; reports each row as it is done.
    */
   public static List<Row> run(
       List<Case> cases, int rounds, Conditions conditions, Consumer<Row> progress) {
