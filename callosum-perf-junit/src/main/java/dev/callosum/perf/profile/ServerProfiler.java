@@ -22,8 +22,9 @@ import org.apiguardian.api.API;
  *
  * <p>A command runs through {@code /bin/sh -c} with {@code {pid}}, {@code {out}} (a path prefix in
  * the profiles directory; what it writes there is kept) and {@code {seconds}} (how long the
- * iteration should take) replaced; it gets SIGINT when the iteration ends, and 10 s to finish. One
- * that fails, or writes nothing, is reported and fails the benchmark only when {@code
+ * iteration should take) replaced; it gets SIGINT when the iteration ends (with SIGINT's default
+ * disposition restored, see {@link #commandLine}), and 10 s to finish. One that fails, or writes
+ * nothing, is reported and fails the benchmark only when {@code
  * callosum.perf.server.profiler.required} is set.
  *
  * @since 0.1
@@ -34,6 +35,8 @@ public final class ServerProfiler {
   public static final String ASYNC_PROFILER = "async-profiler";
 
   private static final Duration GRACE = Duration.ofSeconds(10);
+
+  private static final boolean ENV_RESTORES_SIGINT = envRestoresSigint();
 
   private final String command;
   private final long pid;
@@ -80,13 +83,44 @@ public final class ServerProfiler {
                 .replace("{out}", runningOut.toAbsolutePath().toString())
                 .replace("{seconds}", Long.toString(seconds));
         running =
-            new ProcessBuilder("/bin/sh", "-c", line)
+            new ProcessBuilder(commandLine(line))
                 .redirectErrorStream(true)
                 .redirectOutput(log().toFile())
                 .start();
       }
     } catch (IOException | RuntimeException e) {
       problem("could not start: " + e.getMessage());
+    }
+  }
+
+  /**
+   * How a command line runs: through {@code /bin/sh -c}, with SIGINT's default disposition where
+   * coreutils' {@code env} can give it. A build started in the background from a script ({@code mvn
+   * verify -Pperf &}) has SIGINT ignored, its children inherit that, and a shell cannot trap a
+   * signal ignored on entry: a profiler script waiting for SIGINT would run on until killed.
+   */
+  static List<String> commandLine(String line) {
+    List<String> argv = new ArrayList<>();
+    if (ENV_RESTORES_SIGINT) {
+      argv.addAll(List.of("env", "--default-signal=INT"));
+    }
+    argv.addAll(List.of("/bin/sh", "-c", line));
+    return argv;
+  }
+
+  private static boolean envRestoresSigint() {
+    try {
+      Process probe =
+          new ProcessBuilder("env", "--default-signal=INT", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -10,8 +10,10 @@ import dev.callosum.perf.junit.Bench;
 import dev.callosum.perf.junit.RpcBenchmark;
 import dev.callosum.perf.testing.TestKit;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +73,21 @@ class ServerProfilerTests {
     Matcher m = Pattern.compile("pid (\\d+)").matcher(benchmark.path("server").asText());
     assertThat(m.find()).as("pid in '%s'", benchmark.path("server").asText()).isTrue();
     return Long.parseLong(m.group(1));
+  }
+
+  @Test
+  void aCommandCanTrapSigintWhenTheBuildRunsInTheBackground() throws Exception {
+    // A background job of a non-interactive shell starts with SIGINT ignored, as a build started
+    // with `mvn ... &` from a script does, and a shell cannot trap a signal ignored on entry.
+    List<String> background = new ArrayList<>(List.of("bash", "-c", "\"$@\" & wait", "bash"));
+    background.addAll(
+        ServerProfiler.commandLine(
+            "trap 'echo trapped; exit 0' INT; kill -INT $$; echo 'SIGINT ignored'"));
+    Process process = new ProcessBuilder(background).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor()).isZero();
+    assertThat(output).isEqualTo("trapped\n");
   }
 
   @Test
