@@ -20,7 +20,7 @@ final class CommonFrames {
   private static final MessageType[] TYPES = MessageType.values();
 
   private static final byte[][] HEADER_KEYS = {
-    ascii("type"), ascii("meth"), ascii("okey"), ascii("seq"), ascii("zip")
+    MessageCodec.TYPE, MessageCodec.METH, MessageCodec.OKEY, MessageCodec.SEQ, MessageCodec.ZIP
   };
   private static final int TYPE = 0;
   private static final int METH = 1;
@@ -29,8 +29,8 @@ final class CommonFrames {
   private static final int ZIP = 4;
   private static final int ALL_HEADER_KEYS = 0b11111;
 
-  private static final byte[] META = ascii("meta");
-  private static final byte[] BODY = ascii("body");
+  private static final byte[] META = MessageCodec.META;
+  private static final byte[] BODY = MessageCodec.BODY;
 
   /** A method name's bytes and its String, kept to skip making the String again. */
   private record MethodName(byte[] ascii, String name) {}
@@ -237,7 +237,8 @@ final class CommonFrames {
         && Arrays.equals(key, 0, key.length, a, p + 1, p + 1 + key.length);
   }
 
-  private static boolean ascii(byte[] a, int from, int length) {
+  /** Whether {@code a[from, from + length)} is ASCII, hence valid UTF-8 as it stands. */
+  static boolean ascii(byte[] a, int from, int length) {
     for (int i = from; i < from + length; i++) {
       if (a[i] < 0) {
         return false;
@@ -253,9 +254,5 @@ final class CommonFrames {
       value = (value << 8) | (a[from + i] & 0xff);
     }
     return value;
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

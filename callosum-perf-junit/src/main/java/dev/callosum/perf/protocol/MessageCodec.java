@@ -35,13 +35,13 @@ public final class MessageCodec {
   /** Python's {@code Peer} default {@code max_body_size}, which it never enforces: 10 MiB. */
   public static final int DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024;
 
-  private static final byte[] TYPE = MsgpackWriter.utf8("type");
-  private static final byte[] METH = MsgpackWriter.utf8("meth");
-  private static final byte[] OKEY = MsgpackWriter.utf8("okey");
-  private static final byte[] SEQ = MsgpackWriter.utf8("seq");
-  private static final byte[] ZIP = MsgpackWriter.utf8("zip");
-  private static final byte[] META = MsgpackWriter.utf8("meta");
-  private static final byte[] BODY = MsgpackWriter.utf8("body");
+  static final byte[] TYPE = MsgpackWriter.utf8("type");
+  static final byte[] METH = MsgpackWriter.utf8("meth");
+  static final byte[] OKEY = MsgpackWriter.utf8("okey");
+  static final byte[] SEQ = MsgpackWriter.utf8("seq");
+  static final byte[] ZIP = MsgpackWriter.utf8("zip");
+  static final byte[] META = MsgpackWriter.utf8("meta");
+  static final byte[] BODY = MsgpackWriter.utf8("body");
   private static final int HEADER_KEYS_SIZE = 1 + 5 + 5 + 5 + 4 + 4;
   private static final byte[] NO_BYTES = new byte[0];
 
@@ -409,14 +409,7 @@ public final class MessageCodec {
   private static String decodeUtf8(byte[] utf8, String what) throws WireFormatException {
     // ASCII (every key, almost every method name) is valid UTF-8 as it stands: a strict decoder
     // per string was 40 % of decoding a header.
-    boolean ascii = true;
-    for (byte b : utf8) {
-      if (b < 0) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
+    if (CommonFrames.ascii(utf8, 0, utf8.length)) {
       return new String(utf8, StandardCharsets.US_ASCII);
     }
     try {
