@@ -19,10 +19,10 @@ public final class Hiccups {
   private final Histogram stall;
   private final Histogram wakeUp;
 
-  /** Over these histograms, in nanoseconds, which it keeps. */
+  /** Over compact copies of these histograms, in nanoseconds. */
   public Hiccups(Histogram stall, Histogram wakeUp) {
-    this.stall = stall;
-    this.wakeUp = wakeUp;
+    this.stall = LatencyDistribution.compact(stall);
+    this.wakeUp = LatencyDistribution.compact(wakeUp);
   }
 
   /** All of them as one: the histograms added. */

@@ -148,7 +148,7 @@ public final class LoadResult extends LatencyDistribution {
       long sent,
       Duration sendingWindow,
       RawSamples rawSamples) {
-    super(latency.copy());
+    super(latency);
     this.sent = sent;
     this.sendingWindow = sendingWindow;
     this.rawSamples = rawSamples;
@@ -165,7 +165,7 @@ public final class LoadResult extends LatencyDistribution {
     this.elapsed = elapsed;
     this.bytesSent = bytesSent;
     this.bytesReceived = bytesReceived;
-    this.handshake = handshake.copy();
+    this.handshake = compact(handshake);
   }
 
   /**

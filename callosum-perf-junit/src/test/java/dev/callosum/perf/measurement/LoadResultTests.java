@@ -55,6 +55,41 @@ class LoadResultTests {
   }
 
   @Test
+  void aKeptResultHoldsItsLatenciesInAFewKilobytesAndReadsThemAsRecorded() {
+    // The histogram a load records into: 10 minutes at 3 digits, ~250 KB whatever it counts.
+    Histogram recorded = new Histogram(java.util.concurrent.TimeUnit.MINUTES.toNanos(10), 3);
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 200_000; i++) {
+      recorded.recordValue(50_000 + (long) (Math.abs(random.nextGaussian()) * 30_000));
+    }
+    recorded.recordValue(4_000_000_000L); // one 4 s outlier
+    Histogram handshake = new Histogram(java.util.concurrent.TimeUnit.MINUTES.toNanos(10), 3);
+    handshake.recordValue(2_000_000);
+    LoadResult result =
+        new LoadResult(
+            true, 10, 1024, 200_001, Map.of(), Duration.ofSeconds(3), 0, 0, recorded, handshake);
+    Hiccups hiccups = new Hiccups(recorded, handshake);
+
+    assertThat(recorded.getEstimatedFootprintInBytes()).isGreaterThan(200_000);
+    for (Histogram kept :
+        List.of(result.latencyHistogram(), result.handshakeHistogram(), hiccups.stallHistogram())) {
+      assertThat(kept.getEstimatedFootprintInBytes()).isLessThan(32 * 1024);
+    }
+    assertThat(result.latencyHistogram()).isEqualTo(recorded);
+    for (double p : new double[] {0, 50, 90, 99, 99.9, 99.99, 100}) {
+      assertThat(result.percentile(p).toNanos()).isEqualTo(recorded.getValueAtPercentile(p));
+      assertThat(hiccups.stall(p).toNanos()).isEqualTo(recorded.getValueAtPercentile(p));
+    }
+    assertThat(result.maxLatency().toNanos())
+        .isEqualTo(recorded.getMaxValue())
+        .isGreaterThan(4_000_000_000L);
+    assertThat(result.meanLatency().toNanos()).isEqualTo(Math.round(recorded.getMean()));
+    // A result's histogram is its own copy: what the caller records afterwards is not in it.
+    recorded.recordValue(1);
+    assertThat(result.samples()).isEqualTo(200_001);
+  }
+
+  @Test
   void onlyClosedLoopRunsOfOneLoadAddUp() {
     assertThatThrownBy(() -> LoadResult.ofSuccessive(List.of()))
         .isInstanceOf(IllegalArgumentException.class)
