@@ -232,8 +232,7 @@ public final class Connection implements AutoCloseable {
   private void awaitReply(RpcMessage request, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || !receiveInto(left)) {
+      if (!receiveUntil(deadline)) {
         sendCancel(request);
         throw new RpcException(
             RpcException.Kind.TIMEOUT,
@@ -349,8 +348,15 @@ public final class Connection implements AutoCloseable {
 
   /** Waits for the next reply into {@link #replyHeader} and {@link #replyBody}. */
   private boolean receiveInto(long timeoutNanos) {
+    return receiveUntil(System.nanoTime() + timeoutNanos);
+  }
+
+  /**
+   * Waits until {@code deadline} (a {@link System#nanoTime()}) for the next reply; a call reads the
+   * clock twice, to set its deadline and to know what is left of it.
+   */
+  private boolean receiveUntil(long deadline) {
     checkOwner();
-    long deadline = System.nanoTime() + timeoutNanos;
     while (true) {
       long left = deadline - System.nanoTime();
       long wait = abortable ? Math.min(left, ABORT_CHECK_NANOS) : left;

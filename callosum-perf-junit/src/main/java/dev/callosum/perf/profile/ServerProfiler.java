@@ -36,8 +36,6 @@ public final class ServerProfiler {
 
   private static final Duration GRACE = Duration.ofSeconds(10);
 
-  private static final boolean ENV_RESTORES_SIGINT = envRestoresSigint();
-
   private final String command;
   private final long pid;
   private final Path out;
@@ -101,11 +99,16 @@ public final class ServerProfiler {
    */
   static List<String> commandLine(String line) {
     List<String> argv = new ArrayList<>();
-    if (ENV_RESTORES_SIGINT) {
+    if (Env.RESTORES_SIGINT) {
       argv.addAll(List.of("env", "--default-signal=INT"));
     }
     argv.addAll(List.of("/bin/sh", "-c", line));
     return argv;
+  }
+
+  /** Whether {@code env} can restore SIGINT, probed once, when a command first runs. */
+  private static final class Env {
+    static final boolean RESTORES_SIGINT = envRestoresSigint();
   }
 
   private static boolean envRestoresSigint() {
