@@ -11,7 +11,7 @@ final class CompareCommand {
 
   static int run(String[] argv, PrintStream out) {
     Args args = new Args("compare", argv, 1, Set.of());
-    int requests = args.positiveInt("requests", 20_000);
+    int requests = args.positiveInt("requests", EchoComparison.STANDARD_REQUESTS);
     int rounds = args.positiveInt("rounds", 5);
     CpuSplit.Mode cpus;
     try {

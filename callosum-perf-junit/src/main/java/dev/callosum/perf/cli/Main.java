@@ -38,7 +38,7 @@ public final class Main {
                    --order-keys none|shared|per-client   --compress   --timeout 30s
                    --curve-server-key KEY|FILE   --curve-keys FILE.key_secret   --raw
         compare  raw jeromq DEALER/ROUTER echo against the Callosum peer echo
-                   --requests 20000 (for 1 KiB; fewer for larger)   --rounds 5
+                   --requests 50000 (for 1 KiB; fewer for larger)   --rounds 5
                    --cpus split|shared (split: each server on CPUs of its own, the clients on
                    the others)   --batch-io-threads true|false (ZeroMQ I/O threads SCHED_BATCH
                    after the warm-up, raw and Callosum alike)   --idle-jit true|false (the

@@ -48,7 +48,7 @@ class PeerOverheadBenchmarks {
     System.out.println(header);
     List<EchoComparison.Row> rows =
         EchoComparison.run(
-            EchoComparison.standardCases(quick ? 2_000 : 20_000),
+            EchoComparison.standardCases(quick ? 2_000 : EchoComparison.STANDARD_REQUESTS),
             rounds,
             conditions,
             row -> System.out.println(EchoComparison.line(row)));
