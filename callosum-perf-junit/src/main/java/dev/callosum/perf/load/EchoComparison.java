@@ -176,7 +176,7 @@ public final class EchoComparison {
   /**
    * The standard cases' requests per round and variant of a 1 KiB case: enough that a round of one
    * client spans seconds, not a noisy fraction of one (measured: 20,000 per round gave rounds from
-   * 88 to 109 %, 50,000 from 96 to 98.5 %, 1 KiB × 1, 2 cores).
+   * 84 to 109 %, 50,000 from 95 to 100.3 %, 1 KiB × 1, 2 cores).
    */
   public static final int STANDARD_REQUESTS = 50_000;
 
