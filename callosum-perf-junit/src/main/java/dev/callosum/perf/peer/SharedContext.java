@@ -1,5 +1,6 @@
 package dev.callosum.perf.peer;
 
+import java.nio.channels.ClosedChannelException;
 import org.zeromq.ZContext;
 
 /**
@@ -8,6 +9,7 @@ import org.zeromq.ZContext;
  * thread outlives the clients.
  */
 final class SharedContext {
+  private static final System.Logger LOG = System.getLogger(SharedContext.class.getName());
   private static final String CLIENT = "callosum-client";
   private static ZContext context;
   private static int users;
@@ -44,6 +46,8 @@ final class SharedContext {
   static ZContext newContext(String owner) {
     ZContext ctx = new ZContext(1);
     ctx.setLinger(0);
+    // Before any socket: each I/O thread's poller copies the handler when it is created.
+    ctx.setNotificationExceptionHandler(SharedContext::ioThreadFailed);
     ctx.setThreadFactor(
         (task, name) -> {
           // A client context's threads are the load generator's; a server's are the server's.
@@ -54,5 +58,24 @@ final class SharedContext {
           return thread;
         });
     return ctx;
+  }
+
+  /**
+   * What a ZeroMQ I/O thread does with an exception it caught and went on from; jeromq's own
+   * handler prints its stack on standard error. A closed channel is the known race of a context
+   * ending while a listener still acknowledges its end (jeromq's {@code TcpListener.processTerm}
+   * signalling a mailbox already closed): nothing was lost, so it is logged at DEBUG; anything else
+   * is a WARNING.
+   */
+  static void ioThreadFailed(Thread thread, Throwable e) {
+    boolean closing =
+        e instanceof ClosedChannelException || e.getCause() instanceof ClosedChannelException;
+    LOG.log(
+        closing ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+        thread.getName()
+            + (closing
+                ? ": a ZeroMQ I/O thread met a channel closed by the context ending; going on"
+                : ": a ZeroMQ I/O thread failed and went on"),
+        e);
   }
 }

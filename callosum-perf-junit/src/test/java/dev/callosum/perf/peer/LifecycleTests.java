@@ -6,6 +6,7 @@ import static dev.callosum.perf.testing.PeerThreads.peerThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.zeromq.ZContext;
+import zmq.ZError;
 
 /** Closing leaves nothing behind, and one server holds a hundred clients on two cores. */
 class LifecycleTests {
@@ -30,6 +36,71 @@ class LifecycleTests {
     Awaiting.until(
         () -> noMoreThan(before, openDescriptors()),
         "descriptors back to " + before + ", now " + openDescriptors());
+  }
+
+  @Test
+  void zeroMqIoThreadExceptionsAreLoggedNotPrintedAndTheClosingRaceOnlyAtDebug() {
+    try (ZContext context = SharedContext.newContext("callosum-test");
+        ZContext plain = new ZContext(1)) {
+      assertThat(context.getNotificationExceptionHandler())
+          .as("jeromq's default prints the stack on standard error")
+          .isNotNull()
+          .isNotSameAs(plain.getNotificationExceptionHandler());
+      Thread io = new Thread(() -> {}, "callosum-test-zmq-iothread-1");
+      // What jeromq's Signaler throws when TcpListener.processTerm signals a closed mailbox.
+      ZError.IOException race = new ZError.IOException(new ClosedChannelException());
+      IllegalStateException other = new IllegalStateException("a handler broke");
+
+      List<LogRecord> logged =
+          logged(
+              () -> {
+                context.getNotificationExceptionHandler().uncaughtException(io, race);
+                context.getNotificationExceptionHandler().uncaughtException(io, other);
+              });
+
+      assertThat(logged).hasSize(2);
+      assertThat(logged.get(0).getLevel()).isEqualTo(Level.FINE);
+      assertThat(logged.get(0).getMessage())
+          .isEqualTo(
+              "callosum-test-zmq-iothread-1: a ZeroMQ I/O thread met a channel closed by the"
+                  + " context ending; going on");
+      assertThat(logged.get(0).getThrown()).isSameAs(race);
+      assertThat(logged.get(1).getLevel()).isEqualTo(Level.WARNING);
+      assertThat(logged.get(1).getMessage())
+          .isEqualTo("callosum-test-zmq-iothread-1: a ZeroMQ I/O thread failed and went on");
+      assertThat(logged.get(1).getThrown()).isSameAs(other);
+    }
+  }
+
+  /** What {@link SharedContext} logs while {@code action} runs, at every level. */
+  private static List<LogRecord> logged(Runnable action) {
+    Logger logger = Logger.getLogger(SharedContext.class.getName());
+    List<LogRecord> records = new ArrayList<>();
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Level level = logger.getLevel();
+    logger.setLevel(Level.ALL);
+    logger.setUseParentHandlers(false); // captured, not printed too
+    logger.addHandler(capture);
+    try {
+      action.run();
+    } finally {
+      logger.removeHandler(capture);
+      logger.setUseParentHandlers(true);
+      logger.setLevel(level);
+    }
+    return records;
   }
 
   @Test
