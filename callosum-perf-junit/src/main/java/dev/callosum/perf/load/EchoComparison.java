@@ -341,6 +341,13 @@ public final class EchoComparison {
             "(raw)");
   }
 
+  /** The header and a line per row, each on a line of its own: what a report keeps. */
+  public static String table(int rounds, Conditions conditions, List<Row> rows) {
+    StringBuilder table = new StringBuilder(header(rounds, conditions)).append('\n');
+    rows.forEach(row -> table.append(line(row)).append('\n'));
+    return table.toString();
+  }
+
   public static String line(Row row) {
     return String.format(
         Locale.ROOT,

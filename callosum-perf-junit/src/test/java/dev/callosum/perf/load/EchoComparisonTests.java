@@ -92,5 +92,9 @@ class EchoComparisonTests {
         .isBetween(row.minRatio(), row.maxRatio());
     assertThat(row.callosum().requests()).isEqualTo(300);
     assertThat(EchoComparison.line(row)).startsWith("1 KiB x 2 clients").contains("%");
+    // The report's copy: the column heads on a line of their own, then the row.
+    List<String> table = EchoComparison.table(3, conditions, rows).lines().toList();
+    assertThat(table.get(table.size() - 2)).startsWith("case ").endsWith("(raw)");
+    assertThat(table.get(table.size() - 1)).isEqualTo(EchoComparison.line(row));
   }
 }

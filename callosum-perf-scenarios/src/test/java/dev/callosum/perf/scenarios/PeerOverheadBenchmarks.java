@@ -53,9 +53,8 @@ class PeerOverheadBenchmarks {
             conditions,
             row -> System.out.println(EchoComparison.line(row)));
     // The table goes in the report too (Allure, JSON, summary page), not only the console.
-    StringBuilder table = new StringBuilder(header);
-    rows.forEach(row -> table.append(EchoComparison.line(row)).append('\n'));
-    bench.note("Raw jeromq against the Callosum peer", table.toString());
+    bench.note(
+        "Raw jeromq against the Callosum peer", EchoComparison.table(rounds, conditions, rows));
     EchoComparison.unmet(conditions).forEach(why -> bench.note("Not as asked", why));
 
     assertThat(rows).hasSize(4).allSatisfy(row -> assertThat(row.callosum().errorCount()).isZero());
