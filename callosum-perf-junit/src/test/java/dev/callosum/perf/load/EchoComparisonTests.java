@@ -66,6 +66,29 @@ class EchoComparisonTests {
   }
 
   @Test
+  void eachCaseWarmsUpInItsOwnShapeWithEnoughCallsForTheJitButNoMoreThanItsRound() {
+    List<EchoComparison.Case> standard =
+        EchoComparison.standardCases(EchoComparison.STANDARD_REQUESTS);
+
+    List<EchoComparison.Case> warmUps = EchoComparison.warmUps(standard);
+
+    assertThat(warmUps)
+        .extracting(c -> c.payload().bytes(), EchoComparison.Case::clients)
+        .containsExactlyElementsOf(
+            standard.stream()
+                .map(c -> org.assertj.core.groups.Tuple.tuple(c.payload().bytes(), c.clients()))
+                .toList());
+    // 1 KiB: 20,000 of a round's 50,000; 64 KiB: 12,500 of 12,500; 1 MiB: 5,000 of 5,000.
+    assertThat(warmUps)
+        .extracting(EchoComparison.Case::requests)
+        .containsExactly(20_000, 20_000, 12_500, 5_000);
+    assertThat(EchoComparison.warmUps(EchoComparison.standardCases(2_000)))
+        .extracting(EchoComparison.Case::requests)
+        .as("quick mode's cases warm up no longer than they run")
+        .containsExactly(2_000, 2_000, 500, 200);
+  }
+
+  @Test
   void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
     assertThat(EchoComparison.medianOf(List.of(0.9, 1.1, 0.8, 1.0))).isCloseTo(0.95, within(1e-12));
     assertThat(EchoComparison.medianOf(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
