@@ -46,7 +46,13 @@ class BatchPolicyTests implements SchedulingScopeContract {
     ZContext during = null;
     try {
       startIoThread(before);
-      Awaiting.until(() -> !threadsNamed("bp1-zmq-iothrea").isEmpty(), "the I/O thread");
+      // Known to BatchPolicy, not only named: a thread is named before its first line runs, and
+      // one that registers after the scope opened makes itself batch a chrt later (also right).
+      Awaiting.until(
+          () ->
+              !threadsNamed("bp1-zmq-iothrea").isEmpty()
+                  && BatchPolicy.ioThreadIds().containsAll(threadsNamed("bp1-zmq-iothrea")),
+          "the I/O thread, registered");
       String self = selfTid();
       BatchPolicy.Scope outer = BatchPolicy.measuring();
       try {
